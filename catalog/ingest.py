@@ -1,0 +1,444 @@
+"""Bulk import of films from CSV or JSON Lines: mapped, validated row by row, written at once.
+
+Every bad row is reported (line, field, what is wrong) before anything is written; the write
+is one transaction. A row whose raw content was already imported is recognised by its hash
+and skipped without parsing, so re-importing an unchanged file is cheap.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import tempfile
+import tomllib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from sqlmodel import Session, select
+
+from catalog.fields import BY_NAME, COLUMNS, FieldError, Value, canonical_name, parse_cell
+from catalog.models import Film, Status
+from catalog.places import PlaceError, default_index
+from catalog.records import apply_record, match_key
+
+Raw = dict[str, Any]
+
+
+class IngestError(Exception):
+    """The file as a whole cannot be imported (unreadable, unknown columns, bad mapping)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    field: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        shown = f" ({self.value!r})" if self.value and self.value not in self.message else ""
+        return f"line {self.line}, field {self.field}{shown}: {self.message}"
+
+
+class RowsRejected(Exception):
+    """Some rows are invalid and nothing was imported."""
+
+    def __init__(self, source: str, errors: list[RowError]) -> None:
+        self.source = source
+        self.errors = errors
+        lines = len({e.line for e in errors})
+        super().__init__(f"{source}: {lines} invalid row(s), nothing imported")
+
+
+@dataclass
+class IngestReport:
+    source: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def rejected_lines(self) -> int:
+        return len({e.line for e in self.rejected})
+
+    def summary(self) -> str:
+        verb = "would import" if self.dry_run else "imported"
+        text = (
+            f"{self.source}: {self.rows} rows — {verb} {self.created} new, "
+            f"{self.updated} updated, {self.unchanged} unchanged"
+        )
+        if self.rejected:
+            text += f", {self.rejected_lines} rejected"
+        return text
+
+
+# -- mapping -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Which source column feeds which catalog column (`--map field=Column`), and what to drop."""
+
+    targets: Mapping[str, str] = field(default_factory=dict)  # catalog column → source header
+    ignore: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_options(
+        cls, pairs: Iterable[str] = (), ignore: Iterable[str] = (), file: Path | None = None
+    ) -> ColumnMap:
+        targets: dict[str, str] = {}
+        ignored = set(ignore)
+        if file is not None:
+            try:
+                data = tomllib.loads(Path(file).read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+                raise IngestError(f"mapping file {file}: {error}") from None
+            columns = data.get("columns", {k: v for k, v in data.items() if k != "ignore"})
+            for target, source in columns.items():
+                if not isinstance(source, str):
+                    raise IngestError(f"mapping file {file}: {target} must name a column")
+                targets[target] = source
+            ignored |= set(data.get("ignore", []))
+        for pair in pairs:
+            target, sep, source = pair.partition("=")
+            if not sep or not target.strip() or not source.strip():
+                raise IngestError(f"--map {pair!r}: write it field=Column, e.g. title=Title")
+            targets[target.strip()] = source.strip()
+        resolved: dict[str, str] = {}
+        for target, source in targets.items():
+            name = canonical_name(target)
+            if name is None:
+                raise IngestError(
+                    f"--map {target}={source}: {target!r} is not a catalog field "
+                    f"(fields: {', '.join(BY_NAME)})"
+                )
+            resolved[name] = source
+        return cls(resolved, frozenset(ignored))
+
+    def resolve(self, header: list[str], source: str) -> dict[str, str]:
+        """Source header → catalog column, for every header kept; errors name what is wrong."""
+        by_source = {src: target for target, src in self.targets.items()}
+        missing = [src for src in by_source if src not in header]
+        if missing:
+            raise IngestError(
+                f"{source}: mapped column(s) {', '.join(map(repr, missing))} not in the file "
+                f"(its columns: {', '.join(header)})"
+            )
+        result: dict[str, str] = {}
+        unknown = []
+        for name in header:
+            if name in self.ignore:
+                continue
+            target = by_source.get(name) or canonical_name(name)
+            if target is None:
+                unknown.append(name)
+            elif target in result.values():
+                raise IngestError(f"{source}: two columns feed {target!r}; map or ignore one")
+            else:
+                result[name] = target
+        if unknown:
+            raise IngestError(
+                f"{source}: unknown column(s) {', '.join(map(repr, unknown))}; map them "
+                "(--map field=Column) or drop them (--ignore Column); see docs/import-format.md"
+            )
+        if "original_title" not in result.values():
+            raise IngestError(f"{source}: no title column (map one with --map title=Column)")
+        return result
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def _decode(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise IngestError(f"{path}: cannot read ({error.strerror})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise IngestError(
+            f"{path}: line {line} is not UTF-8 (byte {error.start}); save the file as UTF-8"
+        ) from None
+
+
+def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, Raw | RowError]]]:
+    """The file's header and its rows, each with the line it starts on."""
+    text = _decode(path)
+    if path.suffix.lower() in {".jsonl", ".ndjson", ".json"}:
+        return _read_jsonl(path, text)
+    return _read_csv(path, text)
+
+
+def _read_csv(path: Path, text: str) -> tuple[list[str], Iterator[tuple[int, Raw | RowError]]]:
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise IngestError(f"{path}: the file is empty") from None
+    if len(set(header)) != len(header):
+        twice = sorted({h for h in header if header.count(h) > 1})
+        raise IngestError(f"{path}: column(s) {', '.join(twice)} appear twice in the header")
+
+    def rows() -> Iterator[tuple[int, Raw | RowError]]:
+        start = reader.line_num + 1
+        for cells in reader:
+            line, start = start, reader.line_num + 1
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(header):
+                yield (
+                    line,
+                    RowError(
+                        line, "-", "", f"has {len(cells)} cells where the header has {len(header)}"
+                    ),
+                )
+                continue
+            yield line, dict(zip(header, cells, strict=True))
+
+    return header, rows()
+
+
+def _read_jsonl(path: Path, text: str) -> tuple[list[str], Iterator[tuple[int, Raw | RowError]]]:
+    parsed: list[tuple[int, Raw | RowError]] = []
+    header: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as error:
+            parsed.append((number, RowError(number, "-", "", f"is not JSON ({error.msg})")))
+            continue
+        if not isinstance(obj, dict):
+            parsed.append((number, RowError(number, "-", "", "is not a JSON object")))
+            continue
+        for key in obj:
+            if key not in header:
+                header.append(key)
+        parsed.append((number, obj))
+    if not parsed:
+        raise IngestError(f"{path}: the file is empty")
+    return header, iter(parsed)
+
+
+def row_hash(mapped: Raw) -> str:
+    canonical = json.dumps(mapped, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# -- validating ----------------------------------------------------------------------------
+
+
+def validate(line: int, mapped: Raw) -> tuple[dict[str, Value], list[RowError]]:
+    """The record of one mapped row, and every problem found in it."""
+    record: dict[str, Value] = {}
+    errors: list[RowError] = []
+    for name, cell in mapped.items():
+        if cell is None:
+            record[name] = [] if BY_NAME[name].multi else None
+            continue
+        try:
+            record[name] = parse_cell(BY_NAME[name], cell)
+        except FieldError as error:
+            errors.append(RowError(line, name, _shown(cell), str(error)))
+
+    def problem(name: str, message: str) -> None:
+        errors.append(RowError(line, name, _shown(mapped.get(name)), message))
+
+    if not record.get("original_title") and "original_title" not in {e.field for e in errors}:
+        problem("original_title", "is required")
+    municipality = record.get("municipality")
+    if isinstance(municipality, str):
+        region = record.get("region")
+        try:
+            found = default_index().municipality(municipality, region_code=region)  # type: ignore[arg-type]
+        except PlaceError as error:
+            problem("municipality", str(error))
+        else:
+            if region and region != found.region_code:
+                problem(
+                    "municipality",
+                    f"{found.name} is in region {found.region_code}, not {region}",
+                )
+            record["municipality"] = found.name
+            record["region"] = found.region_code
+    if record.get("status") is None:
+        record.pop("status", None)  # an empty status keeps the film's own
+    low, high = record.get("audience_age_min"), record.get("audience_age_max")
+    if isinstance(low, int) and isinstance(high, int) and low > high:
+        problem("audience_age_max", f"{high} is below audience_age_min {low}")
+    start, end = record.get("rights_window_start"), record.get("rights_window_end")
+    if start and end and start > end:  # type: ignore[operator]
+        problem("rights_window_end", f"{end} is before rights_window_start {start}")
+    return record, errors
+
+
+def _shown(cell: Any) -> str:
+    if isinstance(cell, list):
+        return "; ".join(map(str, cell))
+    return "" if cell is None else str(cell)
+
+
+# -- importing -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Pending:
+    line: int
+    record: dict[str, Value]
+    source_hash: str
+    film_id: int | None  # the film this row updates, None for a new one
+
+
+def ingest_file(
+    session: Session,
+    path: Path,
+    column_map: ColumnMap | None = None,
+    *,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> IngestReport:
+    """Import `path` into the catalog in `session`'s transaction (the caller commits).
+
+    Raises RowsRejected, having changed nothing, when rows are invalid and `skip_invalid`
+    is false.
+    """
+    path = Path(path)
+    source = str(path)
+    header, rows = read_rows(path)
+    mapping = (column_map or ColumnMap()).resolve(header, source)
+    report = IngestReport(source, dry_run=dry_run)
+
+    known = cast(
+        list[tuple[int, str | None, str, str | None]],
+        session.exec(select(Film.id, Film.external_id, Film.match_key, Film.source_hash)).all(),
+    )
+    by_hash = {h: fid for fid, _, _, h in known if h}
+    by_external = {ext: fid for fid, ext, _, _ in known if ext}
+    external_of = {fid: ext for fid, ext, _, _ in known}
+    by_key: dict[str, int] = {}
+    for fid, _, key, _ in known:
+        by_key.setdefault(key, fid)
+
+    claimed: dict[int, int] = {}  # film id → the line that feeds it
+    new_keys: dict[str, int] = {}  # key of a new film → its line
+    pending: list[_Pending] = []
+    for line, raw in rows:
+        report.rows += 1
+        if progress:
+            progress(1)
+        if isinstance(raw, RowError):
+            report.rejected.append(raw)
+            continue
+        mapped = {
+            mapping[k]: (v if not isinstance(v, str) else v.strip() or None)
+            for k, v in raw.items()
+            if k in mapping
+        }
+        digest = row_hash(mapped)
+        if digest in by_hash:
+            same = by_hash[digest]
+            if same in claimed:
+                report.rejected.append(_duplicate(line, claimed[same]))
+            else:
+                claimed[same] = line
+                report.unchanged += 1
+            continue
+        record, errors = validate(line, mapped)
+        if errors:
+            report.rejected.extend(errors)
+            continue
+        external = record.get("external_id")
+        key = match_key(record)
+        film_id: int | None = by_external.get(external) if isinstance(external, str) else None
+        candidate = by_key.get(key)
+        if film_id is None and candidate and (not external or not external_of.get(candidate)):
+            film_id = candidate
+        if film_id is not None:
+            if film_id in claimed:
+                report.rejected.append(_duplicate(line, claimed[film_id]))
+                continue
+            claimed[film_id] = line
+        else:
+            dedup = f"id:{external}" if external else f"key:{key}"
+            if dedup in new_keys:
+                report.rejected.append(_duplicate(line, new_keys[dedup]))
+                continue
+            new_keys[dedup] = line
+        pending.append(_Pending(line, record, digest, film_id))
+
+    report.rejected.sort(key=lambda e: (e.line, _column_order(e.field)))
+    if report.rejected and not skip_invalid:
+        raise RowsRejected(source, report.rejected)
+
+    _write(session, pending, report)
+    if dry_run:
+        session.rollback()
+    return report
+
+
+def _duplicate(line: int, first: int) -> RowError:
+    return RowError(line, "external_id", "", f"describes the same film as line {first}")
+
+
+def _column_order(name: str) -> int:
+    return next((i for i, c in enumerate(COLUMNS) if c.name == name), -1)
+
+
+def _write(session: Session, pending: list[_Pending], report: IngestReport) -> None:
+    updates = {p.film_id: p for p in pending if p.film_id is not None}
+    ids = list(updates)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for film in session.exec(select(Film).where(Film.id.in_(chunk))).all():  # type: ignore[union-attr]
+            item = updates[film.id]  # type: ignore[index]
+            if apply_record(film, item.record):
+                report.updated += 1
+            else:
+                report.unchanged += 1
+            film.source_hash = item.source_hash
+    for item in pending:
+        if item.film_id is None:
+            film = Film(original_title="", match_key="", status=Status.accepted)
+            apply_record(film, item.record)
+            film.source_hash = item.source_hash
+            session.add(film)
+            report.created += 1
+    session.flush()
+
+
+def write_rejects(path: Path, errors: list[RowError]) -> None:
+    """The rejected rows' problems as CSV (line, field, value, problem), written atomically."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["line", "field", "value", "problem"])
+    for error in errors:
+        writer.writerow([error.line, error.field, error.value, error.message])
+    write_atomically(path, buffer.getvalue())
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` to a temporary file beside `path`, then rename it into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

