@@ -32,7 +32,7 @@ from sqlmodel import Session  # noqa: E402
 
 from catalog.db import make_engine  # noqa: E402
 from catalog.fields import NAMES  # noqa: E402
-from catalog.ingest import ColumnMap, ingest_file, read_rows, validate  # noqa: E402
+from catalog.ingest import ColumnMap, RawRow, ingest_file, read_rows, validate  # noqa: E402
 from catalog.models import Credit, Film  # noqa: E402
 from catalog.records import match_key  # noqa: E402
 from tests import pgserver  # noqa: E402
@@ -94,9 +94,9 @@ def core_insert(engine: Engine, path: Path) -> float:
     header, rows = read_rows(path)
     mapping = ColumnMap().resolve(header, str(path))
     films, credits = [], []
-    for number, (line, raw) in enumerate(rows, start=1):
-        assert isinstance(raw, dict)
-        record, errors = validate(line, {mapping[k]: (v or None) for k, v in raw.items()})
+    for number, raw in enumerate(rows, start=1):
+        assert isinstance(raw, RawRow)
+        record, errors = validate(raw.line, raw.mapped(header, mapping))
         assert not errors, errors
         films.append(
             {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalog.fields import CREDIT_COLUMNS, NAMES, Value, fold
-from catalog.models import Credit, Film, utcnow
+from catalog.models import Film
 
 # Columns whose Film attribute has another name.
 _ATTRIBUTE = {"runtime": "runtime_seconds", "region": "region_code"}
@@ -27,26 +27,31 @@ def film_to_record(film: Film) -> dict[str, Value]:
     return record
 
 
-def apply_record(film: Film, record: dict[str, Value]) -> bool:
-    """Set `film`'s fields from the columns `record` has; True if anything changed."""
-    current = film_to_record(film) if film.id is not None else {}
-    changed = False
-    for name, value in record.items():
-        if film.id is not None and current.get(name) == value:
-            continue
-        changed = True
-        if name in CREDIT_COLUMNS:
-            role = CREDIT_COLUMNS[name]
-            kept = [c for c in film.credits if c.role != role]
-            names: list[str] = value if isinstance(value, list) else []
-            added = [Credit(role=role, position=i, name=n) for i, n in enumerate(names)]  # type: ignore[call-arg]
-            film.credits = kept + added
-        else:
-            setattr(film, _ATTRIBUTE.get(name, name), value)
-    if changed:
-        film.match_key = match_key(film_to_record(film))
-        film.updated_at = utcnow()
-    return changed
+def film_values(record: dict[str, Value]) -> dict[str, Value]:
+    """The Film table's column values for the (non-credit) columns `record` has."""
+    return {
+        _ATTRIBUTE.get(name, name): value
+        for name, value in record.items()
+        if name not in CREDIT_COLUMNS
+    }
+
+
+def credit_rows(film_id: int, record: dict[str, Value]) -> list[dict[str, Any]]:
+    """Credit table rows for the credit columns `record` has, in the order given."""
+    rows = []
+    for name, role in CREDIT_COLUMNS.items():
+        names = record.get(name) or []
+        assert isinstance(names, list)
+        rows += [
+            {"film_id": film_id, "role": role.value, "position": i, "name": person}
+            for i, person in enumerate(names)
+        ]
+    return rows
+
+
+def changed_columns(current: dict[str, Value], record: dict[str, Value]) -> dict[str, Value]:
+    """The columns of `record` whose value differs from `current`."""
+    return {name: value for name, value in record.items() if current.get(name) != value}
 
 
 def match_key(record: dict[str, Any]) -> str:
