@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Optional
 
 from sqlalchemy import JSON, BigInteger, Column, LargeBinary, UniqueConstraint
+from sqlalchemy import Enum as SAEnum
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, Relationship, SQLModel
 
@@ -55,6 +56,25 @@ class Role(enum.StrEnum):
 
 def _json_list() -> Any:
     return Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
+
+
+class UserRole(enum.StrEnum):
+    filmmaker = "filmmaker"
+    curator = "curator"
+    broadcaster = "broadcaster"
+    admin = "admin"
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(unique=True, index=True)
+    display_name: str
+    password_hash: str
+    role: UserRole = Field(index=True)
+    organisation: str = ""
+    locale: str = Field(default="fr", max_length=8)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class Region(SQLModel, table=True):
@@ -116,6 +136,11 @@ class Film(SQLModel, table=True):
     contact_name: str | None = None
     contact_email: str | None = None
     status: Status = Field(default=Status.submitted, index=True)
+    # Who submitted it (a filmmaker account), what the curator answered, and a screener link
+    # when the film was not uploaded.
+    owner_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    curator_message: str | None = None
+    screener_url: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -184,8 +209,17 @@ class MediaAsset(SQLModel, table=True):
     probe: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
     poster_path: str | None = None
     thumbnail_paths: list[str] = _json_list()
+    contact_sheet_path: str | None = None
     proxy_path: str | None = None
+    preview_path: str | None = None
+    # The style profile's numbers and descriptors, and its fixed-length vector (float32).
+    style: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
+    style_vector: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    qc: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
+    # A stand-in clip replaces a film's real media in the demo; pages label it as such.
     is_stand_in: bool = False
+    analysed_at: datetime | None = None
+    analysis_error: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -202,4 +236,170 @@ class Embedding(SQLModel, table=True):
     dimension: int
     vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     source_hash: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class JobStatus(enum.StrEnum):
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+
+class Job(SQLModel, table=True):
+    """Background work (import, embedding, analysis, proposals) and how far it got.
+
+    Work is done in small committed steps; a job found `running` with a stale heartbeat
+    after a restart is queued again and resumes with the steps not yet done.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(index=True, max_length=32)
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
+    status: JobStatus = Field(default=JobStatus.queued, index=True)
+    done: int = 0
+    total: int = 0
+    message: str = ""
+    attempts: int = 0
+    result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    heartbeat_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class Cluster(SQLModel, table=True):
+    """A group of films on one facet, with an identity that survives re-clustering."""
+
+    id: str = Field(primary_key=True, max_length=40)
+    facet: str = Field(index=True, max_length=16)
+    name: str
+    keywords: list[str] = _json_list()
+    explanation: str = ""
+    film_ids: list[int] = _json_list()
+    # A curator's rename or note survives re-clustering while the membership mostly holds.
+    renamed: bool = False
+    note: str = ""
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Proposal(SQLModel, table=True):
+    """One run of the bundle engine: its settings, and what it could not place and why."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    facet: str = Field(max_length=16)
+    slot_minutes: int
+    rules: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
+    unplaced: list[Any] = _json_list()
+    blocked_by: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSONType, nullable=False)
+    )
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class BundleStatus(enum.StrEnum):
+    proposed = "proposed"
+    edited = "edited"
+    locked = "locked"
+    archived = "archived"
+
+
+class Bundle(SQLModel, table=True):
+    """An anthology: ordered films filling a broadcast slot (pbcoreRelation)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id", index=True)
+    facet: str = Field(max_length=16)
+    slot_minutes: int
+    label: str
+    explanation: str = ""
+    pitch_text: str = ""
+    scores: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
+    status: BundleStatus = Field(default=BundleStatus.proposed, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    items: list["BundleItem"] = Relationship(
+        back_populates="bundle",
+        sa_relationship_kwargs={
+            "cascade": "all, delete-orphan",
+            "order_by": "BundleItem.position",
+            "lazy": "selectin",
+        },
+    )
+
+
+class BundleItem(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("bundle_id", "film_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bundle_id: int = Field(foreign_key="bundle.id", index=True, ondelete="CASCADE")
+    film_id: int = Field(foreign_key="film.id", index=True, ondelete="CASCADE")
+    position: int = 0
+    pinned: bool = False
+
+    bundle: Optional["Bundle"] = Relationship(back_populates="items")
+
+
+class BundleRevision(SQLModel, table=True):
+    """A bundle's state after each edit, so its history can be read back."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    bundle_id: int = Field(foreign_key="bundle.id", index=True, ondelete="CASCADE")
+    snapshot: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSONType, nullable=False)
+    )
+    note: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ShareLink(SQLModel, table=True):
+    """A bundle shared with a broadcaster account, or by a private link for a named recipient.
+
+    The URL carries a signed token naming this row; expiry and revocation are checked here
+    on every request, so a leaked link can be cut off.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    bundle_id: int = Field(foreign_key="bundle.id", index=True, ondelete="CASCADE")
+    recipient_name: str
+    recipient_email: str = ""
+    broadcaster_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Verdict(enum.StrEnum):
+    interested = "interested"
+    maybe = "maybe"
+    pass_ = "pass"
+
+
+class Answer(SQLModel, table=True):
+    """A broadcaster's answer on a bundle (film_id empty) or on one of its films."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    bundle_id: int = Field(foreign_key="bundle.id", index=True, ondelete="CASCADE")
+    film_id: int | None = Field(default=None, foreign_key="film.id", index=True)
+    share_id: int | None = Field(default=None, foreign_key="sharelink.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    # Stored by value ("pass"): the member is named pass_ only because pass is a keyword.
+    verdict: Verdict = Field(
+        sa_type=SAEnum(Verdict, values_callable=lambda e: [m.value for m in e], name="verdict")
+    )
+    comment: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PitchEvent(SQLModel, table=True):
+    """Who opened or played what in the pitch room, and when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    bundle_id: int = Field(foreign_key="bundle.id", index=True, ondelete="CASCADE")
+    film_id: int | None = Field(default=None, foreign_key="film.id")
+    share_id: int | None = Field(default=None, foreign_key="sharelink.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    kind: str = Field(max_length=24)
     created_at: datetime = Field(default_factory=utcnow)

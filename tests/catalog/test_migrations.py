@@ -9,7 +9,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from catalog.db import alembic_config
+from catalog.db import migrate
 
 
 def test_migrations_match_the_models(engine: Engine) -> None:
@@ -20,14 +20,9 @@ def test_migrations_match_the_models(engine: Engine) -> None:
 
 
 def test_downgrade_to_base_and_back(engine: Engine) -> None:
-    config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "base")
+    migrate(engine, command.downgrade, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    migrate(engine, command.upgrade, "head")
     assert {"film", "credit", "region", "municipality", "mediaasset", "embedding"} <= set(
         inspect(engine).get_table_names()
     )
@@ -45,3 +40,30 @@ def test_reference_regions_are_loaded(engine: Engine) -> None:
         assert len(towns) > 1000
         rimouski = [t for t in towns if t.name == "Rimouski"]
         assert rimouski and rimouski[0].region_code == "01"
+
+
+def test_upgrading_keeps_the_rows_of_earlier_revisions(engine: Engine) -> None:
+    from sqlalchemy import text
+
+    migrate(engine, command.downgrade, "0001")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO film (id, match_key, original_title, genres, subjects, style_tags,"
+                " original_languages, subtitle_languages, countries, festival_selections,"
+                " awards, rights_territories, status, created_at, updated_at) VALUES"
+                " (1, 'k', 'Aube', '[]', '[]', '[]', '[]', '[]', '[]', '[]', '[]', '[]',"
+                " 'accepted', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO mediaasset (film_id, path, size_bytes, sha256, probe,"
+                " thumbnail_paths, is_stand_in, created_at, updated_at) VALUES"
+                " (1, 'a.mp4', 10, 'x', '{}', '[]', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+    migrate(engine, command.upgrade, "head")
+    with engine.connect() as connection:
+        style = connection.execute(text("SELECT style FROM mediaasset")).scalar_one()
+    assert style in ({}, "{}")
