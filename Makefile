@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: demo test lint typecheck contracts unit bench clean samples
+.PHONY: demo test lint typecheck contracts unit bench clean samples translations
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -47,3 +47,10 @@ samples: $(STAMP)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+
+# Extract the interface's strings, merge them into the English catalog, compile it.
+# New strings then need their English text in web/translations/en/LC_MESSAGES/messages.po.
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F web/babel.cfg -k _l -o web/translations/messages.pot .
+	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations -l en --width 100
+	$(BIN)/pybabel compile -d web/translations

@@ -105,3 +105,8 @@ def regions(session: Session) -> Sequence[Region]:
 def region_counts(session: Session) -> dict[str | None, int]:
     rows = session.exec(select(Film.region_code, func.count()).group_by(Film.region_code)).all()
     return {code: count for code, count in rows}
+
+
+def films_of_owner(session: Session, owner_id: int) -> Sequence[Film]:
+    statement = select(Film).where(Film.owner_id == owner_id).order_by(col(Film.created_at).desc())
+    return session.exec(statement).all()

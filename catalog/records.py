@@ -60,3 +60,19 @@ def match_key(record: dict[str, Any]) -> str:
     title = fold(str(record.get("original_title") or ""))
     year = record.get("year") or ""
     return f"{title}|{year}|{fold(directors[0]) if directors else ''}"
+
+
+def apply_to_film(film: Film, record: dict[str, Value]) -> None:
+    """Set one film's fields and credits from `record` (for single edits; imports go in bulk)."""
+    from catalog.models import Credit
+
+    for attribute, value in film_values(record).items():
+        setattr(film, attribute, value)
+    replaced = {CREDIT_COLUMNS[name] for name in record if name in CREDIT_COLUMNS}
+    kept = [c for c in film.credits if c.role not in replaced]
+    added = [
+        Credit(role=row["role"], position=row["position"], name=row["name"])  # type: ignore[call-arg]
+        for row in credit_rows(0, record)
+    ]
+    film.credits = kept + added
+    film.match_key = match_key(film_to_record(film))

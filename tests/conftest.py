@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -52,6 +52,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "SECRET_KEY": "test",
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "FILMS_PER_PAGE": 20,
+            "WTF_CSRF_ENABLED": False,
         }
     )
     with app.app_context():
@@ -75,3 +76,46 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., int]:
+    """Create an account of `role`; returns its id."""
+    from sqlmodel import Session
+
+    from catalog import users
+    from catalog.models import UserRole
+    from web.auth import hash_password
+
+    counter = iter(range(1, 10_000))
+
+    def make(role: str, email: str | None = None) -> int:
+        with app.app_context(), Session(database.engine()) as session:
+            user = users.add_user(
+                session,
+                email or f"{role}{next(counter)}@test.anthologie",
+                f"{role.title()} Test",
+                hash_password(PASSWORD),
+                UserRole(role),
+            )
+            session.commit()
+            assert user.id is not None
+            return user.id
+
+    return make
+
+
+@pytest.fixture
+def login(client: FlaskClient, make_user: Callable[..., int]) -> Callable[[str], int]:
+    """Log the test client in as a new user of `role`; returns the user's id."""
+
+    def as_role(role: str) -> int:
+        user_id = make_user(role)
+        with client.session_transaction() as session:
+            session["user_id"] = user_id
+        return user_id
+
+    return as_role

@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, redirect, url_for
+from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
+from werkzeug.wrappers import Response
 
-from web import commands, database
+from web import commands, database, i18n
 from web.config import DEFAULTS, resolve_paths
 
 
@@ -32,15 +35,39 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=12))
+
     database.init_app(app)
     Htmx(app)
+    CSRFProtect(app)
+    i18n.init_app(app)
     commands.init_app(app)
 
-    from web import catalog_views
+    from web import auth, catalog_views, pitch, submissions
 
-    app.register_blueprint(catalog_views.bp)
-    app.add_url_rule("/", endpoint="index", view_func=catalog_views.index)
+    for bp in (auth.bp, catalog_views.bp, submissions.bp, pitch.bp):
+        app.register_blueprint(bp)
+    app.add_url_rule("/", endpoint="index", view_func=index)
+    app.jinja_env.globals["current_user"] = auth.current_user
+    app.jinja_env.filters["duration"] = format_duration
     return app
+
+
+def index() -> Response:
+    from web.auth import current_user, home_for
+
+    user = current_user()
+    return redirect(home_for(user) if user else url_for("auth.login"))
+
+
+def format_duration(seconds: int | None) -> str:
+    """12:30 for 750 s, 1:05:00 for an hour and five minutes; a dash when unknown."""
+    if not seconds:
+        return "—"
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _instance_path(test_config: Mapping[str, Any] | None) -> str | None:

@@ -7,22 +7,46 @@ from flask import (
     Response,
     abort,
     make_response,
-    redirect,
     render_template,
     request,
-    url_for,
 )
+from flask_babel import lazy_gettext as _l
 from htmx_flask import request as htmx_request
 
 from catalog import queries
-from catalog.models import Status
+from catalog.models import Status, UserRole
 from web import database
+from web.auth import require_role
+from web.submissions import CHOICES
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalogue")
 
-
-def index() -> Response:
-    return redirect(url_for("catalog.film_list"))  # type: ignore[return-value]
+STATUS_LABELS = {
+    "submitted": _l("Soumis"),
+    "accepted": _l("Accepté"),
+    "declined": _l("Refusé"),
+    "archived": _l("Archivé"),
+}
+ROLE_LABELS = {
+    "director": _l("Réalisation"),
+    "producer": _l("Production"),
+    "writer": _l("Scénario"),
+    "cinematographer": _l("Direction photo"),
+    "editor": _l("Montage"),
+    "composer": _l("Musique"),
+    "cast": _l("Distribution"),
+}
+# What Film.lacks() names, as a curator reads it.
+LACK_LABELS = {
+    "runtime": _l("durée"),
+    "synopsis": _l("synopsis"),
+    "year": _l("année"),
+    "form": _l("forme"),
+    "directors": _l("réalisation"),
+    "region": _l("région"),
+    "original_languages": _l("langue"),
+    "audience": _l("public"),
+}
 
 
 def wants_partial() -> bool:
@@ -31,6 +55,7 @@ def wants_partial() -> bool:
 
 
 @bp.get("/")
+@require_role(UserRole.curator)
 def film_list() -> Response:
     status = request.args.get("status") or None
     filters = queries.FilmFilter(
@@ -50,6 +75,8 @@ def film_list() -> Response:
         "filters": filters,
         "regions": queries.regions(database.session()),
         "statuses": list(Status),
+        "status_labels": STATUS_LABELS,
+        "lack_labels": LACK_LABELS,
     }
     template = "catalog/_films.html" if wants_partial() else "catalog/film_list.html"
     response = make_response(render_template(template, **context))
@@ -64,8 +91,16 @@ def current_per_page() -> int:
 
 
 @bp.get("/films/<int:film_id>")
+@require_role(UserRole.curator)
 def film_detail(film_id: int) -> str:
     film = queries.get_film(database.session(), film_id)
     if film is None:
         abort(404)
-    return render_template("catalog/film_detail.html", film=film)
+    return render_template(
+        "catalog/film_detail.html",
+        film=film,
+        lack_labels=LACK_LABELS,
+        form_labels=dict(CHOICES["form"]),
+        audience_labels=dict(CHOICES["audience"]),
+        role_labels=ROLE_LABELS,
+    )

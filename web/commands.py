@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import sys
 from pathlib import Path
 
@@ -10,14 +11,23 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlmodel import Session
 
-from catalog import queries
+from catalog import queries, users
 from catalog.export import FORMATS
-from catalog.ingest import ColumnMap, IngestError, RowsRejected, read_rows, write_rejects
+from catalog.ingest import (
+    ColumnMap,
+    IngestError,
+    RowsRejected,
+    read_rows,
+    write_atomically,
+    write_rejects,
+)
+from catalog.models import UserRole
 from web import database, services
+from web.auth import hash_password
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db, ingest, export, films):
+    for command in (init_db, ingest, export, films, demo_accounts, create_user):
         app.cli.add_command(command)
 
 
@@ -124,3 +134,60 @@ def films(incomplete: bool, region: str | None) -> None:
                 f"  {('lacks: ' + lacks) if lacks else 'complete'}"
             )
         click.echo(f"{page.total} films")
+
+
+DEMO_ACCOUNTS = (
+    ("cineaste@demo.anthologie", "Cinéaste démo", UserRole.filmmaker, "Productions du Fleuve"),
+    ("programmation@demo.anthologie", "Programmatrice démo", UserRole.curator, "Anthologie"),
+    ("diffuseur@demo.anthologie", "Diffuseur démo", UserRole.broadcaster, "Télé régionale"),
+    ("admin@demo.anthologie", "Admin démo", UserRole.admin, "Anthologie"),
+)
+
+
+@click.command("demo-accounts")
+@with_appcontext
+def demo_accounts() -> None:
+    """Create one demo account per role (once) and print their credentials."""
+    from flask import current_app
+
+    store = Path(current_app.instance_path) / "demo-accounts.txt"
+    known = (
+        dict(line.split(" ", 1) for line in store.read_text().splitlines() if " " in line)
+        if store.exists()
+        else {}
+    )
+    with Session(database.engine()) as session:
+        for email, name, role, organisation in DEMO_ACCOUNTS:
+            user = users.user_by_email(session, email)
+            if user is not None and email in known:
+                continue
+            # A new account, or one whose password was lost with the file: set a fresh one.
+            known[email] = known.get(email) or secrets.token_urlsafe(9)
+            password_hash = hash_password(known[email])
+            if user is None:
+                users.add_user(session, email, name, password_hash, role, organisation)
+            else:
+                user.password_hash = password_hash
+        session.commit()
+    write_atomically(store, "".join(f"{e} {p}\n" for e, p in known.items()))
+    store.chmod(0o600)
+    click.echo("Demo accounts (also in instance/demo-accounts.txt):")
+    for email, _name, role, _org in DEMO_ACCOUNTS:
+        click.echo(f"  {role.value:<12} {email:<32} password: {known[email]}")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True, help="Name shown in the app.")
+@click.option("--role", type=click.Choice([r.value for r in UserRole]), required=True)
+@click.option("--organisation", default="")
+@click.password_option()
+@with_appcontext
+def create_user(email: str, name: str, role: str, organisation: str, password: str) -> None:
+    """Create an account."""
+    with Session(database.engine()) as session:
+        if users.user_by_email(session, email) is not None:
+            raise click.ClickException(f"{email} already has an account")
+        users.add_user(session, email, name, hash_password(password), UserRole(role), organisation)
+        session.commit()
+    click.echo(f"Created {role} account {email}")
