@@ -53,6 +53,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "FILMS_PER_PAGE": 20,
             "WTF_CSRF_ENABLED": False,
+            "JOB_QUEUE": "immediate",
         }
     )
     with app.app_context():

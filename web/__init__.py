@@ -14,7 +14,7 @@ from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
 from werkzeug.wrappers import Response
 
-from web import commands, database, i18n
+from web import commands, database, i18n, jobs
 from web.config import DEFAULTS, resolve_paths
 
 
@@ -42,9 +42,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Htmx(app)
     CSRFProtect(app)
     i18n.init_app(app)
+    jobs.init_app(app)
     commands.init_app(app)
 
-    from web import auth, catalog_views, pitch, submissions
+    from web import auth, catalog_views, pitch, services, submissions  # noqa: F401 (jobs)
 
     for bp in (auth.bp, catalog_views.bp, submissions.bp, pitch.bp):
         app.register_blueprint(bp)

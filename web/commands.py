@@ -22,12 +22,12 @@ from catalog.ingest import (
     write_rejects,
 )
 from catalog.models import UserRole
-from web import database, services
+from web import database, jobs, services
 from web.auth import hash_password
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db, ingest, export, films, demo_accounts, create_user):
+    for command in (init_db, ingest, export, films, demo_accounts, create_user, worker, jobs_list):
         app.cli.add_command(command)
 
 
@@ -191,3 +191,32 @@ def create_user(email: str, name: str, role: str, organisation: str, password: s
         users.add_user(session, email, name, hash_password(password), UserRole(role), organisation)
         session.commit()
     click.echo(f"Created {role} account {email}")
+
+
+@click.command("worker")
+@click.option("--workers", default=1, show_default=True, help="Jobs run at the same time.")
+@with_appcontext
+def worker(workers: int) -> None:
+    """Run background jobs (analysis, embedding, proposals, imports) until stopped.
+
+    Jobs a crash or restart interrupted are queued again first.
+    """
+    from flask import current_app
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    requeued = jobs.recover(app)
+    if requeued:
+        click.echo(f"Resuming interrupted jobs: {', '.join(map(str, requeued))}")
+    consumer = jobs.queue(app).huey.create_consumer(workers=workers, worker_type="thread")
+    consumer.run()
+
+
+@click.command("jobs")
+@with_appcontext
+def jobs_list() -> None:
+    """Show the latest background jobs and how far they got."""
+    for job in jobs.recent_jobs(database.engine()):
+        progress = f"{job.done}/{job.total}" if job.total else ""
+        click.echo(
+            f"{job.id:>5}  {job.kind:<10} {job.status.value:<8} {progress:>11}  {job.message}"
+        )

@@ -15,6 +15,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 2 * 1024**3,
     "BABEL_DEFAULT_LOCALE": "fr",
     "FILMS_PER_PAGE": 50,
+    # "sqlite" (a queue file in the instance folder), "redis://host:port/db", or "immediate"
+    # (run at once, for tests).
+    "JOB_QUEUE": "sqlite",
 }
 
 

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from catalog import db, queries
 from catalog.export import export_catalog
-from catalog.ingest import ColumnMap, IngestReport, ingest_file
+from catalog.ingest import (
+    ColumnMap,
+    IngestReport,
+    RowError,
+    RowsRejected,
+    ingest_file,
+    read_rows,
+)
+from web import jobs
 
 
 def init_database(engine: Engine) -> int:
@@ -44,3 +53,39 @@ def import_catalog(
 def export(engine: Engine, fmt: str, path: Path | None) -> str:
     with Session(engine) as session:
         return export_catalog(session, fmt, path)
+
+
+@jobs.handler("ingest")
+def ingest_job(context: jobs.JobContext) -> dict[str, Any]:
+    """A browser upload's import, in the background; the result holds the row-level report."""
+    params = context.params
+    path = Path(params["path"])
+    _, rows = read_rows(path)
+    total = sum(1 for _ in rows)
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        if done % 200 == 0 or done == total:
+            context.progress(done, total)
+
+    column_map = ColumnMap.from_options(params.get("map", []), params.get("ignore", []))
+    try:
+        report = import_catalog(
+            context.engine,
+            path,
+            column_map,
+            skip_invalid=bool(params.get("skip_invalid")),
+            dry_run=bool(params.get("dry_run")),
+            progress=step,
+        )
+    except RowsRejected as rejected:
+        return {"imported": False, "summary": str(rejected), "errors": _errors(rejected.errors)}
+    return {"imported": True, "summary": report.summary(), "errors": _errors(report.rejected)}
+
+
+def _errors(errors: list[RowError]) -> list[dict[str, Any]]:
+    return [
+        {"line": e.line, "field": e.field, "value": e.value, "message": e.message} for e in errors
+    ]
