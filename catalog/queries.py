@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from catalog.models import Film, Municipality, Region, Status
+from catalog.models import Film, Job, Municipality, Region, Status, utcnow
 from catalog.places import PlaceIndex, default_index
 
 
@@ -110,3 +110,15 @@ def region_counts(session: Session) -> dict[str | None, int]:
 def films_of_owner(session: Session, owner_id: int) -> Sequence[Film]:
     statement = select(Film).where(Film.owner_id == owner_id).order_by(col(Film.created_at).desc())
     return session.exec(statement).all()
+
+
+def set_status(session: Session, film: Film, status: Status, message: str | None) -> None:
+    """A curator's decision on a film, and the message its filmmaker will read."""
+    film.status = status
+    film.curator_message = (message or "").strip() or None
+    film.updated_at = utcnow()
+    session.add(film)
+
+
+def get_job(session: Session, job_id: int) -> Job | None:
+    return session.get(Job, job_id)

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
+
 from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
+    flash,
     make_response,
+    redirect,
     render_template,
     request,
+    url_for,
 )
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from htmx_flask import request as htmx_request
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from catalog import queries
 from catalog.models import Status, UserRole
-from web import database
+from web import database, jobs
 from web.auth import require_role
 from web.submissions import CHOICES
 
@@ -103,4 +112,62 @@ def film_detail(film_id: int) -> str:
         form_labels=dict(CHOICES["form"]),
         audience_labels=dict(CHOICES["audience"]),
         role_labels=ROLE_LABELS,
+        status_labels=STATUS_LABELS,
     )
+
+
+@bp.post("/films/<int:film_id>/decision")
+@require_role(UserRole.curator)
+def decide(film_id: int) -> WerkzeugResponse:
+    """Accept or decline a submission, with a message the filmmaker reads on their page."""
+    film = queries.get_film(database.session(), film_id)
+    if film is None:
+        abort(404)
+    decision = request.form.get("decision")
+    if decision not in (Status.accepted.value, Status.declined.value, Status.archived.value):
+        abort(400)
+    queries.set_status(database.session(), film, Status(decision), request.form.get("message"))
+    database.session().commit()
+    flash(_("Décision enregistrée."))
+    return redirect(url_for("catalog.film_detail", film_id=film_id))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@require_role(UserRole.curator)
+def bulk_import() -> str | WerkzeugResponse:
+    """Upload a CSV or JSON Lines file; the import runs as a job whose page shows its report."""
+    if request.method == "GET":
+        return render_template("catalog/import.html", error=None)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return render_template("catalog/import.html", error=_("Choisissez un fichier.")), 400  # type: ignore[return-value]
+    suffix = Path(upload.filename).suffix.lower()
+    if suffix not in (".csv", ".jsonl", ".ndjson", ".txt"):
+        error = _("Seuls les fichiers CSV et JSON Lines sont acceptés.")
+        return render_template("catalog/import.html", error=error), 400  # type: ignore[return-value]
+    folder = Path(current_app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    # The importer tells CSV from JSON Lines by the suffix; the name is ours, not the user's.
+    kept_suffix = ".csv" if suffix in (".csv", ".txt") else ".jsonl"
+    path = folder / f"{uuid.uuid4().hex}{kept_suffix}"
+    upload.save(path)
+    pairs = [line.strip() for line in request.form.get("map", "").splitlines() if line.strip()]
+    params = {
+        "path": str(path),
+        "name": upload.filename,
+        "map": pairs,
+        "skip_invalid": request.form.get("skip_invalid") == "1",
+        "dry_run": request.form.get("dry_run") == "1",
+    }
+    job_id = jobs.submit(database.engine(), "ingest", params)
+    return redirect(url_for("catalog.job_status", job_id=job_id))
+
+
+@bp.get("/taches/<int:job_id>")
+@require_role(UserRole.curator)
+def job_status(job_id: int) -> str:
+    job = queries.get_job(database.session(), job_id)
+    if job is None:
+        abort(404)
+    template = "catalog/_job.html" if wants_partial() else "catalog/job.html"
+    return render_template(template, job=job)

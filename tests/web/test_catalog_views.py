@@ -81,3 +81,69 @@ def test_the_catalog_is_for_curators(client: FlaskClient, login: Login) -> None:
     assert client.get("/catalogue/").status_code == 403
     login("admin")
     assert client.get("/catalogue/").status_code == 200
+
+
+def test_a_curator_accepts_a_submission_with_a_message(
+    client: FlaskClient, engine: Engine, login: Login
+) -> None:
+    login("filmmaker")
+    client.post("/soumissions/nouvelle", data={"original_title": "Aube", "runtime": "8"})
+    login("curator")
+    from sqlmodel import Session, select
+
+    from catalog.models import Film
+
+    with Session(engine) as session:
+        film_id = session.exec(select(Film.id)).one()
+    response = client.post(
+        f"/catalogue/films/{film_id}/decision",
+        data={"decision": "accepted", "message": "Bienvenue dans le catalogue."},
+    )
+    assert response.status_code == 302
+    with Session(engine) as session:
+        film = session.get(Film, film_id)
+        assert film is not None
+        assert (film.status.value, film.curator_message) == (
+            "accepted",
+            "Bienvenue dans le catalogue.",
+        )
+    assert (
+        client.post(f"/catalogue/films/{film_id}/decision", data={"decision": "x"}).status_code
+        == 400
+    )
+
+
+def test_a_filmmaker_cannot_decide(client: FlaskClient, login: Login) -> None:
+    login("filmmaker")
+    assert (
+        client.post("/catalogue/films/1/decision", data={"decision": "accepted"}).status_code == 403
+    )
+
+
+def test_browser_import_reports_rows_like_the_cli(
+    client: FlaskClient, engine: Engine, login: Login
+) -> None:
+    import io
+
+    login("curator")
+    data = {
+        "file": (io.BytesIO(b"Titre,runtime\nAube,7\nNuit,demain\n"), "festival.csv"),
+        "map": "title=Titre",
+        "skip_invalid": "1",
+    }
+    response = client.post("/catalogue/import", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "1 new" in page
+    assert "<td>3</td><td>runtime</td>" in page
+    partial = client.get(response.headers["Location"], headers={"HX-Request": "true"})
+    assert partial.get_data(as_text=True).lstrip().startswith('<section id="job"')
+
+
+def test_browser_import_refuses_other_files(client: FlaskClient, login: Login) -> None:
+    import io
+
+    login("curator")
+    data = {"file": (io.BytesIO(b"\x89PNG..."), "poster.png")}
+    response = client.post("/catalogue/import", data=data, content_type="multipart/form-data")
+    assert response.status_code == 400
