@@ -2,20 +2,173 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_
 from sqlmodel import Session, col, select
 
-from catalog.models import Bundle, ShareLink, utcnow
+from catalog.models import (
+    Answer,
+    Bundle,
+    BundleItem,
+    Film,
+    MediaAsset,
+    PitchEvent,
+    ShareLink,
+    User,
+    Verdict,
+    utcnow,
+)
+
+
+def _live(now: datetime) -> ColumnElement[bool]:
+    return and_(col(ShareLink.revoked_at).is_(None), col(ShareLink.expires_at) > now)
 
 
 def shares_for_broadcaster(session: Session, user_id: int) -> list[tuple[ShareLink, Bundle]]:
     """The live shares addressed to this broadcaster account, newest first."""
-    now = utcnow()
     statement = (
         select(ShareLink, Bundle)
         .join(Bundle, col(Bundle.id) == ShareLink.bundle_id)
-        .where(ShareLink.broadcaster_id == user_id)
-        .where(col(ShareLink.revoked_at).is_(None))
-        .where(ShareLink.expires_at > now)
+        .where(ShareLink.broadcaster_id == user_id, _live(utcnow()))
         .order_by(col(ShareLink.created_at).desc())
     )
     return [(share, bundle) for share, bundle in session.exec(statement).all()]
+
+
+def share_bundle(
+    session: Session,
+    bundle_id: int,
+    recipient_name: str,
+    expires_at: datetime,
+    created_by: int | None,
+    broadcaster_id: int | None = None,
+    recipient_email: str = "",
+) -> ShareLink:
+    share = ShareLink(
+        bundle_id=bundle_id,
+        recipient_name=recipient_name,
+        recipient_email=recipient_email,
+        broadcaster_id=broadcaster_id,
+        created_by=created_by,
+        expires_at=expires_at,
+    )
+    session.add(share)
+    session.flush()
+    return share
+
+
+def live_share(session: Session, share_id: int) -> ShareLink | None:
+    """The share if it exists, is not revoked and has not expired."""
+    statement = select(ShareLink).where(ShareLink.id == share_id, _live(utcnow()))
+    return session.exec(statement).first()
+
+
+def revoke(session: Session, share: ShareLink) -> None:
+    share.revoked_at = utcnow()
+    session.add(share)
+
+
+def shares_of_bundle(session: Session, bundle_id: int) -> Sequence[ShareLink]:
+    statement = select(ShareLink).where(ShareLink.bundle_id == bundle_id)
+    return session.exec(statement.order_by(col(ShareLink.created_at).desc())).all()
+
+
+def broadcaster_may_see(session: Session, user_id: int, bundle_id: int) -> bool:
+    statement = select(ShareLink.id).where(
+        ShareLink.bundle_id == bundle_id, ShareLink.broadcaster_id == user_id, _live(utcnow())
+    )
+    return session.exec(statement).first() is not None
+
+
+def films_of_bundle(session: Session, bundle: Bundle) -> list[Film]:
+    """The bundle's films in its order, with their credits (two queries)."""
+    ids = [item.film_id for item in bundle.items]
+    films = {f.id: f for f in session.exec(select(Film).where(col(Film.id).in_(ids))).all()}
+    return [films[i] for i in ids if i in films]
+
+
+def media_of_films(session: Session, film_ids: Sequence[int]) -> dict[int, MediaAsset]:
+    """Each film's media asset (the newest when several), in one query."""
+    statement = select(MediaAsset).where(col(MediaAsset.film_id).in_(list(film_ids)))
+    assets: dict[int, MediaAsset] = {}
+    for asset in session.exec(statement.order_by(col(MediaAsset.id))).all():
+        assets[asset.film_id] = asset
+    return assets
+
+
+def bundles_containing(session: Session, film_id: int) -> list[int]:
+    statement = select(BundleItem.bundle_id).where(BundleItem.film_id == film_id)
+    return list(session.exec(statement).all())
+
+
+def record_event(
+    session: Session,
+    bundle_id: int,
+    kind: str,
+    share_id: int | None = None,
+    user_id: int | None = None,
+    film_id: int | None = None,
+) -> None:
+    session.add(
+        PitchEvent(
+            bundle_id=bundle_id, kind=kind, share_id=share_id, user_id=user_id, film_id=film_id
+        )
+    )
+
+
+def answer(
+    session: Session,
+    bundle_id: int,
+    verdict: Verdict,
+    comment: str,
+    film_id: int | None = None,
+    share_id: int | None = None,
+    user_id: int | None = None,
+) -> Answer:
+    given = Answer(
+        bundle_id=bundle_id,
+        film_id=film_id,
+        verdict=verdict,
+        comment=comment.strip(),
+        share_id=share_id,
+        user_id=user_id,
+    )
+    session.add(given)
+    session.flush()
+    return given
+
+
+def latest_answers(
+    session: Session, bundle_id: int, share_id: int | None, user_id: int | None
+) -> dict[int | None, Answer]:
+    """This viewer's latest answer per film (None: the bundle as a whole)."""
+    statement = select(Answer).where(Answer.bundle_id == bundle_id)
+    if share_id is not None:
+        statement = statement.where(Answer.share_id == share_id)
+    else:
+        statement = statement.where(Answer.user_id == user_id, col(Answer.share_id).is_(None))
+    latest: dict[int | None, Answer] = {}
+    for given in session.exec(statement.order_by(col(Answer.created_at), col(Answer.id))).all():
+        latest[given.film_id] = given
+    return latest
+
+
+def activity(session: Session, bundle_id: int) -> dict[str, list[object]]:
+    """Who opened what and when, and every answer, for the curator (newest first)."""
+    events = session.exec(
+        select(PitchEvent, ShareLink, User)
+        .join(ShareLink, col(ShareLink.id) == PitchEvent.share_id, isouter=True)
+        .join(User, col(User.id) == PitchEvent.user_id, isouter=True)
+        .where(PitchEvent.bundle_id == bundle_id)
+        .order_by(col(PitchEvent.created_at).desc())
+    ).all()
+    answers = session.exec(
+        select(Answer, ShareLink, User)
+        .join(ShareLink, col(ShareLink.id) == Answer.share_id, isouter=True)
+        .join(User, col(User.id) == Answer.user_id, isouter=True)
+        .where(Answer.bundle_id == bundle_id)
+        .order_by(col(Answer.created_at).desc())
+    ).all()
+    return {"events": list(events), "answers": list(answers)}

@@ -1,15 +1,86 @@
-"""The broadcasters' pitch room: bundles shared with them, by account or by private link."""
+"""The broadcasters' pitch room: bundles shared with them, by account or by private link.
+
+A private link carries a signed token naming a ShareLink row; the row says whether it is
+still live (not expired, not revoked), so a link can be cut off after it was sent. Opening
+a live link grants this browser session the bundle, and only that bundle.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
-from catalog import sharing
-from catalog.models import UserRole
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.wrappers import Response
+
+from catalog import queries, sharing, users
+from catalog.models import Bundle, UserRole, Verdict, utcnow
 from web import database
 from web.auth import current_user, require_role
 
 bp = Blueprint("pitch", __name__, url_prefix="/pitch")
+
+VERDICT_LABELS = {
+    "interested": _l("Intéressé"),
+    "maybe": _l("Peut-être"),
+    "pass": _l("On passe"),
+}
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="anthologie.pitch-link")
+
+
+def link_token(share_id: int) -> str:
+    return _serializer().dumps({"share": share_id})
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at a pitch: a curator previewing, a broadcaster, or a link's recipient."""
+
+    share_id: int | None
+    user_id: int | None
+    is_curator: bool
+
+
+def granted_bundles() -> dict[str, int]:
+    """Bundle id → share id, for the private links opened in this browser session."""
+    return dict(session.get("pitch_links", {}))
+
+
+def viewer_for(bundle_id: int) -> Viewer:
+    """The viewer of this bundle's pitch, or 404 when the requester may not see it."""
+    db = database.session()
+    user = current_user()
+    if user is not None and user.role in (UserRole.curator, UserRole.admin):
+        return Viewer(None, user.id, True)
+    share_id = granted_bundles().get(str(bundle_id))
+    if share_id is not None and sharing.live_share(db, share_id) is not None:
+        return Viewer(share_id, user.id if user else None, False)
+    if (
+        user is not None
+        and user.role == UserRole.broadcaster
+        and sharing.broadcaster_may_see(db, user.id or 0, bundle_id)
+    ):
+        return Viewer(None, user.id, False)
+    # The same answer whether the bundle exists or not.
+    abort(404)
 
 
 @bp.get("/")
@@ -19,3 +90,166 @@ def inbox() -> str:
     assert user is not None
     shares = sharing.shares_for_broadcaster(database.session(), user.id or 0)
     return render_template("pitch/inbox.html", shares=shares)
+
+
+@bp.get("/lien/<token>")
+def open_link(token: str) -> str:
+    """A private link: no account needed while it is live."""
+    try:
+        share_id = int(_serializer().loads(token)["share"])
+    except (BadSignature, KeyError, TypeError, ValueError):
+        abort(404)
+    db = database.session()
+    share = sharing.live_share(db, share_id)
+    if share is None:
+        return render_template("pitch/expired.html"), 410  # type: ignore[return-value]
+    links = granted_bundles()
+    links[str(share.bundle_id)] = share_id
+    session["pitch_links"] = links
+    return show(share.bundle_id)
+
+
+@bp.get("/anthologies/<int:bundle_id>")
+def show(bundle_id: int) -> str:
+    viewer = viewer_for(bundle_id)
+    db = database.session()
+    bundle = db.get(Bundle, bundle_id)
+    if bundle is None:
+        abort(404)
+    if not viewer.is_curator:
+        sharing.record_event(db, bundle_id, "opened", viewer.share_id, viewer.user_id)
+        db.commit()
+    films = sharing.films_of_bundle(db, bundle)
+    media = sharing.media_of_films(db, [f.id for f in films if f.id is not None])
+    answers = sharing.latest_answers(db, bundle_id, viewer.share_id, viewer.user_id)
+    return render_template(
+        "pitch/show.html",
+        bundle=bundle,
+        films=films,
+        media=media,
+        viewer=viewer,
+        answers=answers,
+        verdicts=VERDICT_LABELS,
+        regions=region_runtime(films),
+        region_names={r.code: r.name for r in queries.regions(db)},
+        total=sum(f.runtime_seconds or 0 for f in films),
+    )
+
+
+def region_runtime(films: list[Any]) -> list[tuple[str, int]]:
+    """Runtime per region of origin, largest first, for the pitch's region chart."""
+    totals: Counter[str] = Counter()
+    for film in films:
+        totals[film.region_code or "?"] += film.runtime_seconds or 0
+    return totals.most_common()
+
+
+@bp.post("/anthologies/<int:bundle_id>/reponse")
+def answer(bundle_id: int) -> str:
+    """Interested, maybe or pass, on the bundle or one of its films, with a comment."""
+    viewer = viewer_for(bundle_id)
+    if viewer.is_curator:
+        abort(403)
+    verdict = request.form.get("verdict", "")
+    if verdict not in VERDICT_LABELS:
+        abort(400)
+    db = database.session()
+    bundle = db.get(Bundle, bundle_id)
+    film_id = request.form.get("film_id", type=int)
+    if bundle is None or (film_id is not None and film_id not in {i.film_id for i in bundle.items}):
+        abort(404)
+    given = sharing.answer(
+        db,
+        bundle_id,
+        Verdict(verdict),
+        request.form.get("comment", ""),
+        film_id=film_id,
+        share_id=viewer.share_id,
+        user_id=viewer.user_id,
+    )
+    db.commit()
+    return render_template(
+        "pitch/_answer.html",
+        bundle=bundle,
+        film_id=film_id,
+        given=given,
+        verdicts=VERDICT_LABELS,
+        viewer=viewer,
+    )
+
+
+@bp.post("/anthologies/<int:bundle_id>/evenement")
+def event(bundle_id: int) -> tuple[str, int]:
+    """A preview or reel played in the pitch room (sent by the page, for the curators)."""
+    viewer = viewer_for(bundle_id)
+    kind = request.form.get("kind", "")
+    if kind not in ("played_preview", "played_reel") or viewer.is_curator:
+        return "", 204
+    db = database.session()
+    sharing.record_event(
+        db, bundle_id, kind, viewer.share_id, viewer.user_id, request.form.get("film_id", type=int)
+    )
+    db.commit()
+    return "", 204
+
+
+# -- the curators' side: sharing, revoking, following --------------------------------------
+
+
+@bp.route("/anthologies/<int:bundle_id>/partages", methods=["GET", "POST"])
+@require_role(UserRole.curator)
+def shares(bundle_id: int) -> str | Response:
+    db = database.session()
+    bundle = db.get(Bundle, bundle_id)
+    if bundle is None:
+        abort(404)
+    created_link = None
+    if request.method == "POST":
+        days = max(1, min(request.form.get("days", 14, type=int) or 14, 365))
+        broadcaster_id = request.form.get("broadcaster_id", type=int)
+        name = request.form.get("recipient_name", "").strip()
+        if broadcaster_id:
+            broadcaster = users.get_user(db, broadcaster_id)
+            if broadcaster is None or broadcaster.role != UserRole.broadcaster:
+                abort(400)
+            name = name or broadcaster.display_name
+        if not name:
+            flash(_("Nommez le destinataire du lien."))
+            return redirect(url_for("pitch.shares", bundle_id=bundle_id))
+        user = current_user()
+        share = sharing.share_bundle(
+            db,
+            bundle_id,
+            name,
+            utcnow() + timedelta(days=days),
+            created_by=user.id if user else None,
+            broadcaster_id=broadcaster_id or None,
+            recipient_email=request.form.get("recipient_email", "").strip(),
+        )
+        db.commit()
+        assert share.id is not None
+        created_link = url_for("pitch.open_link", token=link_token(share.id), _external=True)
+    return render_template(
+        "pitch/shares.html",
+        bundle=bundle,
+        shares=sharing.shares_of_bundle(db, bundle_id),
+        broadcasters=users.users_with_role(db, UserRole.broadcaster),
+        created_link=created_link,
+        link_token=link_token,
+        activity=sharing.activity(db, bundle_id),
+        verdicts=VERDICT_LABELS,
+        now=utcnow(),
+    )
+
+
+@bp.post("/partages/<int:share_id>/revoquer")
+@require_role(UserRole.curator)
+def revoke(share_id: int) -> Response:
+    db = database.session()
+    share = sharing.live_share(db, share_id)
+    if share is None:
+        abort(404)
+    sharing.revoke(db, share)
+    db.commit()
+    flash(_("Lien révoqué : il ne s'ouvre plus."))
+    return redirect(url_for("pitch.shares", bundle_id=share.bundle_id))

@@ -1,0 +1,169 @@
+"""The pitch room: who may open a bundle, private links, answers, activity and media streams."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from catalog.models import Answer, Bundle, BundleItem, Film, MediaAsset, PitchEvent, utcnow
+from tests.conftest import SAMPLES
+from web import services
+
+Login = Callable[[str], int]
+
+
+@pytest.fixture
+def bundle_id(app: Flask, engine: Engine) -> int:
+    """A bundle of three demo films, the first with a preview file on disk."""
+    services.import_catalog(engine, SAMPLES / "catalog.csv")
+    media_root = Path(app.config["MEDIA_ROOT"])
+    (media_root / "previews").mkdir(parents=True)
+    (media_root / "previews" / "a.mp4").write_bytes(bytes(range(256)) * 40)
+    with Session(engine) as session:
+        films = session.exec(
+            select(Film).where(Film.runtime_seconds != None).order_by(Film.id).limit(3)  # noqa: E711
+        ).all()
+        bundle = Bundle(facet="subject", slot_minutes=44, label="Regards croisés")
+        bundle.items = [BundleItem(film_id=f.id, position=i) for i, f in enumerate(films)]  # type: ignore[call-arg]
+        session.add(bundle)
+        session.add(
+            MediaAsset(
+                film_id=films[0].id,  # type: ignore[arg-type]
+                path="originals/a.webm",
+                size_bytes=1,
+                sha256="0" * 64,
+                preview_path="previews/a.mp4",
+            )
+        )
+        session.commit()
+        assert bundle.id is not None
+        return bundle.id
+
+
+def share(client: FlaskClient, bundle_id: int, **form: str) -> str:
+    page = client.post(f"/pitch/anthologies/{bundle_id}/partages", data=form)
+    html = page.get_data(as_text=True)
+    return html.split('id="created-link"', 1)[0].rsplit('value="', 1)[1].split('"', 1)[0]
+
+
+def test_a_private_link_opens_without_an_account(
+    app: Flask, client: FlaskClient, bundle_id: int, login: Login, engine: Engine
+) -> None:
+    login("curator")
+    link = share(client, bundle_id, recipient_name="Julie, Télé-Québec")
+    anonymous = app.test_client()
+    page = anonymous.get(link)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Regards croisés" in html and "Régions d" in html
+    answer = anonymous.post(
+        f"/pitch/anthologies/{bundle_id}/reponse",
+        data={"verdict": "interested", "comment": "Pour l'automne"},
+        headers={"HX-Request": "true"},
+    )
+    assert answer.status_code == 200
+    assert 'id="answer-bundle"' in answer.get_data(as_text=True)
+    with Session(engine) as session:
+        given = session.exec(select(Answer)).one()
+        assert (given.verdict.value, given.comment) == ("interested", "Pour l'automne")
+        assert session.exec(select(PitchEvent.kind)).all() == ["opened"]
+    activity = client.get(f"/pitch/anthologies/{bundle_id}/partages").get_data(as_text=True)
+    assert "Julie, Télé-Québec" in activity and "Pour l&#39;automne" in activity
+
+
+def test_a_revoked_or_expired_link_is_refused(
+    app: Flask, client: FlaskClient, bundle_id: int, login: Login, engine: Engine
+) -> None:
+    login("curator")
+    link = share(client, bundle_id, recipient_name="Julie")
+    with Session(engine) as session:
+        from catalog.models import ShareLink
+
+        share_row = session.exec(select(ShareLink)).one()
+        share_id = share_row.id
+    viewer = app.test_client()
+    assert viewer.get(link).status_code == 200
+    client.post(f"/pitch/partages/{share_id}/revoquer")
+    assert viewer.get(link).status_code == 410
+    # The session the link opened loses the bundle too.
+    assert viewer.get(f"/pitch/anthologies/{bundle_id}").status_code == 404
+    second = share(client, bundle_id, recipient_name="Marc")
+    with Session(engine) as session:
+        from catalog.models import ShareLink
+
+        newest = session.exec(select(ShareLink).where(ShareLink.recipient_name == "Marc")).one()
+        newest.expires_at = utcnow() - timedelta(minutes=1)
+        session.add(newest)
+        session.commit()
+    assert app.test_client().get(second).status_code == 410
+
+
+def test_a_forged_link_is_refused(app: Flask, bundle_id: int) -> None:
+    client = app.test_client()
+    assert client.get("/pitch/lien/eyJzaGFyZSI6MX0.forged").status_code == 404
+    assert client.get(f"/pitch/anthologies/{bundle_id}").status_code == 404
+
+
+def test_a_broadcaster_sees_only_what_was_shared_with_them(
+    app: Flask, client: FlaskClient, bundle_id: int, login: Login, make_user: Callable[..., int]
+) -> None:
+    broadcaster = make_user("broadcaster")
+    login("curator")
+    share(client, bundle_id, broadcaster_id=str(broadcaster), recipient_name="")
+    other = app.test_client()
+    stranger = make_user("broadcaster")
+    with other.session_transaction() as session:
+        session["user_id"] = stranger
+    assert other.get(f"/pitch/anthologies/{bundle_id}").status_code == 404
+    assert "Regards croisés" not in other.get("/pitch/").get_data(as_text=True)
+    invited = app.test_client()
+    with invited.session_transaction() as session:
+        session["user_id"] = broadcaster
+    assert "Regards croisés" in invited.get("/pitch/").get_data(as_text=True)
+    assert invited.get(f"/pitch/anthologies/{bundle_id}").status_code == 200
+    assert (
+        invited.post(
+            f"/pitch/anthologies/{bundle_id}/reponse", data={"verdict": "pass"}
+        ).status_code
+        == 200
+    )
+
+
+def test_previews_stream_with_range_only_to_viewers(
+    app: Flask,
+    client: FlaskClient,
+    bundle_id: int,
+    login: Login,
+    engine: Engine,
+    make_user: Callable[..., int],
+) -> None:
+    with Session(engine) as session:
+        asset_id = session.exec(select(MediaAsset.id)).one()
+    url = f"/media/{asset_id}/preview"
+    assert app.test_client().get(url).status_code == 404
+    login("curator")
+    link = share(client, bundle_id, recipient_name="Julie")
+    viewer = app.test_client()
+    viewer.get(link)
+    partial = viewer.get(url, headers={"Range": "bytes=100-199"})
+    assert partial.status_code == 206
+    assert partial.data == (bytes(range(256)) * 40)[100:200]
+    assert partial.headers["Content-Range"] == f"bytes 100-199/{256 * 40}"
+    filmmaker = app.test_client()  # one who does not own the film
+    with filmmaker.session_transaction() as session:
+        session["user_id"] = make_user("filmmaker")
+    assert filmmaker.get(url).status_code == 404
+
+
+def test_only_curators_share(client: FlaskClient, bundle_id: int, login: Login) -> None:
+    login("broadcaster")
+    assert client.get(f"/pitch/anthologies/{bundle_id}/partages").status_code == 403
+    login("filmmaker")
+    assert client.post(f"/pitch/anthologies/{bundle_id}/partages", data={}).status_code == 403
