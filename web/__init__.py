@@ -45,9 +45,24 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     jobs.init_app(app)
     commands.init_app(app)
 
-    from web import auth, catalog_views, media_views, pitch, services, submissions  # noqa: F401
+    from web import (  # noqa: F401 (services registers the job handlers)
+        auth,
+        catalog_views,
+        media_views,
+        observatory,
+        pitch,
+        services,
+        submissions,
+    )
 
-    for bp in (auth.bp, catalog_views.bp, submissions.bp, pitch.bp, media_views.bp):
+    for bp in (
+        auth.bp,
+        catalog_views.bp,
+        submissions.bp,
+        pitch.bp,
+        media_views.bp,
+        observatory.bp,
+    ):
         app.register_blueprint(bp)
     app.add_url_rule("/", endpoint="index", view_func=index)
     app.jinja_env.globals["current_user"] = auth.current_user

@@ -65,7 +65,9 @@ class SentenceTransformerEmbedder:
     given, hears the number of texts done after each chunk.
     """
 
-    def __init__(self, model: str = DEFAULT_MODEL, *, batch_size: int = 64) -> None:
+    def __init__(
+        self, model: str = DEFAULT_MODEL, *, batch_size: int = 64, chunk_size: int = CHUNK
+    ) -> None:
         _offline()
         path = resolve_model(model)
         from sentence_transformers import SentenceTransformer
@@ -99,14 +101,16 @@ class SentenceTransformerEmbedder:
         self.dimension: int = int(dimension)
         self.model_id = f"{model}/{self.dimension}"
         self.batch_size = batch_size
+        self.chunk_size = chunk_size
 
     def encode(
         self, texts: Sequence[str], progress: Callable[[int], None] | None = None
     ) -> NDArray[np.float32]:
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        for start in range(0, len(order), CHUNK):
-            part = order[start : start + CHUNK]
+        chunk = self.chunk_size
+        for start in range(0, len(order), chunk):
+            part = order[start : start + chunk]
             vectors = self._model.encode(
                 [texts[i] for i in part],
                 batch_size=self.batch_size,
@@ -116,5 +120,5 @@ class SentenceTransformerEmbedder:
             )
             out[part] = np.asarray(vectors, dtype=np.float32)
             if progress is not None:
-                progress(min(start + CHUNK, len(order)))
+                progress(min(start + chunk, len(order)))
         return out
