@@ -173,3 +173,24 @@ def export_catalog(session: Session, fmt: str, path: Path | None = None) -> str:
     if path is not None:
         write_atomically(path, text)
     return text
+
+
+def bundle_pbcore(bundle_id: int, label: str, films: Iterable[Film]) -> str:
+    """The bundle's films as PBCore, each related to the bundle (pbcoreRelation isPartOf)."""
+    ET.register_namespace("", PBCORE_NS)
+    root = ET.Element(f"{{{PBCORE_NS}}}pbcoreCollection", {"collectionTitle": label})
+    for film in films:
+        document = _pbcore_document(film)
+        relation = ET.Element(f"{{{PBCORE_NS}}}pbcoreRelation")
+        kind = ET.SubElement(relation, f"{{{PBCORE_NS}}}pbcoreRelationType")
+        kind.text = "Is Part Of"
+        identifier = ET.SubElement(relation, f"{{{PBCORE_NS}}}pbcoreRelationIdentifier")
+        identifier.text = f"anthologie-bundle-{bundle_id}: {label}"
+        # PBCore orders elements: the relation goes before the instantiation.
+        position = next(
+            i for i, child in enumerate(document) if child.tag.endswith("pbcoreInstantiation")
+        )
+        document.insert(position, relation)
+        root.append(document)
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

@@ -48,6 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from web import (  # noqa: F401 (services registers the job handlers)
         auth,
         catalog_views,
+        exports,
         media_views,
         observatory,
         pitch,
@@ -62,6 +63,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         pitch.bp,
         media_views.bp,
         observatory.bp,
+        exports.bp,
     ):
         app.register_blueprint(bp)
     app.add_url_rule("/", endpoint="index", view_func=index)

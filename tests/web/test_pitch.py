@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -167,3 +168,51 @@ def test_only_curators_share(client: FlaskClient, bundle_id: int, login: Login) 
     assert client.get(f"/pitch/anthologies/{bundle_id}/partages").status_code == 403
     login("filmmaker")
     assert client.post(f"/pitch/anthologies/{bundle_id}/partages", data={}).status_code == 403
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "csv", "json", "m3u", "edl", "xml"])
+def test_pitch_sheets_in_every_format(
+    app: Flask, client: FlaskClient, bundle_id: int, login: Login, engine: Engine, fmt: str
+) -> None:
+    with Session(engine) as session:
+        bundle = session.get(Bundle, bundle_id)
+        assert bundle is not None
+        bundle.pitch_text = "Trois regards <sur> le fleuve & ses rives"
+        session.add(bundle)
+        session.commit()
+        titles = [session.get(Film, i.film_id).display_title for i in bundle.items]  # type: ignore[union-attr]
+    assert app.test_client().get(f"/anthologies/{bundle_id}/fiche.{fmt}").status_code == 404
+    login("curator")
+    response = client.get(f"/anthologies/{bundle_id}/fiche.{fmt}")
+    assert response.status_code == 200
+    data = response.data
+    if fmt == "pdf":
+        assert data.startswith(b"%PDF-") and len(data) > 1500
+        from pypdf import PdfReader
+
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+        assert "Regards croisés" in text
+        assert "Trois regards <sur> le fleuve & ses rives" in text
+        assert all(title.split()[0] in text for title in titles)
+    elif fmt == "json":
+        parsed = response.get_json()
+        assert [f["title"] for f in parsed["films"]] == titles
+        assert parsed["pitch_text"].startswith("Trois regards")
+    elif fmt == "csv":
+        text = data.decode()
+        assert text.splitlines()[0].startswith("position,title")
+        assert titles[0] in text
+    elif fmt == "m3u":
+        text = data.decode()
+        assert text.startswith("#EXTM3U") and text.count("#EXTINF") == 3
+    elif fmt == "edl":
+        lines = data.decode().splitlines()
+        assert lines[0] == "TITLE: Regards croisés"
+        events = [line for line in lines if line[:3].isdigit()]
+        assert len(events) == 3 and events[0].split()[-2] == "01:00:00:00"
+    else:
+        import xml.etree.ElementTree as ET
+
+        root = ET.fromstring(data)
+        assert len(root) == 3
+        assert data.count(b"Is Part Of") == 3
