@@ -313,6 +313,7 @@ class Bundle(SQLModel, table=True):
     slot_minutes: int
     label: str
     explanation: str = ""
+    explanation_en: str = ""
     pitch_text: str = ""
     scores: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
     status: BundleStatus = Field(default=BundleStatus.proposed, index=True)

@@ -48,6 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from web import (  # noqa: F401 (services registers the job handlers)
         auth,
         catalog_views,
+        curation_service,
         exports,
         media_views,
         observatory,

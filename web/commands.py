@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask
@@ -27,7 +28,20 @@ from web.auth import hash_password
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db, ingest, export, films, demo_accounts, create_user, worker, jobs_list):
+    for command in (
+        init_db,
+        ingest,
+        export,
+        films,
+        demo_accounts,
+        create_user,
+        worker,
+        jobs_list,
+        embed,
+        propose,
+        search,
+        similar,
+    ):
         app.cli.add_command(command)
 
 
@@ -220,3 +234,158 @@ def jobs_list() -> None:
         click.echo(
             f"{job.id:>5}  {job.kind:<10} {job.status.value:<8} {progress:>11}  {job.message}"
         )
+
+
+def _embedder() -> Any:
+    from flask import current_app
+
+    from web.curation_service import embedder_for
+
+    return embedder_for(current_app.config["EMBEDDING_MODEL"])
+
+
+def _bar(label: str) -> Any:
+    """A click progress bar fed with (done, total) calls."""
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in state:
+            state["bar"] = click.progressbar(length=max(total, 1), label=label, file=sys.stderr)
+            state["bar"].__enter__()
+            state["seen"] = 0
+        state["bar"].update(done - state["seen"])
+        state["seen"] = done
+        if done >= total:
+            state.pop("bar").__exit__(None, None, None)
+
+    return update
+
+
+@click.command("embed")
+@with_appcontext
+def embed() -> None:
+    """Embed the films whose text is new or changed (the model: ANTHOLOGIE_EMBEDDING_MODEL)."""
+    from web.curation_service import embed_catalog
+
+    report = embed_catalog(database.engine(), _embedder(), _bar("Embedding"))
+    click.echo(
+        f"{report.films} films, {report.embedded} embedded, {report.unchanged} unchanged "
+        f"({report.model_id})"
+    )
+
+
+@click.command("propose")
+@click.option(
+    "--facet",
+    type=click.Choice(["subject", "style", "region", "mixed"]),
+    default="subject",
+    show_default=True,
+)
+@click.option("--slot", type=int, default=44, show_default=True, help="Slot length in minutes.")
+@click.option("--count", type=int, help="At most this many bundles.")
+@click.option(
+    "--regional-floor",
+    type=float,
+    default=0.5,
+    show_default=True,
+    help="Least share of runtime from outside Montréal.",
+)
+@click.option(
+    "--min-regions",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Distinct regions a bundle draws from.",
+)
+@click.option("--max-films", type=int, default=6, show_default=True)
+@click.option(
+    "--interstitial", type=int, default=0, show_default=True, help="Seconds per film between films."
+)
+@click.option("--window", help="Content window in minutes, e.g. 41-44 (default: the slot's).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@with_appcontext
+def propose(
+    facet: str,
+    slot: int,
+    count: int | None,
+    regional_floor: float,
+    min_regions: int,
+    max_films: int,
+    interstitial: int,
+    window: str | None,
+    as_json: bool,
+) -> None:
+    """Propose anthology bundles that fill SLOT-minute slots, and store them for curators."""
+    import json as json_module
+
+    from curation import SlotRules
+    from web.curation_service import embed_catalog
+    from web.curation_service import propose as run_propose
+
+    settings: dict[str, Any] = {}
+    if window:
+        try:
+            low, high = (float(part) for part in window.split("-"))
+        except ValueError:
+            raise click.BadParameter("write it LOW-HIGH in minutes, e.g. 41-44") from None
+        settings["window_seconds"] = (round(low * 60), round(high * 60))
+    try:
+        rules = SlotRules(
+            slot_minutes=slot,
+            regional_floor=regional_floor,
+            min_regions=min_regions,
+            max_films=max_films,
+            interstitial_seconds=interstitial,
+            **settings,
+        )
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    embedder = _embedder()
+    if facet != "style":
+        embed_catalog(database.engine(), embedder, None if as_json else _bar("Embedding"))
+    result = run_propose(database.engine(), embedder.model_id, facet, rules, count)
+    if as_json:
+        click.echo(json_module.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        return
+    low, high = rules.window
+    window_text = f"{low // 60}:{low % 60:02d}–{high // 60}:{high % 60:02d}"
+    click.echo(
+        f"Proposal {result.proposal_id}: {len(result.proposal.bundles)} bundles for a "
+        f"{slot}-minute slot ({window_text} of content)"
+    )
+    by_id = {f.id: f for f in result.films}
+    for bundle in result.proposal.bundles:
+        minutes = bundle.runtime_seconds / 60
+        share = bundle.scores.get("regional_share", 0)
+        click.echo(f"\n  {bundle.label} — {minutes:.1f} min, {share:.0%} outside Montréal")
+        for item in bundle.items:
+            film = by_id[item.film_id]
+            length = (film.runtime_seconds or 0) // 60
+            click.echo(f"    {film.title[:50]:<50} {length:>3} min  {film.region_code or '--'}")
+    click.echo(f"\n{len(result.proposal.unplaced)} eligible films not placed")
+    for rule, blocked in result.proposal.blocked_by.items():
+        click.echo(f"  {rule}: {blocked.films} films")
+
+
+@click.command("search")
+@click.argument("text")
+@click.option("-k", default=10, show_default=True)
+@with_appcontext
+def search(text: str, k: int) -> None:
+    """Films closest in meaning to TEXT (semantic search)."""
+    from web.curation_service import search as run_search
+
+    for film, score in run_search(database.engine(), _embedder(), text, k):
+        click.echo(f"{score:.3f}  {film.id:>6}  {film.display_title}")
+
+
+@click.command("similar")
+@click.argument("film_id", type=int)
+@click.option("-k", default=8, show_default=True)
+@with_appcontext
+def similar(film_id: int, k: int) -> None:
+    """Films like FILM_ID (nearest neighbours of its stored vector)."""
+    from web.curation_service import similar_films
+
+    for film, score in similar_films(database.engine(), film_id, _embedder().model_id, k):
+        click.echo(f"{score:.3f}  {film.id:>6}  {film.display_title}")

@@ -87,6 +87,7 @@ def upgrade() -> None:
     sa.Column('slot_minutes', sa.Integer(), nullable=False),
     sa.Column('label', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('explanation', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('explanation_en', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('pitch_text', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('scores', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('status', sa.Enum('proposed', 'edited', 'locked', 'archived', name='bundlestatus'), nullable=False),

@@ -1,0 +1,430 @@
+"""Curation use cases: embed the catalog, search it, cluster a facet, propose and store bundles.
+
+This is where the pure core (`curation`) meets the database (`catalog`) and the model
+(`web.embedders`); the CLI, the views and the background jobs all call these functions.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+import curation
+from catalog import vectors
+from catalog.models import (
+    Bundle,
+    BundleItem,
+    BundleRevision,
+    BundleStatus,
+    Cluster,
+    Film,
+    Proposal,
+    Status,
+    utcnow,
+)
+from curation import CurationFilm, SlotRules
+from web import jobs
+from web.embedders import SentenceTransformerEmbedder
+
+TEXT_FACET = "text"
+Progress = Callable[[int, int], None]
+
+
+@functools.cache
+def embedder_for(model: str) -> SentenceTransformerEmbedder:
+    """One loaded model per process and name (loading takes seconds)."""
+    return SentenceTransformerEmbedder(model)
+
+
+def embedding_text(film: Film) -> str:
+    return curation.film_text(
+        [film.original_title, film.title_fr, film.title_en],
+        [film.synopsis_fr, film.synopsis_en, film.synopsis_long_fr, film.synopsis_long_en],
+        film.subjects,
+        film.genres,
+    )
+
+
+def to_curation(film: Film, text: str | None = None) -> CurationFilm:
+    assert film.id is not None
+    return CurationFilm(
+        id=film.id,
+        title=film.display_title,
+        runtime_seconds=film.runtime_seconds,
+        directors=tuple(film.directors),
+        region_code=film.region_code,
+        audience=film.audience.value if film.audience else None,
+        languages=tuple(film.original_languages),
+        subtitle_languages=tuple(film.subtitle_languages),
+        form=film.form.value if film.form else None,
+        genres=tuple(film.genres),
+        subjects=tuple(film.subjects),
+        style_tags=tuple(film.style_tags),
+        text=text if text is not None else embedding_text(film),
+    )
+
+
+# -- embeddings ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmbedReport:
+    model_id: str
+    films: int
+    embedded: int
+    unchanged: int
+
+
+def embed_catalog(
+    engine: Engine, embedder: curation.Embedder, progress: Progress | None = None
+) -> EmbedReport:
+    """Embed the films whose text is new or changed under this model; the rest is kept.
+
+    Vectors are committed chunk by chunk, so an interrupted run keeps what it finished and
+    the next run picks up the rest.
+    """
+    with Session(engine) as session:
+        films = session.exec(select(Film).order_by(col(Film.id))).all()
+        texts = {f.id: embedding_text(f) for f in films if f.id is not None}
+        known = vectors.stored_hashes(session, TEXT_FACET, embedder.model_id)
+    todo = []
+    for film_id, text in texts.items():
+        digest = curation.text_hash(text, embedder.model_id)
+        if known.get(film_id) != digest:
+            todo.append((film_id, text, digest))
+    done = 0
+    if progress:
+        progress(0, len(todo))
+    for start in range(0, len(todo), 256):
+        chunk = todo[start : start + 256]
+        matrix = embedder.encode([text for _, text, _ in chunk])
+        with Session(engine) as session:
+            rows = [(fid, digest, matrix[i]) for i, (fid, _, digest) in enumerate(chunk)]
+            vectors.save_vectors(session, TEXT_FACET, embedder.model_id, rows)
+            session.commit()
+        done += len(chunk)
+        if progress:
+            progress(done, len(todo))
+    return EmbedReport(embedder.model_id, len(texts), len(todo), len(texts) - len(todo))
+
+
+def similar_films(
+    engine: Engine, film_id: int, model_id: str, k: int = 8
+) -> list[tuple[Film, float]]:
+    """The films whose text is closest to this film's ("films like this one")."""
+    with Session(engine) as session:
+        ids, matrix = vectors.load_matrix(session, TEXT_FACET, model_id)
+        if film_id not in ids:
+            return []
+        query = matrix[ids.index(film_id)]
+        found = curation.nearest(matrix, ids, query, k, exclude=(film_id,))
+        return _films_with_scores(session, found)
+
+
+def search(
+    engine: Engine, embedder: curation.Embedder, text: str, k: int = 20
+) -> list[tuple[Film, float]]:
+    """Semantic search: the films closest in meaning to `text`."""
+    query = embedder.encode([text])[0]
+    with Session(engine) as session:
+        ids, matrix = vectors.load_matrix(session, TEXT_FACET, embedder.model_id)
+        if not ids:
+            return []
+        return _films_with_scores(session, curation.nearest(matrix, ids, query, k))
+
+
+def _films_with_scores(session: Session, found: Sequence[Any]) -> list[tuple[Film, float]]:
+    ids = [int(film_id) for film_id, _ in found]
+    films = {f.id: f for f in session.exec(select(Film).where(col(Film.id).in_(ids))).all()}
+    return [(films[int(i)], float(score)) for i, score in found if int(i) in films]
+
+
+def suggest_tags(
+    engine: Engine, embedder: curation.Embedder, text: str, k: int = 10
+) -> dict[str, list[str]]:
+    """Subjects, genres and style tags most used by the films closest to `text`."""
+    weights: dict[str, dict[str, float]] = {"subjects": {}, "genres": {}, "style_tags": {}}
+    for film, score in search(engine, embedder, text, k):
+        for field_name, weight in weights.items():
+            for value in getattr(film, field_name):
+                weight[value] = weight.get(value, 0.0) + score
+    return {name: sorted(weight, key=lambda v: -weight[v])[:6] for name, weight in weights.items()}
+
+
+# -- clusters and bundles ------------------------------------------------------------------
+
+
+def facet_vectors(
+    session: Session,
+    films: Sequence[CurationFilm],
+    facet: str,
+    model_id: str,
+    subject_weight: float = 0.5,
+) -> NDArray[np.float32]:
+    """The vectors a facet clusters and scores on, rows in `films` order."""
+    ids = [f.id for f in films]
+    if facet in ("subject", "region", "mixed"):
+        stored_ids, matrix = vectors.load_matrix(session, TEXT_FACET, model_id, ids)
+        missing = set(ids) - set(stored_ids)
+        if missing:
+            raise RuntimeError(
+                f"{len(missing)} films have no text vector for {model_id}: run `anthologie embed`"
+            )
+        row = {film_id: i for i, film_id in enumerate(stored_ids)}
+        subject = matrix[[row[i] for i in ids]]
+        if facet != "mixed":
+            return subject
+    style = curation.StyleEncoder().fit_transform(films, vectors.style_vectors(session))
+    if facet == "style":
+        return style
+    return curation.mixed_vectors(subject, style, subject_weight)
+
+
+def _previous_clusters(session: Session, facet: str) -> list[curation.Cluster]:
+    rows = session.exec(select(Cluster).where(Cluster.facet == facet)).all()
+    return [
+        curation.Cluster(
+            id=row.id,
+            facet=row.facet,
+            film_ids=tuple(row.film_ids),
+            label=row.name,
+            keywords=tuple(row.keywords),
+            explanation_fr=row.explanation,
+            explanation_en="",
+            cohesion=0.0,
+        )
+        for row in rows
+    ]
+
+
+def _save_clusters(session: Session, facet: str, clusters: Sequence[curation.Cluster]) -> None:
+    """Replace the facet's clusters, keeping a curator's rename and note under a kept id."""
+    old = {row.id: row for row in session.exec(select(Cluster).where(Cluster.facet == facet))}
+    for cluster in clusters:
+        row = old.pop(cluster.id, None)
+        if row is None:
+            row = Cluster(id=cluster.id, facet=facet, name=cluster.label)
+        elif not row.renamed:
+            row.name = cluster.label
+        row.keywords = list(cluster.keywords)
+        row.explanation = cluster.explanation_fr
+        row.film_ids = list(cluster.film_ids)
+        row.updated_at = utcnow()
+        session.add(row)
+    for gone in old.values():
+        session.delete(gone)
+
+
+def eligible_films(session: Session) -> list[Film]:
+    """Films a bundle may hold: those the curators accepted."""
+    statement = select(Film).where(Film.status == Status.accepted).order_by(col(Film.id))
+    return list(session.exec(statement).all())
+
+
+def _locked_and_pinned(
+    session: Session, facet: str, rules: SlotRules, films: dict[int, CurationFilm]
+) -> tuple[list[curation.Bundle], set[int]]:
+    live = session.exec(
+        select(Bundle).where(
+            col(Bundle.status).in_([BundleStatus.locked, BundleStatus.edited]),
+            Bundle.slot_minutes == rules.slot_minutes,
+        )
+    ).all()
+    locked, pinned = [], set()
+    for bundle in live:
+        ids = [item.film_id for item in bundle.items if item.film_id in films]
+        if bundle.status == BundleStatus.locked and ids:
+            locked.append(
+                curation.Bundle(
+                    id=f"db-{bundle.id}",
+                    facet=bundle.facet,
+                    group_id=None,
+                    label=bundle.label,
+                    explanation_fr=bundle.explanation,
+                    explanation_en=bundle.explanation_en,
+                    items=tuple(
+                        curation.BundleItem(i, films[i].runtime_seconds or 0, 1.0) for i in ids
+                    ),
+                    runtime_seconds=sum(films[i].runtime_seconds or 0 for i in ids),
+                    language=None,
+                    locked=True,
+                )
+            )
+        else:
+            pinned |= {item.film_id for item in bundle.items if item.pinned}
+    return locked, pinned
+
+
+@dataclass(frozen=True)
+class ProposalResult:
+    proposal_id: int
+    proposal: curation.ProposalSet
+    films: list[CurationFilm]
+    bundle_ids: list[int]
+
+    def to_json(self, lang: str = "fr") -> dict[str, Any]:
+        data = curation.to_json_dict(self.proposal, self.films, lang)
+        data["proposal_id"] = self.proposal_id
+        # Our own bundle ids (the core's are content hashes), for the workbench and the API.
+        for bundle, stored in zip(data["bundles"], self.bundle_ids, strict=True):
+            bundle["bundle_id"] = stored
+        return data
+
+
+def propose(
+    engine: Engine,
+    model_id: str,
+    facet: str,
+    rules: SlotRules,
+    count: int | None = None,
+    random_state: int = 0,
+    progress: Progress | None = None,
+) -> ProposalResult:
+    """Cluster the accepted films on `facet`, pack bundles under `rules`, and store them.
+
+    The facet's previous clusters lend their ids (and curators' names) to the new ones that
+    mostly keep their films; locked bundles are kept, pinned films placed first; earlier
+    untouched proposals for the same slot are archived.
+    """
+    with Session(engine) as session:
+        if progress:
+            progress(0, 3)
+        films = [to_curation(f) for f in eligible_films(session)]
+        by_id = {f.id: f for f in films}
+        matrix = facet_vectors(session, films, facet, model_id)
+        clusters = curation.cluster_films(
+            films,
+            matrix,
+            facet,
+            previous=_previous_clusters(session, facet),
+            random_state=random_state,
+        )
+        if progress:
+            progress(1, 3)
+        locked, pinned = _locked_and_pinned(session, facet, rules, by_id)
+        proposal = curation.propose_bundles(
+            films,
+            clusters,
+            matrix,
+            rules,
+            facet,
+            pinned=pinned,
+            locked=locked,
+            count=count,
+            random_state=random_state,
+        )
+        if progress:
+            progress(2, 3)
+        _save_clusters(session, facet, clusters)
+        for old in session.exec(
+            select(Bundle).where(
+                Bundle.status == BundleStatus.proposed,
+                Bundle.facet == facet,
+                Bundle.slot_minutes == rules.slot_minutes,
+            )
+        ):
+            old.status = BundleStatus.archived
+            session.add(old)
+        stored = Proposal(
+            facet=facet,
+            slot_minutes=rules.slot_minutes,
+            rules=_rules_json(rules),
+            unplaced=[asdict(u) for u in proposal.unplaced],
+            blocked_by={rule: asdict(b) for rule, b in proposal.blocked_by.items()},
+        )
+        session.add(stored)
+        session.flush()
+        bundle_ids = []
+        for bundle in proposal.bundles:
+            if bundle.locked and bundle.id.startswith("db-"):
+                bundle_ids.append(int(bundle.id[3:]))
+                continue
+            row = Bundle(
+                proposal_id=stored.id,
+                facet=facet,
+                slot_minutes=rules.slot_minutes,
+                label=bundle.label,
+                explanation=bundle.explanation_fr,
+                explanation_en=bundle.explanation_en,
+                scores=dict(bundle.scores),
+            )
+            row.items = [
+                BundleItem(film_id=item.film_id, position=i, pinned=item.film_id in pinned)  # type: ignore[call-arg]
+                for i, item in enumerate(bundle.items)
+            ]
+            session.add(row)
+            session.flush()
+            session.add(BundleRevision(bundle_id=row.id, snapshot=snapshot(row), note="proposed"))  # type: ignore[arg-type]
+            assert row.id is not None
+            bundle_ids.append(row.id)
+        session.commit()
+        assert stored.id is not None
+        if progress:
+            progress(3, 3)
+        return ProposalResult(stored.id, proposal, films, bundle_ids)
+
+
+def _rules_json(rules: SlotRules) -> dict[str, Any]:
+    data = asdict(rules)
+    data["audience_pairs"] = sorted(sorted(pair) for pair in rules.audience_pairs)
+    data["window"] = list(rules.window)
+    return data
+
+
+def rules_from(settings: dict[str, Any]) -> SlotRules:
+    """SlotRules from a proposal's or a form's plain settings (the inverse of _rules_json)."""
+    known = {f for f in SlotRules.__dataclass_fields__}
+    values = {k: v for k, v in settings.items() if k in known and k != "audience_pairs"}
+    if values.get("window_seconds") is not None:
+        values["window_seconds"] = tuple(values["window_seconds"])
+    if "audience_pairs" in settings:
+        values["audience_pairs"] = frozenset(frozenset(p) for p in settings["audience_pairs"])
+    return SlotRules(**values)
+
+
+def snapshot(bundle: Bundle) -> dict[str, Any]:
+    """A bundle's state for its history."""
+    return {
+        "label": bundle.label,
+        "pitch_text": bundle.pitch_text,
+        "status": bundle.status.value,
+        "films": [item.film_id for item in bundle.items],
+        "pinned": [item.film_id for item in bundle.items if item.pinned],
+    }
+
+
+# -- jobs ----------------------------------------------------------------------------------
+
+
+@jobs.handler("embed")
+def embed_job(context: jobs.JobContext) -> dict[str, Any]:
+    embedder = embedder_for(context.params["model"])
+    report = embed_catalog(context.engine, embedder, context.progress)
+    return asdict(report)
+
+
+@jobs.handler("propose")
+def propose_job(context: jobs.JobContext) -> dict[str, Any]:
+    params = context.params
+    model = params["model"]
+    embed_catalog(context.engine, embedder_for(model))
+    result = propose(
+        context.engine,
+        embedder_for(model).model_id,
+        params["facet"],
+        rules_from(params.get("rules", {})),
+        count=params.get("count"),
+        progress=context.progress,
+    )
+    return {
+        "proposal_id": result.proposal_id,
+        "bundles": result.bundle_ids,
+        "unplaced": len(result.proposal.unplaced),
+    }
