@@ -122,3 +122,9 @@ def set_status(session: Session, film: Film, status: Status, message: str | None
 
 def get_job(session: Session, job_id: int) -> Job | None:
     return session.get(Job, job_id)
+
+
+def films_by_ids(session: Session, ids: Sequence[int]) -> Sequence[Film]:
+    if not ids:
+        return []
+    return session.exec(select(Film).where(col(Film.id).in_(list(ids)))).all()

@@ -84,3 +84,11 @@ def style_vectors(session: Session) -> dict[int, NDArray[np.float32]]:
         for film_id, blob in session.exec(statement).all()
         if blob
     }
+
+
+def model_id_for(session: Session, facet: str, model_name: str) -> str | None:
+    """The model id stored vectors of `model_name` carry ("name/dimension"), if any."""
+    statement = select(Embedding.model_id).where(
+        Embedding.facet == facet, col(Embedding.model_id).startswith(f"{model_name}/")
+    )
+    return session.exec(statement.limit(1)).first()

@@ -55,6 +55,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         pitch,
         services,
         submissions,
+        workbench,
     )
 
     for bp in (
@@ -65,6 +66,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         media_views.bp,
         observatory.bp,
         exports.bp,
+        workbench.bp,
     ):
         app.register_blueprint(bp)
     app.add_url_rule("/", endpoint="index", view_func=index)

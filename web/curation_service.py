@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 import curation
 from catalog import vectors
+from catalog.bundles import snapshot
 from catalog.models import (
     Bundle,
     BundleItem,
@@ -387,17 +388,6 @@ def rules_from(settings: dict[str, Any]) -> SlotRules:
     if "audience_pairs" in settings:
         values["audience_pairs"] = frozenset(frozenset(p) for p in settings["audience_pairs"])
     return SlotRules(**values)
-
-
-def snapshot(bundle: Bundle) -> dict[str, Any]:
-    """A bundle's state for its history."""
-    return {
-        "label": bundle.label,
-        "pitch_text": bundle.pitch_text,
-        "status": bundle.status.value,
-        "films": [item.film_id for item in bundle.items],
-        "pinned": [item.film_id for item in bundle.items if item.pinned],
-    }
 
 
 # -- jobs ----------------------------------------------------------------------------------

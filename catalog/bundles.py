@@ -1,0 +1,134 @@
+"""Bundles as curators edit them: items, order, pins, lock, name and pitch, with history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from catalog.models import (
+    Bundle,
+    BundleItem,
+    BundleRevision,
+    BundleStatus,
+    Film,
+    Proposal,
+    utcnow,
+)
+
+
+def live_bundles(session: Session) -> Sequence[Bundle]:
+    """Bundles not archived, newest first."""
+    statement = select(Bundle).where(Bundle.status != BundleStatus.archived)
+    return session.exec(statement.order_by(col(Bundle.updated_at).desc(), col(Bundle.id))).all()
+
+
+def proposal_of(session: Session, bundle: Bundle) -> Proposal | None:
+    return session.get(Proposal, bundle.proposal_id) if bundle.proposal_id else None
+
+
+def films_in_live_bundles(session: Session, except_bundle: int | None = None) -> set[int]:
+    statement = (
+        select(BundleItem.film_id)
+        .join(Bundle, col(Bundle.id) == BundleItem.bundle_id)
+        .where(Bundle.status != BundleStatus.archived)
+    )
+    if except_bundle is not None:
+        statement = statement.where(Bundle.id != except_bundle)
+    return set(session.exec(statement).all())
+
+
+def _renumber(bundle: Bundle) -> None:
+    for position, item in enumerate(sorted(bundle.items, key=lambda i: i.position)):
+        item.position = position
+
+
+def _touch(session: Session, bundle: Bundle, note: str, snapshot: dict[str, Any]) -> None:
+    if bundle.status == BundleStatus.proposed:
+        bundle.status = BundleStatus.edited
+    bundle.updated_at = utcnow()
+    session.add(bundle)
+    session.add(BundleRevision(bundle_id=bundle.id, snapshot=snapshot, note=note))  # type: ignore[arg-type]
+
+
+def snapshot(bundle: Bundle) -> dict[str, Any]:
+    items = sorted(bundle.items, key=lambda i: i.position)
+    return {
+        "label": bundle.label,
+        "pitch_text": bundle.pitch_text,
+        "status": bundle.status.value,
+        "films": [item.film_id for item in items],
+        "pinned": [item.film_id for item in items if item.pinned],
+    }
+
+
+def edit(session: Session, bundle: Bundle, action: str, **args: Any) -> None:
+    """Apply one curator edit and record it in the bundle's history.
+
+    Actions: add (film_id), remove (film_id), up / down (film_id), swap (film_id, with_id),
+    pin (film_id), order (film_ids: the new order), rename (label), pitch (text), lock, unlock.
+    Raises ValueError for an edit that makes no sense (unknown film, film already there).
+    """
+    items = {item.film_id: item for item in bundle.items}
+    film_id = int(args["film_id"]) if args.get("film_id") is not None else -1
+    if action in ("remove", "up", "down", "swap", "pin") and film_id not in items:
+        raise ValueError(f"film {film_id} is not in this bundle")
+    if bundle.status == BundleStatus.locked and action not in ("unlock", "rename", "pitch"):
+        raise ValueError("this bundle is locked: unlock it to change its films")
+    ordered = sorted(bundle.items, key=lambda i: i.position)
+    note = action
+    if action == "add":
+        if film_id in items:
+            raise ValueError(f"film {film_id} is already in this bundle")
+        if session.get(Film, film_id) is None:
+            raise ValueError(f"film {film_id} does not exist")
+        bundle.items.append(BundleItem(film_id=film_id, position=len(ordered)))  # type: ignore[call-arg]
+    elif action == "remove":
+        bundle.items.remove(items[film_id])
+        session.delete(items[film_id])
+    elif action in ("up", "down"):
+        index = ordered.index(items[film_id])
+        other = index - 1 if action == "up" else index + 1
+        if 0 <= other < len(ordered):
+            ordered[index].position, ordered[other].position = (
+                ordered[other].position,
+                ordered[index].position,
+            )
+    elif action == "order":
+        wanted = [int(i) for i in args["film_ids"]]
+        if sorted(wanted) != sorted(items):
+            raise ValueError("the new order must hold exactly the bundle's films")
+        for position, fid in enumerate(wanted):
+            items[fid].position = position
+    elif action == "swap":
+        replacement = int(args["with_id"])
+        if replacement in items or session.get(Film, replacement) is None:
+            raise ValueError(f"film {replacement} cannot replace film {film_id}")
+        items[film_id].film_id = replacement
+        items[film_id].pinned = False
+        note = f"swap {film_id} → {replacement}"
+    elif action == "pin":
+        items[film_id].pinned = not items[film_id].pinned
+    elif action == "rename":
+        label = str(args.get("label", "")).strip()
+        if not label:
+            raise ValueError("a bundle needs a name")
+        bundle.label = label
+    elif action == "pitch":
+        bundle.pitch_text = str(args.get("text", "")).strip()
+    elif action == "lock":
+        bundle.status = BundleStatus.locked
+    elif action == "unlock":
+        bundle.status = BundleStatus.edited
+    else:
+        raise ValueError(f"unknown edit {action!r}")
+    _renumber(bundle)
+    session.flush()
+    session.refresh(bundle)
+    _touch(session, bundle, note, snapshot(bundle))
+
+
+def history(session: Session, bundle_id: int) -> Sequence[BundleRevision]:
+    statement = select(BundleRevision).where(BundleRevision.bundle_id == bundle_id)
+    return session.exec(statement.order_by(col(BundleRevision.created_at).desc())).all()

@@ -1,0 +1,145 @@
+"""The anthology workbench: proposals from a real model, edits that re-check every rule."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+import curation
+from catalog.models import Bundle, BundleItem, BundleStatus, Film, Job, JobStatus
+from tests.conftest import SAMPLES
+from web import services
+from web.curation_service import rules_from, to_curation
+
+Login = Callable[[str], int]
+
+
+def small_catalog(tmp_path: Path, rows: int = 90) -> Path:
+    """The first `rows` demo films that have a runtime (real Netflix shorts)."""
+    with (SAMPLES / "catalog.csv").open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        kept = [row for row in reader if row["runtime"]][:rows]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(kept[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(kept)
+    path = tmp_path / "small.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+def test_a_proposal_job_stores_bundles_that_keep_every_rule(
+    client: FlaskClient, engine: Engine, login: Login, tmp_path: Path
+) -> None:
+    services.import_catalog(engine, small_catalog(tmp_path))
+    login("curator")
+    response = client.post("/atelier/", data={"facet": "subject", "slot": "22"})
+    assert response.status_code == 302
+    with Session(engine) as session:
+        job = session.exec(select(Job).where(Job.kind == "propose")).one()
+        assert job.status == JobStatus.done, job.message
+        bundles = session.exec(select(Bundle)).all()
+        assert bundles, job.result
+        films = {f.id: f for f in session.exec(select(Film)).all()}
+        rules = rules_from({"slot_minutes": 22})
+        for bundle in bundles:
+            chosen = [to_curation(films[i.film_id], text="") for i in bundle.items]
+            assert curation.check_bundle(chosen, rules, "subject") == []
+            assert 2 <= len(chosen)
+    page = client.get("/atelier/").get_data(as_text=True)
+    assert "Toutes les règles sont respectées." in page
+
+
+@pytest.fixture
+def bundle_id(engine: Engine) -> int:
+    """A hand-made 22-minute bundle: the first two demo films that keep every rule together."""
+    services.import_catalog(engine, SAMPLES / "catalog.csv")
+    rules = rules_from({"slot_minutes": 22})
+    with Session(engine) as session:
+        films = session.exec(
+            select(Film).where(Film.runtime_seconds <= 15 * 60).order_by(Film.id)  # type: ignore[operator]
+        ).all()
+        pair = next(
+            [a, b]
+            for a in films
+            for b in films
+            if a.id != b.id
+            and not curation.check_bundle([to_curation(a, ""), to_curation(b, "")], rules)
+        )
+        bundle = Bundle(facet="subject", slot_minutes=22, label="Onze et onze")
+        bundle.items = [BundleItem(film_id=f.id, position=i) for i, f in enumerate(pair)]  # type: ignore[call-arg]
+        session.add(bundle)
+        session.commit()
+        assert bundle.id is not None
+        return bundle.id
+
+
+def edit(client: FlaskClient, bundle_id: int, **form: object) -> str:
+    response = client.post(
+        f"/atelier/anthologies/{bundle_id}/modifier", data=form, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<section id="editor"')
+    return html
+
+
+def test_every_edit_rechecks_the_rules(
+    client: FlaskClient, engine: Engine, login: Login, bundle_id: int
+) -> None:
+    login("curator")
+    page = client.get(f"/atelier/anthologies/{bundle_id}").get_data(as_text=True)
+    assert "Toutes les règles sont respectées." in page
+    with Session(engine) as session:
+        bundle = session.get(Bundle, bundle_id)
+        assert bundle is not None
+        first, second = (i.film_id for i in sorted(bundle.items, key=lambda i: i.position))
+    removed = edit(client, bundle_id, action="remove", film_id=second)
+    assert 'role="alert"' in removed and "Toutes les règles" not in removed
+    back = edit(client, bundle_id, action="add", film_id=second)
+    assert "Toutes les règles sont respectées." in back
+    edit(client, bundle_id, action="up", film_id=second)
+    with Session(engine) as session:
+        bundle = session.get(Bundle, bundle_id)
+        assert bundle is not None
+        assert [i.film_id for i in sorted(bundle.items, key=lambda i: i.position)] == [
+            second,
+            first,
+        ]
+        assert bundle.status == BundleStatus.edited
+    renamed = edit(client, bundle_id, action="rename", label="Deux regards")
+    assert "<h1>Deux regards</h1>" in renamed
+    edit(client, bundle_id, action="lock")
+    refused = edit(client, bundle_id, action="remove", film_id=first)
+    assert "locked" in refused
+    with Session(engine) as session:
+        bundle = session.get(Bundle, bundle_id)
+        assert bundle is not None and len(bundle.items) == 2
+    history = client.get(f"/atelier/anthologies/{bundle_id}").get_data(as_text=True)
+    assert "Historique (5)" in history  # remove, add, up, rename, lock
+
+
+def test_a_film_cannot_be_added_twice(
+    client: FlaskClient, engine: Engine, login: Login, bundle_id: int
+) -> None:
+    login("curator")
+    with Session(engine) as session:
+        bundle = session.get(Bundle, bundle_id)
+        assert bundle is not None
+        film_id = bundle.items[0].film_id
+    html = edit(client, bundle_id, action="add", film_id=film_id)
+    assert "already in this bundle" in html
+
+
+def test_the_workbench_is_for_curators(client: FlaskClient, login: Login, bundle_id: int) -> None:
+    login("broadcaster")
+    assert client.get("/atelier/").status_code == 403
+    assert client.post(f"/atelier/anthologies/{bundle_id}/modifier", data={}).status_code == 403
