@@ -1,1 +1,111 @@
-"""The ffmpeg adapter: probe, analyse and render media files."""
+"""The ffmpeg adapter: probe, analyse and render media files (plain paths and dataclasses).
+
+Public API:
+
+- Binaries and errors: `find_tools() -> Tools`, `ffmpeg_exe() -> str`, `MediaError`,
+  `MediaTimeout`.
+- Probe: `probe(path) -> MediaInfo` (with `VideoStream`, `AudioStream`, `SubtitleStream`;
+  works without ffprobe), `sha256_of(path) -> str`.
+- Style: `analyse_style(path, *, info=None) -> StyleProfile` (`to_dict`, `from_dict`,
+  `vector()`, `descriptors(lang)`), `VECTOR_DIMENSIONS`, `PaletteColour`, `CutSettings`,
+  `detect_cuts(times, back)`, `Loudness`.
+- Images: `make_poster(src, dst, *, cuts=()) -> Poster`, `make_thumbnails(src, dst_dir,
+  count=4) -> list[Path]`, `make_contact_sheet(src, dst, columns=4, rows=4) -> Path`.
+- Renders: `make_proxy(src, dst) -> Path`, `make_preview(src, dst, length=45) -> Path`,
+  `choose_excerpt(duration, length, *, cuts=(), anchor=None)`, `make_title_card(dst, card)`,
+  `make_sizzle_reel(items, dst)`, `make_programme(items, dst)` with `ReelItem` and
+  `TitleCard`, `make_stand_in(dst, title, seconds, seed) -> Path`.
+- Delivery QC: `qc_file(src, spec) -> QCReport`, `check_delivery(info, loudness, spec)`,
+  `measure_loudness(src) -> Loudness`, `loudness_of(profile)`, `SPECS`, `DeliverySpec`,
+  `QCCheck`, `get_spec(name)`.
+
+Every output is written under a temporary name beside its destination and renamed into
+place; every ffmpeg runs from an argument list with a timeout and is killed with its process
+group when the time is up.
+"""
+
+from media_tools.errors import MediaError, MediaTimeout
+from media_tools.images import Poster, make_contact_sheet, make_poster, make_thumbnails
+from media_tools.probe import (
+    AudioStream,
+    MediaInfo,
+    SubtitleStream,
+    VideoStream,
+    probe,
+    sha256_of,
+)
+from media_tools.qc import (
+    SPECS,
+    DeliverySpec,
+    QCCheck,
+    QCReport,
+    check_delivery,
+    get_spec,
+    loudness_of,
+    measure_loudness,
+    qc_file,
+)
+from media_tools.render import (
+    ReelItem,
+    TitleCard,
+    choose_excerpt,
+    make_preview,
+    make_programme,
+    make_proxy,
+    make_sizzle_reel,
+    make_stand_in,
+    make_title_card,
+)
+from media_tools.runner import Tools, ffmpeg_exe, find_tools
+from media_tools.style import (
+    VECTOR_DIMENSIONS,
+    CutSettings,
+    Loudness,
+    PaletteColour,
+    StyleProfile,
+    analyse_style,
+    detect_cuts,
+)
+
+__all__ = [
+    "SPECS",
+    "VECTOR_DIMENSIONS",
+    "AudioStream",
+    "CutSettings",
+    "DeliverySpec",
+    "Loudness",
+    "MediaError",
+    "MediaInfo",
+    "MediaTimeout",
+    "PaletteColour",
+    "Poster",
+    "QCCheck",
+    "QCReport",
+    "ReelItem",
+    "StyleProfile",
+    "SubtitleStream",
+    "TitleCard",
+    "Tools",
+    "VideoStream",
+    "analyse_style",
+    "check_delivery",
+    "choose_excerpt",
+    "detect_cuts",
+    "ffmpeg_exe",
+    "find_tools",
+    "get_spec",
+    "loudness_of",
+    "make_contact_sheet",
+    "make_poster",
+    "make_preview",
+    "make_programme",
+    "make_proxy",
+    "make_sizzle_reel",
+    "make_stand_in",
+    "make_thumbnails",
+    "make_title_card",
+    "measure_loudness",
+    "probe",
+    "qc_file",
+    "sha256_of",
+]
