@@ -50,6 +50,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         catalog_views,
         curation_service,
         exports,
+        media_service,
         media_views,
         observatory,
         pitch,

@@ -41,6 +41,11 @@ def init_app(app: Flask) -> None:
         propose,
         search,
         similar,
+        analyze,
+        attach,
+        stand_ins,
+        inspect,
+        reel,
     ):
         app.cli.add_command(command)
 
@@ -389,3 +394,128 @@ def similar(film_id: int, k: int) -> None:
 
     for film, score in similar_films(database.engine(), film_id, _embedder().model_id, k):
         click.echo(f"{score:.3f}  {film.id:>6}  {film.display_title}")
+
+
+def _media_root() -> Path:
+    from flask import current_app
+
+    return Path(current_app.config["MEDIA_ROOT"])
+
+
+@click.command("attach")
+@click.argument("film_id", type=int)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def attach(film_id: int, file: Path) -> None:
+    """File FILE (probed first) as the media of film FILM_ID; `analyze` then derives the rest."""
+    import media_tools
+    from web.media_service import attach as run_attach
+
+    with Session(database.engine()) as session:
+        if queries.get_film(session, film_id) is None:
+            raise click.ClickException(f"no film {film_id}")
+    try:
+        asset_id = run_attach(database.engine(), film_id, file, _media_root())
+    except media_tools.MediaError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Attached {file} to film {film_id} (asset {asset_id})")
+
+
+@click.command("analyze")
+@click.option("--film", "film_ids", type=int, multiple=True, help="Only these films.")
+@click.option("--force", is_flag=True, help="Analyse again what was already analysed.")
+@click.option("--spec", type=click.Choice(["ebu-r128", "atsc-a85"]), default="ebu-r128")
+@click.option("--queue", is_flag=True, help="Hand the work to the background worker.")
+@with_appcontext
+def analyze(film_ids: tuple[int, ...], force: bool, spec: str, queue: bool) -> None:
+    """Probe, images, proxy, preview, style profile and QC for every media file not done yet."""
+    from web.media_service import analyse_all
+
+    if queue:
+        job_id = jobs.submit(
+            database.engine(), "analyze", {"film_ids": list(film_ids) or None, "spec": spec}
+        )
+        click.echo(f"Queued job {job_id}; `anthologie worker` runs it, `anthologie jobs` shows it")
+        return
+    report = analyse_all(
+        database.engine(),
+        _media_root(),
+        spec=spec,
+        force=force,
+        film_ids=list(film_ids) or None,
+        progress=_bar("Analysing"),
+    )
+    click.echo(f"{report.assets} media files analysed")
+    for problem in report.failed:
+        click.echo(f"  {problem}", err=True)
+
+
+@click.command("stand-ins")
+@click.option("--pool", default=8, show_default=True, help="Generated stand-in clips.")
+@with_appcontext
+def stand_ins(pool: int) -> None:
+    """Give every film without media a labelled stand-in clip (demo catalogs)."""
+    from web.media_service import give_stand_ins
+
+    real = [Path(__file__).resolve().parents[1] / "samples" / "media" / "big_buck_bunny_0_30.webm"]
+    count = give_stand_ins(database.engine(), _media_root(), real, pool, _bar("Stand-ins"))
+    click.echo(f"{count} films got a stand-in clip")
+
+
+@click.command("inspect")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--spec", type=click.Choice(["ebu-r128", "atsc-a85"]), default="ebu-r128")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def inspect(file: Path, spec: str, as_json: bool) -> None:
+    """A file's probe, style profile (with its cuts) and QC report; the catalog is not touched."""
+    import json as json_module
+
+    import media_tools
+
+    try:
+        info = media_tools.probe(file)
+        profile = media_tools.analyse_style(file, info=info)
+        report = media_tools.qc_file(file, spec, info=info, profile=profile)
+    except media_tools.MediaError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        data = {"probe": info.to_dict(), "style": profile.to_dict(), "qc": report.to_dict()}
+        data["style"]["descriptors"] = {
+            "fr": profile.descriptors("fr"),
+            "en": profile.descriptors("en"),
+        }
+        click.echo(json_module.dumps(data, ensure_ascii=False, indent=2))
+        return
+    video = info.video
+    click.echo(f"{file}: {info.container}, {info.duration_s or 0:.2f} s, {info.size_bytes:,} bytes")
+    if video is not None:
+        click.echo(f"  video: {video.codec} {video.width}x{video.height} @ {video.frame_rate} fps")
+    for audio in info.audio:
+        click.echo(f"  audio: {audio.codec}, {audio.channels} ch, {audio.sample_rate} Hz")
+    click.echo(f"  cuts at: {', '.join(f'{t:.2f}' for t in profile.cut_times_s) or 'none'}")
+    click.echo(
+        f"  shots: {profile.shot_count}, average {profile.average_shot_length_s:.1f} s, "
+        f"{profile.cuts_per_minute:.1f} cuts/min"
+    )
+    click.echo(f"  style: {', '.join(profile.descriptors('en'))}")
+    click.echo(f"QC {report.spec}: {'PASS' if report.passed else 'FAIL'}")
+    for check in report.checks:
+        verdict = {True: "ok  ", False: "FAIL", None: "info"}[check.passed]
+        measured = f"{check.measured} {check.unit}".strip()
+        click.echo(f"  {verdict} {check.name}: {measured} (expected {check.expected})")
+
+
+@click.command("reel")
+@click.argument("bundle_id", type=int)
+@with_appcontext
+def reel(bundle_id: int) -> None:
+    """Build a bundle's sizzle reel (excerpts behind title cards)."""
+    from web.media_service import build_reel
+
+    with Session(database.engine()) as session:
+        names = {r.code: r.name for r in queries.regions(session)}
+    try:
+        path = build_reel(database.engine(), bundle_id, _media_root(), names)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Wrote {path}")

@@ -1,0 +1,352 @@
+"""Media use cases: attach a file to a film, analyse it (images, proxy, preview, style, QC),
+give demo films labelled stand-ins, and build a bundle's reel.
+
+Files live under MEDIA_ROOT: originals by content hash, what is derived from them under
+`derived/<sha256>/`. Derived files are shared by every asset of the same content, so a file
+is analysed once however many films point to it. Each asset is committed on its own, so an
+interrupted run keeps what it finished and the next one does the rest.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+import media_tools
+from catalog import sharing
+from catalog.models import Bundle, Film, MediaAsset, utcnow
+from web import jobs
+
+Progress = Callable[[int, int], None]
+DEFAULT_SPEC = "ebu-r128"
+
+
+def _relative(path: Path, root: Path) -> str:
+    return str(Path(path).resolve().relative_to(root.resolve()))
+
+
+def attach(
+    engine: Engine, film_id: int, source: Path, root: Path, *, stand_in: bool = False
+) -> int:
+    """Probe `source` and file it under MEDIA_ROOT for this film; returns the asset id.
+
+    The file is refused (MediaError) unless ffmpeg reads it as media; the copy is written
+    under a temporary name and renamed, so a failure leaves nothing half-copied.
+    """
+    info = media_tools.probe(Path(source))
+    if not info.has_video and not info.has_audio:
+        raise media_tools.MediaError(Path(source), "has neither video nor audio")
+    target = root / "originals" / info.sha256[:2] / f"{info.sha256}{Path(source).suffix.lower()}"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".part")
+        os.close(fd)
+        try:
+            shutil.copyfile(source, tmp)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    with Session(engine) as session:
+        asset = MediaAsset(
+            film_id=film_id,
+            path=_relative(target, root),
+            size_bytes=info.size_bytes,
+            sha256=info.sha256,
+            probe=info.to_dict() | {"path": _relative(target, root)},
+            is_stand_in=stand_in,
+        )
+        session.add(asset)
+        session.commit()
+        assert asset.id is not None
+        return asset.id
+
+
+_DERIVED = (
+    "poster_path",
+    "thumbnail_paths",
+    "contact_sheet_path",
+    "proxy_path",
+    "preview_path",
+    "style",
+    "style_vector",
+    "qc",
+    "analysis_error",
+)
+
+
+def analyse(engine: Engine, asset_id: int, root: Path, spec: str = DEFAULT_SPEC) -> None:
+    """Everything derived from one asset's file, stored on the asset (each step may fail alone:
+    an audio-only file gets its style and QC but no images)."""
+    with Session(engine) as session:
+        asset = session.get(MediaAsset, asset_id)
+        if asset is None:
+            return
+        twin = session.exec(
+            select(MediaAsset).where(
+                MediaAsset.sha256 == asset.sha256,
+                col(MediaAsset.analysed_at).is_not(None),
+                MediaAsset.id != asset_id,
+            )
+        ).first()
+        if twin is not None:
+            # Same content already analysed: share its results.
+            for name in _DERIVED:
+                setattr(asset, name, getattr(twin, name))
+            asset.analysed_at = asset.updated_at = utcnow()
+            session.add(asset)
+            session.commit()
+            return
+        src = root / asset.path
+        info = media_tools.MediaInfo.from_dict(asset.probe | {"path": str(src)})
+    out = root / "derived" / info.sha256
+    results: dict[str, Any] = {}
+    errors: list[str] = []
+    cuts: tuple[float, ...] = ()
+
+    def step(name: str, action: Callable[[], Any]) -> Any:
+        try:
+            return action()
+        except media_tools.MediaError as error:
+            errors.append(f"{name}: {error}")
+            return None
+
+    profile = step("style", lambda: media_tools.analyse_style(src, info=info))
+    if profile is not None:
+        cuts = tuple(profile.cut_times_s)
+        results["style"] = profile.to_dict() | {
+            "descriptors": {"fr": profile.descriptors("fr"), "en": profile.descriptors("en")}
+        }
+        results["style_vector"] = np.asarray(profile.vector(), dtype=np.float32).tobytes()
+    if info.has_video:
+        poster = step(
+            "poster", lambda: media_tools.make_poster(src, out / "poster.jpg", info=info, cuts=cuts)
+        )
+        if poster is not None:
+            results["poster_path"] = _relative(poster.path, root)
+        thumbs = step(
+            "thumbnails",
+            lambda: media_tools.make_thumbnails(src, out / "thumbs", info=info, cuts=cuts),
+        )
+        results["thumbnail_paths"] = [_relative(p, root) for p in thumbs or []]
+        sheet = step(
+            "contact sheet", lambda: media_tools.make_contact_sheet(src, out / "contact.jpg")
+        )
+        if sheet is not None:
+            results["contact_sheet_path"] = _relative(sheet, root)
+        proxy = step("proxy", lambda: media_tools.make_proxy(src, out / "proxy.mp4", info=info))
+        if proxy is not None:
+            results["proxy_path"] = _relative(proxy, root)
+        preview = step(
+            "preview",
+            lambda: media_tools.make_preview(src, out / "preview.mp4", info=info, cuts=cuts),
+        )
+        if preview is not None:
+            results["preview_path"] = _relative(preview, root)
+    else:
+        errors.append("images, proxy and preview: the file has no video")
+    report = step("qc", lambda: media_tools.qc_file(src, spec, info=info, profile=profile))
+    if report is not None:
+        results["qc"] = report.to_dict()
+    with Session(engine) as session:
+        asset = session.get(MediaAsset, asset_id)
+        if asset is None:
+            return
+        for name, value in results.items():
+            setattr(asset, name, value)
+        asset.analysis_error = "; ".join(errors) or None
+        asset.analysed_at = asset.updated_at = utcnow()
+        session.add(asset)
+        session.commit()
+
+
+def pending_assets(
+    engine: Engine, force: bool = False, film_ids: list[int] | None = None
+) -> list[int]:
+    with Session(engine) as session:
+        statement = select(MediaAsset.id).order_by(col(MediaAsset.id))
+        if not force:
+            statement = statement.where(col(MediaAsset.analysed_at).is_(None))
+        if film_ids:
+            statement = statement.where(col(MediaAsset.film_id).in_(film_ids))
+        return [i for i in session.exec(statement).all() if i is not None]
+
+
+@dataclass(frozen=True)
+class AnalysisReport:
+    assets: int
+    analysed: int
+    failed: list[str]
+
+
+def analyse_all(
+    engine: Engine,
+    root: Path,
+    *,
+    spec: str = DEFAULT_SPEC,
+    force: bool = False,
+    film_ids: list[int] | None = None,
+    progress: Progress | None = None,
+) -> AnalysisReport:
+    """Analyse every asset not analysed yet (or all with `force`), committing each."""
+    todo = pending_assets(engine, force, film_ids)
+    if force:
+        with Session(engine) as session:
+            for asset in session.exec(select(MediaAsset).where(col(MediaAsset.id).in_(todo))):
+                asset.analysed_at = None
+                session.add(asset)
+            session.commit()
+    failed = []
+    for done, asset_id in enumerate(todo, start=1):
+        analyse(engine, asset_id, root, spec)
+        with Session(engine) as session:
+            done_asset = session.get(MediaAsset, asset_id)
+            if done_asset is not None and done_asset.analysis_error:
+                failed.append(f"asset {asset_id} ({done_asset.path}): {done_asset.analysis_error}")
+        if progress:
+            progress(done, len(todo))
+    return AnalysisReport(len(todo), len(todo), failed)
+
+
+# -- demo stand-ins ------------------------------------------------------------------------
+
+STAND_IN_POOL = 8
+
+
+def give_stand_ins(
+    engine: Engine,
+    root: Path,
+    real_clips: list[Path],
+    pool: int = STAND_IN_POOL,
+    progress: Progress | None = None,
+) -> int:
+    """A labelled stand-in clip for every film without media, drawn from a small pool.
+
+    The pool holds `pool` generated clips (each says "stand-in" on screen) and the real
+    clips given (Big Buck Bunny in the demo, CC BY): enough variety for the style facet and
+    the pitch room, at the cost of analysing a handful of files rather than every film.
+    """
+    with Session(engine) as session:
+        have = set(session.exec(select(MediaAsset.film_id)).all())
+        films = [
+            f for f in session.exec(select(Film).order_by(col(Film.id))).all() if f.id not in have
+        ]
+    if not films:
+        return 0
+    folder = root / "stand-ins"
+    folder.mkdir(parents=True, exist_ok=True)
+    clips: list[Path] = []
+    for clip in real_clips:
+        # Real clips are filed under MEDIA_ROOT like any upload.
+        target = folder / clip.name
+        if clip.exists() and not target.exists():
+            shutil.copyfile(clip, target)
+        if target.exists():
+            clips.append(target)
+    for seed in range(pool):
+        clip = folder / f"stand-in-{seed:02d}.mp4"
+        if not clip.exists():
+            media_tools.make_stand_in(clip, f"Anthologie — extrait {seed + 1}", 30, seed)
+        clips.append(clip)
+    by_clip: dict[Path, MediaAsset] = {}
+    for clip in clips:
+        info = media_tools.probe(clip)
+        by_clip[clip] = MediaAsset(
+            film_id=0,
+            path=_relative(clip, root),
+            size_bytes=info.size_bytes,
+            sha256=info.sha256,
+            probe=info.to_dict(),
+            is_stand_in=True,
+        )
+    with Session(engine) as session:
+        for number, film in enumerate(films):
+            template = by_clip[clips[number % len(clips)]]
+            session.add(
+                MediaAsset(
+                    film_id=film.id,  # type: ignore[arg-type]
+                    path=template.path,
+                    size_bytes=template.size_bytes,
+                    sha256=template.sha256,
+                    probe=template.probe,
+                    is_stand_in=True,
+                )
+            )
+            if progress and number % 50 == 0:
+                progress(number, len(films))
+        session.commit()
+    if progress:
+        progress(len(films), len(films))
+    return len(films)
+
+
+# -- bundle reels --------------------------------------------------------------------------
+
+
+def build_reel(engine: Engine, bundle_id: int, root: Path, region_names: dict[str, str]) -> Path:
+    """The bundle's sizzle reel: an excerpt of each film behind a title card, in order."""
+    from web.media_views import reel_name
+
+    with Session(engine) as session:
+        bundle = session.get(Bundle, bundle_id)
+        if bundle is None:
+            raise ValueError(f"no bundle {bundle_id}")
+        films = sharing.films_of_bundle(session, bundle)
+        media = sharing.media_of_films(session, [f.id for f in films if f.id])
+        items = []
+        for film in films:
+            asset = media.get(film.id or 0)
+            if asset is None:
+                continue
+            cuts = tuple(asset.style.get("cut_times_s", ())) if asset.style else ()
+            card = media_tools.TitleCard(
+                film.display_title,
+                ", ".join(film.directors),
+                region_names.get(film.region_code or "", ""),
+            )
+            items.append(media_tools.ReelItem(root / asset.path, card, cuts=cuts))
+        target = root / reel_name(bundle)
+    if not items:
+        raise ValueError(f"bundle {bundle_id}: none of its films has media yet")
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        media_tools.make_sizzle_reel(items, target)
+    return target
+
+
+# -- jobs ----------------------------------------------------------------------------------
+
+
+def _root(context: jobs.JobContext) -> Path:
+    return Path(context.app.config["MEDIA_ROOT"])
+
+
+@jobs.handler("analyze")
+def analyze_job(context: jobs.JobContext) -> dict[str, Any]:
+    report = analyse_all(
+        context.engine,
+        _root(context),
+        spec=context.params.get("spec", DEFAULT_SPEC),
+        film_ids=context.params.get("film_ids"),
+        progress=context.progress,
+    )
+    return {"assets": report.assets, "failed": report.failed}
+
+
+@jobs.handler("reel")
+def reel_job(context: jobs.JobContext) -> dict[str, Any]:
+    from catalog import queries
+
+    with Session(context.engine) as session:
+        names = {r.code: r.name for r in queries.regions(session)}
+    path = build_reel(context.engine, int(context.params["bundle_id"]), _root(context), names)
+    return {"path": _relative(path, _root(context))}
