@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import String, cast, func, or_
 from sqlmodel import Session, col, select
 
-from catalog.models import Film, Job, Municipality, Region, Status, utcnow
+from catalog.models import Film, Job, MediaAsset, Municipality, Region, Status, utcnow
 from catalog.places import PlaceIndex, default_index
 
 
@@ -45,6 +46,31 @@ class FilmFilter:
     status: Status | None = None
     text: str | None = None
     incomplete: bool = False
+    form: str | None = None
+    genre: str | None = None
+    language: str | None = None
+    audience: str | None = None
+    min_minutes: int | None = None
+    max_minutes: int | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    has_media: bool | None = None
+
+
+def _json_holds(column: Any, value: str) -> Any:
+    """A JSON list column holds `value` (any case): matched on the column's JSON text.
+
+    SQLite keeps the text as written (non-ASCII escaped as \\uXXXX), PostgreSQL renders
+    JSONB with the characters themselves, so both spellings are tried.
+    """
+    import json
+
+    text = func.lower(cast(column, String))
+    wanted = value.strip().lower()
+    return or_(
+        text.like(f"%{json.dumps(wanted)}%"),
+        text.like(f"%{json.dumps(wanted, ensure_ascii=False)}%"),
+    )
 
 
 @dataclass(frozen=True)
@@ -77,6 +103,26 @@ def list_films(
                 func.lower(col(Film.title_en)).like(pattern),
             )
         )
+    if filters.form:
+        query = query.where(Film.form == filters.form)
+    if filters.genre:
+        query = query.where(_json_holds(Film.genres, filters.genre))
+    if filters.language:
+        query = query.where(_json_holds(Film.original_languages, filters.language))
+    if filters.audience:
+        query = query.where(Film.audience == filters.audience)
+    if filters.min_minutes is not None:
+        query = query.where(col(Film.runtime_seconds) >= filters.min_minutes * 60)
+    if filters.max_minutes is not None:
+        query = query.where(col(Film.runtime_seconds) <= filters.max_minutes * 60)
+    if filters.year_from is not None:
+        query = query.where(col(Film.year) >= filters.year_from)
+    if filters.year_to is not None:
+        query = query.where(col(Film.year) <= filters.year_to)
+    if filters.has_media is not None:
+        with_media = select(MediaAsset.film_id)
+        media_test = col(Film.id).in_(with_media)
+        query = query.where(media_test if filters.has_media else ~media_test)
     if filters.incomplete:
         query = query.where(
             or_(

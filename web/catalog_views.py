@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -22,9 +23,10 @@ from flask_babel import lazy_gettext as _l
 from htmx_flask import request as htmx_request
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from catalog import queries
+from catalog import queries, sharing, vectors
+from catalog.fields import FieldError, parse_language
 from catalog.models import Status, UserRole
-from web import database, jobs
+from web import curation_service, database, jobs
 from web.auth import require_role
 from web.submissions import CHOICES
 
@@ -66,31 +68,71 @@ def wants_partial() -> bool:
 @bp.get("/")
 @require_role(UserRole.curator)
 def film_list() -> Response:
-    status = request.args.get("status") or None
+    args = request.args
+    status = args.get("status") or None
+
+    def number(name: str) -> int | None:
+        return args.get(name, type=int)
+
+    media = args.get("media")
     filters = queries.FilmFilter(
-        region=request.args.get("region") or None,
+        region=args.get("region") or None,
         status=Status(status) if status and status in Status.__members__ else None,
-        text=(request.args.get("q") or "").strip() or None,
-        incomplete=request.args.get("incomplete") == "1",
+        text=(args.get("q") or "").strip() or None,
+        incomplete=args.get("incomplete") == "1",
+        form=args.get("form") or None,
+        genre=(args.get("genre") or "").strip() or None,
+        language=_language(args.get("language")),
+        audience=args.get("audience") or None,
+        min_minutes=number("min"),
+        max_minutes=number("max"),
+        year_from=number("year_from"),
+        year_to=number("year_to"),
+        has_media={"1": True, "0": False}.get(media or ""),
     )
-    page = queries.list_films(
-        database.session(),
-        filters,
-        page=request.args.get("page", 1, type=int),
-        per_page=current_per_page(),
-    )
+    semantic = args.get("mode") == "sens" and bool(filters.text)
+    if semantic:
+        assert filters.text is not None
+        found = curation_service.search(database.engine(), _embedder(), filters.text, k=30)
+        page = queries.FilmPage([film for film, _ in found], len(found), 1, max(len(found), 1))
+        scores = {film.id: score for film, score in found}
+    else:
+        page = queries.list_films(
+            database.session(),
+            filters,
+            page=args.get("page", 1, type=int),
+            per_page=current_per_page(),
+        )
+        scores = {}
     context = {
         "page": page,
         "filters": filters,
+        "semantic": semantic,
+        "scores": scores,
         "regions": queries.regions(database.session()),
         "statuses": list(Status),
         "status_labels": STATUS_LABELS,
         "lack_labels": LACK_LABELS,
+        "choices": CHOICES,
     }
     template = "catalog/_films.html" if wants_partial() else "catalog/film_list.html"
     response = make_response(render_template(template, **context))
     response.vary.add("HX-Request")
     return response
+
+
+def _language(text: str | None) -> str | None:
+    """An ISO 639-3 code from whatever the curator typed (fr, français, Innu…)."""
+    if not text or not text.strip():
+        return None
+    try:
+        return parse_language(text.strip())
+    except FieldError:
+        return text.strip()
+
+
+def _embedder() -> Any:
+    return curation_service.embedder_for(current_app.config["EMBEDDING_MODEL"])
 
 
 def current_per_page() -> int:
@@ -105,9 +147,21 @@ def film_detail(film_id: int) -> str:
     film = queries.get_film(database.session(), film_id)
     if film is None:
         abort(404)
+    db = database.session()
+    asset = sharing.media_of_films(db, [film_id]).get(film_id)
+    model_id = vectors.model_id_for(
+        db, curation_service.TEXT_FACET, current_app.config["EMBEDDING_MODEL"]
+    )
+    similar = (
+        curation_service.similar_films(database.engine(), film_id, model_id, k=6)
+        if model_id
+        else []
+    )
     return render_template(
         "catalog/film_detail.html",
         film=film,
+        asset=asset,
+        similar=similar,
         lack_labels=LACK_LABELS,
         form_labels=dict(CHOICES["form"]),
         audience_labels=dict(CHOICES["audience"]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.engine import Engine
 
@@ -147,3 +148,89 @@ def test_browser_import_refuses_other_files(client: FlaskClient, login: Login) -
     data = {"file": (io.BytesIO(b"\x89PNG..."), "poster.png")}
     response = client.post("/catalogue/import", data=data, content_type="multipart/form-data")
     assert response.status_code == 400
+
+
+def count_of(html: str) -> int:
+    return int(html.split('<p class="count">', 1)[1].split(" ", 1)[0])
+
+
+def test_every_catalog_filter_narrows_the_list(
+    client: FlaskClient, engine: Engine, login: Login
+) -> None:
+    services.import_catalog(engine, SAMPLES / "catalog.csv")
+    login("curator")
+    everything = count_of(client.get("/catalogue/").get_data(as_text=True))
+    for query in (
+        "form=documentary",
+        "genre=Documentaries",
+        "language=français",
+        "audience=jeunesse",
+        "min=20&max=30",
+        "year_from=2019&year_to=2020",
+        "media=0",
+    ):
+        narrowed = count_of(client.get(f"/catalogue/?{query}").get_data(as_text=True))
+        assert 0 < narrowed < everything or (query == "media=0" and narrowed == everything), query
+    assert count_of(client.get("/catalogue/?media=1").get_data(as_text=True)) == 0
+    short = client.get("/catalogue/?min=20&max=30").get_data(as_text=True)
+    assert "0:19:" not in short and "0:31:" not in short
+
+
+def test_film_page_shows_media_facts_and_similar_films(
+    app: Flask, client: FlaskClient, engine: Engine, login: Login
+) -> None:
+    from sqlmodel import Session, select
+
+    from catalog import vectors
+    from catalog.models import Film, MediaAsset
+    from curation.testing import FakeEmbedder
+    from web.curation_service import embedding_text
+
+    services.import_catalog(engine, SAMPLES / "catalog.csv")
+    embedder = FakeEmbedder()
+    with Session(engine) as session:
+        films = session.exec(select(Film).order_by(Film.id).limit(40)).all()
+        matrix = embedder.encode([embedding_text(f) for f in films])
+        vectors.save_vectors(
+            session,
+            "text",
+            "test-model/64",
+            [(f.id, "h", matrix[i]) for i, f in enumerate(films)],  # type: ignore[misc]
+        )
+        session.add(
+            MediaAsset(
+                film_id=films[0].id,  # type: ignore[arg-type]
+                path="originals/x.webm",
+                size_bytes=1293041,
+                sha256="0" * 64,
+                probe={
+                    "container": "matroska,webm",
+                    "duration_s": 30.0,
+                    "audio": [],
+                    "subtitles": [],
+                },
+                style={
+                    "shot_count": 4,
+                    "average_shot_length_s": 7.5,
+                    "median_shot_length_s": 5.9,
+                    "cuts_per_minute": 6.0,
+                    "brightness_mean": 0.4,
+                    "contrast_mean": 0.2,
+                    "saturation_mean": 0.3,
+                    "black_and_white": False,
+                    "loudness_lufs": -23.3,
+                    "true_peak_dbtp": -2.7,
+                    "palette": [{"hex": "#aabbcc", "share": 0.5}],
+                    "descriptors": {"fr": ["montage mesuré"], "en": ["measured cutting"]},
+                },
+                is_stand_in=True,
+            )
+        )
+        session.commit()
+        first_id = films[0].id
+    app.config["EMBEDDING_MODEL"] = "test-model"
+    login("curator")
+    html = client.get(f"/catalogue/films/{first_id}").get_data(as_text=True)
+    assert "Extrait de remplacement" in html
+    assert "montage mesuré" in html and "#aabbcc" in html and "-23.3 LUFS" in html
+    assert "Films semblables" in html
