@@ -71,6 +71,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     ):
         app.register_blueprint(bp)
     app.add_url_rule("/", endpoint="index", view_func=index)
+    app.register_error_handler(413, too_large)
     app.jinja_env.globals["current_user"] = auth.current_user
     app.jinja_env.filters["duration"] = format_duration
     return app
@@ -81,6 +82,12 @@ def index() -> Response:
 
     user = current_user()
     return redirect(home_for(user) if user else url_for("auth.login"))
+
+
+def too_large(_error: Exception) -> tuple[str, int]:
+    from flask import render_template
+
+    return render_template("too_large.html"), 413
 
 
 def format_duration(seconds: int | None) -> str:

