@@ -22,7 +22,15 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(BIN)/anthologie init-db
 	$(BIN)/anthologie ingest samples/catalog.csv
-	$(BIN)/anthologie run --host 127.0.0.1 --port 5000
+	$(BIN)/anthologie stand-ins
+	$(BIN)/anthologie analyze
+	$(BIN)/anthologie embed
+	$(BIN)/anthologie propose --facet subject --slot 44 > /dev/null
+	$(BIN)/anthologie propose --facet region --slot 22 > /dev/null
+	$(BIN)/anthologie demo-accounts
+	@echo "Serving on http://127.0.0.1:5000 (Ctrl-C to stop); background jobs run alongside."
+	$(BIN)/anthologie worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
+		$(BIN)/anthologie run --host 127.0.0.1 --port 5000
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

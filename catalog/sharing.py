@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_
@@ -155,7 +156,13 @@ def latest_answers(
     return latest
 
 
-def activity(session: Session, bundle_id: int) -> dict[str, list[object]]:
+@dataclass(frozen=True)
+class Activity:
+    events: list[tuple[PitchEvent, ShareLink | None, User | None]]
+    answers: list[tuple[Answer, ShareLink | None, User | None]]
+
+
+def activity(session: Session, bundle_id: int) -> Activity:
     """Who opened what and when, and every answer, for the curator (newest first)."""
     events = session.exec(
         select(PitchEvent, ShareLink, User)
@@ -171,4 +178,7 @@ def activity(session: Session, bundle_id: int) -> dict[str, list[object]]:
         .where(Answer.bundle_id == bundle_id)
         .order_by(col(Answer.created_at).desc())
     ).all()
-    return {"events": list(events), "answers": list(answers)}
+    return Activity(
+        [(e, share, user) for e, share, user in events],
+        [(a, share, user) for a, share, user in answers],
+    )

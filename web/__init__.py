@@ -40,12 +40,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     database.init_app(app)
     Htmx(app)
-    CSRFProtect(app)
+    csrf = CSRFProtect(app)
     i18n.init_app(app)
     jobs.init_app(app)
     commands.init_app(app)
 
     from web import (  # noqa: F401 (services registers the job handlers)
+        api,
         auth,
         catalog_views,
         curation_service,
@@ -68,8 +69,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         observatory.bp,
         exports.bp,
         workbench.bp,
+        api.bp,
     ):
         app.register_blueprint(bp)
+    csrf.exempt(api.bp)
     app.add_url_rule("/", endpoint="index", view_func=index)
     app.register_error_handler(413, too_large)
     app.jinja_env.globals["current_user"] = auth.current_user
