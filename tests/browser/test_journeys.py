@@ -1,0 +1,143 @@
+"""The three journeys, end to end in a real browser against a live server:
+a filmmaker submits a film with its file; a curator accepts it, asks for 44-minute proposals,
+edits a bundle and shares it by private link; the broadcaster opens the link, plays a
+preview and answers "interested". Each page is saved as a screenshot."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlmodel import Session, select
+
+import media_tools
+from catalog.models import Answer, Film, PitchEvent, Status, UserRole
+from tests.browser.conftest import screenshot
+from tests.browser.test_smoke import add_account, log_in
+from tests.components import require_component
+from tests.conftest import SAMPLES
+from web import database, media_service, services
+
+
+def demo_subset(path: Path, rows: int = 90) -> Path:
+    """Real demo films with a runtime (enough for 44-minute bundles), marked accepted."""
+    with (SAMPLES / "catalog.csv").open(encoding="utf-8", newline="") as handle:
+        kept = [row for row in csv.DictReader(handle) if row["runtime"]][:rows]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(kept[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(kept)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def demo(live_app: tuple[Flask, str], tmp_path: Path) -> tuple[Flask, str]:
+    app, base = live_app
+    try:
+        media_tools.find_tools()
+    except media_tools.MediaError as error:
+        require_component("ffmpeg", str(error))
+    with app.app_context():
+        engine = database.engine()
+        services.import_catalog(engine, demo_subset(tmp_path / "films.csv"))
+        root = Path(app.config["MEDIA_ROOT"])
+        media_service.give_stand_ins(engine, root, [], pool=1)
+        media_service.analyse_all(engine, root)
+    add_account(app, "cineaste@test.anthologie", UserRole.filmmaker)
+    add_account(app, "programmation@test.anthologie", UserRole.curator)
+    return app, base
+
+
+def test_submit_curate_share_and_answer(
+    demo: tuple[Flask, str], browser: object, tmp_path: Path
+) -> None:
+    app, base = demo
+    clip = media_tools.make_stand_in(tmp_path / "Le passeur.mp4", "Le passeur", 3, 7)
+
+    # 1. A filmmaker submits a film with its file.
+    filmmaker = browser.new_context(locale="fr-CA").new_page()  # type: ignore[attr-defined]
+    log_in(filmmaker, base, "cineaste@test.anthologie")
+    filmmaker.get_by_role("link", name="Soumettre un film").click()
+    filmmaker.get_by_label("Titre original").fill("Le passeur de Rimouski")
+    filmmaker.get_by_label("Durée (ex. 12 min, 00:12:30)").fill("3 s")
+    filmmaker.get_by_label("Synopsis court (français)").fill(
+        "Un passeur raconte l'hiver sur le fleuve."
+    )
+    filmmaker.get_by_label("Municipalité").fill("Rimouski")
+    filmmaker.get_by_label("Réalisation").fill("Marie Côté")
+    filmmaker.get_by_label("Fichier vidéo (vérifié à l'envoi)").set_input_files(str(clip))
+    screenshot(filmmaker, "1-filmmaker-form")
+    filmmaker.get_by_role("button", name="Soumettre", exact=True).click()
+    filmmaker.wait_for_selector("text=Merci!")
+    screenshot(filmmaker, "1-filmmaker-submitted")
+    filmmaker.get_by_role("link", name="Mes films").click()
+    assert "Soumis" in filmmaker.locator("table").inner_text()
+
+    # 2. A curator accepts it, asks for proposals, edits a bundle and shares it.
+    curator = browser.new_context(locale="fr-CA").new_page()  # type: ignore[attr-defined]
+    curator.set_default_timeout(20_000)
+    log_in(curator, base, "programmation@test.anthologie")
+    curator.get_by_label("Recherche").fill("passeur")
+    curator.get_by_role("link", name="Le passeur de Rimouski").click()
+    curator.get_by_label("Message au cinéaste").fill("Bienvenue au catalogue!")
+    screenshot(curator, "2-curator-film")
+    curator.get_by_role("button", name="Accepter").click()
+    curator.wait_for_selector("text=Décision enregistrée.")
+    with app.app_context(), Session(database.engine()) as session:
+        film = session.exec(
+            select(Film).where(Film.original_title == "Le passeur de Rimouski")
+        ).one()
+        assert film.status == Status.accepted
+    curator.get_by_role("link", name="Atelier").click()
+    curator.get_by_label("Case").select_option("44")
+    curator.get_by_role("button", name="Proposer").click()
+    curator.wait_for_selector("text=Voir l'atelier", timeout=240_000)
+    screenshot(curator, "2-curator-job")
+    curator.get_by_role("link", name="Voir l'atelier").click()
+    screenshot(curator, "2-curator-workbench")
+    curator.locator(".cards h3 a").first.click()
+    curator.wait_for_selector("#editor")
+    curator.get_by_label("Nom").fill("Hivers et fleuves")
+    curator.get_by_role("button", name="Renommer").click()
+    # Each edit adds to the history, after the proposal's own entry.
+    curator.wait_for_selector("text=Historique (2)")
+    assert curator.locator("#editor h1").inner_text() == "Hivers et fleuves"
+    first = curator.locator(".items .title").first.inner_text()
+    curator.locator("button[aria-label^='Descendre']").first.click()
+    curator.wait_for_selector("text=Historique (3)")
+    assert curator.locator(".items .title").nth(1).inner_text() == first
+    screenshot(curator, "2-curator-editor")
+    curator.get_by_role("link", name="Partager avec un diffuseur").click()
+    curator.get_by_label("Destinataire", exact=True).fill("Julie, Télé régionale")
+    curator.get_by_role("button", name="Partager", exact=True).click()
+    link = curator.locator("#created-link").input_value()
+    screenshot(curator, "2-curator-share")
+    assert "/pitch/lien/" in link
+
+    # 3. The broadcaster opens the link with no account, plays a preview and answers.
+    guest = browser.new_context(locale="fr-CA").new_page()  # type: ignore[attr-defined]
+    guest.goto(link)
+    guest.wait_for_selector("h1:text('Hivers et fleuves')")
+    video = guest.locator(".film-card video").first
+    video.scroll_into_view_if_needed()
+    guest.evaluate("document.querySelector('.film-card video').muted = true")
+    guest.evaluate("document.querySelector('.film-card video').play()")
+    guest.wait_for_function(
+        "document.querySelector('.film-card video').currentTime > 0.5", timeout=30_000
+    )
+    screenshot(guest, "3-broadcaster-pitch")
+    guest.locator("#answer-bundle").get_by_label("Commentaire").fill("Pour notre case d'hiver.")
+    guest.locator("#answer-bundle").get_by_role("button", name="Intéressé").click()
+    guest.wait_for_selector("#answer-bundle >> text=Réponse enregistrée : Intéressé.")
+    screenshot(guest, "3-broadcaster-answered")
+    with app.app_context(), Session(database.engine()) as session:
+        answer = session.exec(select(Answer)).one()
+        assert (answer.verdict.value, answer.comment) == ("interested", "Pour notre case d'hiver.")
+        kinds = set(session.exec(select(PitchEvent.kind)).all())
+        assert {"opened", "played_preview"} <= kinds
+    curator.reload()
+    assert "Pour notre case d'hiver." in curator.content()
