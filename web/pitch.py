@@ -131,9 +131,18 @@ def show(bundle_id: int) -> str:
         answers=answers,
         verdicts=VERDICT_LABELS,
         regions=region_runtime(films),
-        region_names={r.code: r.name for r in queries.regions(db)},
+        region_names={r.code: r.name for r in queries.regions(db)} | {"?": _("Région inconnue")},
         total=sum(f.runtime_seconds or 0 for f in films),
+        has_reel=_has_reel(bundle),
     )
+
+
+def _has_reel(bundle: Bundle) -> bool:
+    from pathlib import Path
+
+    from web.media_views import reel_name
+
+    return (Path(current_app.config["MEDIA_ROOT"]) / reel_name(bundle)).is_file()
 
 
 def region_runtime(films: list[Any]) -> list[tuple[str, int]]:
@@ -229,6 +238,7 @@ def shares(bundle_id: int) -> str | Response:
         db.commit()
         assert share.id is not None
         created_link = url_for("pitch.open_link", token=link_token(share.id), _external=True)
+        _queue_reel(bundle)
     return render_template(
         "pitch/shares.html",
         bundle=bundle,
@@ -240,6 +250,20 @@ def shares(bundle_id: int) -> str | Response:
         verdicts=VERDICT_LABELS,
         now=utcnow(),
     )
+
+
+def _queue_reel(bundle: Bundle) -> None:
+    """Build the bundle's sizzle reel in the background, once per film order."""
+    from pathlib import Path
+
+    from web import jobs
+    from web.media_views import reel_name
+
+    if not (Path(current_app.config["MEDIA_ROOT"]) / reel_name(bundle)).is_file():
+        try:
+            jobs.submit(database.engine(), "reel", {"bundle_id": bundle.id, "name": bundle.label})
+        except Exception:
+            current_app.logger.exception("reel for bundle %s", bundle.id)
 
 
 @bp.post("/partages/<int:share_id>/revoquer")

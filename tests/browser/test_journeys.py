@@ -122,6 +122,11 @@ def test_submit_curate_share_and_answer(
     guest = browser.new_context(locale="fr-CA").new_page()  # type: ignore[attr-defined]
     guest.goto(link)
     guest.wait_for_selector("h1:text('Hivers et fleuves')")
+    # Sharing built the bundle's sizzle reel (title cards and excerpts) in the background.
+    assert guest.locator(".reel video").count() == 1
+    reel_src = guest.locator(".reel video").get_attribute("src")
+    reel = guest.request.get(f"{base}{reel_src}", headers={"Range": "bytes=0-99"})
+    assert reel.status == 206
     video = guest.locator(".film-card video").first
     video.scroll_into_view_if_needed()
     guest.evaluate("document.querySelector('.film-card video').muted = true")
