@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: demo test lint typecheck contracts unit bench clean samples translations
+.PHONY: demo test lint typecheck contracts unit bench bench-ingest bench-curation bench-media bench-web clean samples translations
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -47,8 +47,22 @@ unit: $(STAMP)
 
 test: lint typecheck contracts unit
 
-bench: $(STAMP)
+bench: bench-ingest bench-curation bench-media bench-web
+
+bench-ingest: $(STAMP)
 	$(BIN)/python bench/ingest.py
+
+bench-curation: $(STAMP)
+	$(PIP) install -q -c constraints.txt -e '.[bench]'
+	$(BIN)/python bench/curation.py
+
+bench-media: $(STAMP)
+	$(PIP) install -q -c constraints.txt -e '.[bench]'
+	$(BIN)/python bench/media.py
+
+bench-web: $(STAMP)
+	$(PIP) install -q -c constraints.txt -e '.[bench]'
+	$(BIN)/python bench/web.py
 
 samples: $(STAMP)
 	$(BIN)/python samples/build_samples.py

@@ -33,7 +33,14 @@ from catalog.fields import (
 )
 from catalog.models import Credit, Film, Status, utcnow
 from catalog.places import PlaceError, default_index
-from catalog.records import changed_columns, credit_rows, film_to_record, film_values, match_key
+from catalog.records import (
+    changed_columns,
+    credit_rows,
+    derived_columns,
+    film_to_record,
+    film_values,
+    match_key,
+)
 
 Raw = dict[str, Any]
 
@@ -459,7 +466,7 @@ def _write(session: Session, pending: list[_Pending], report: IngestReport) -> N
             if changed:
                 report.updated += 1
                 values |= film_values(changed)
-                values["match_key"] = match_key(current | item.record)
+                values |= derived_columns(current | item.record)
                 values["updated_at"] = now
                 credit_changes = {k: v for k, v in changed.items() if k in CREDIT_COLUMNS}
                 roles_replaced += [(film.id, CREDIT_COLUMNS[k].value) for k in credit_changes]
@@ -484,7 +491,7 @@ def _write(session: Session, pending: list[_Pending], report: IngestReport) -> N
         rows = []
         for item in batch:
             row = _EMPTY_FILM | film_values(item.record)
-            row |= {"match_key": match_key(item.record), "source_hash": item.source_hash}
+            row |= derived_columns(item.record) | {"source_hash": item.source_hash}
             row |= {"created_at": now, "updated_at": now}
             row["status"] = row["status"] or Status.accepted.value
             rows.append(row)

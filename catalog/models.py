@@ -98,6 +98,9 @@ class Film(SQLModel, table=True):
     # Stable keys: the source's own id when it has one, else title + year + first director.
     external_id: str | None = Field(default=None, unique=True, index=True)
     match_key: str = Field(index=True)
+    # Folded (no case, no accents) for ordering and for title search across all titles.
+    sort_title: str = Field(default="", index=True)
+    search_text: str = ""
     # Hash of the raw imported row, so that an unchanged row is recognised without parsing.
     source_hash: str | None = Field(default=None, index=True)
 

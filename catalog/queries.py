@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import String, cast, func, or_
 from sqlmodel import Session, col, select
 
+from catalog.fields import fold
 from catalog.models import Film, Job, MediaAsset, Municipality, Region, Status, utcnow
 from catalog.places import PlaceIndex, default_index
 
@@ -95,14 +96,7 @@ def list_films(
     if filters.status:
         query = query.where(Film.status == filters.status)
     if filters.text:
-        pattern = f"%{filters.text.lower()}%"
-        query = query.where(
-            or_(
-                func.lower(Film.original_title).like(pattern),
-                func.lower(col(Film.title_fr)).like(pattern),
-                func.lower(col(Film.title_en)).like(pattern),
-            )
-        )
+        query = query.where(col(Film.search_text).contains(fold(filters.text)))
     if filters.form:
         query = query.where(Film.form == filters.form)
     if filters.genre:
@@ -133,7 +127,7 @@ def list_films(
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     page = max(1, page)
     rows = session.exec(
-        query.order_by(func.lower(Film.original_title), col(Film.id))
+        query.order_by(col(Film.sort_title), col(Film.id))
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()

@@ -54,6 +54,16 @@ def changed_columns(current: dict[str, Value], record: dict[str, Value]) -> dict
     return {name: value for name, value in record.items() if current.get(name) != value}
 
 
+def derived_columns(record: dict[str, Any]) -> dict[str, str]:
+    """Columns computed from a film's record: its match key, sort title and search text."""
+    titles = [record.get(k) for k in ("original_title", "title_fr", "title_en")]
+    return {
+        "match_key": match_key(record),
+        "sort_title": fold(str(record.get("original_title") or "")),
+        "search_text": " ".join(fold(str(t)) for t in dict.fromkeys(titles) if t),
+    }
+
+
 def match_key(record: dict[str, Any]) -> str:
     """Normalised title, year and first director: how a film without external id is known."""
     directors = record.get("directors") or []
@@ -75,4 +85,5 @@ def apply_to_film(film: Film, record: dict[str, Value]) -> None:
         for row in credit_rows(0, record)
     ]
     film.credits = kept + added
-    film.match_key = match_key(film_to_record(film))
+    for name, value in derived_columns(film_to_record(film)).items():
+        setattr(film, name, value)

@@ -116,9 +116,12 @@ def show(bundle_id: int) -> str:
     bundle = db.get(Bundle, bundle_id)
     if bundle is None:
         abort(404)
-    if not viewer.is_curator:
+    opened = set(session.get("pitch_opened", []))
+    if not viewer.is_curator and bundle_id not in opened:
+        # Once per browser session: a reload is not another opening (and not another write).
         sharing.record_event(db, bundle_id, "opened", viewer.share_id, viewer.user_id)
         db.commit()
+        session["pitch_opened"] = sorted(opened | {bundle_id})
     films = sharing.films_of_bundle(db, bundle)
     media = sharing.media_of_films(db, [f.id for f in films if f.id is not None])
     answers = sharing.latest_answers(db, bundle_id, viewer.share_id, viewer.user_id)

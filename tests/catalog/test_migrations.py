@@ -66,4 +66,6 @@ def test_upgrading_keeps_the_rows_of_earlier_revisions(engine: Engine) -> None:
     migrate(engine, command.upgrade, "head")
     with engine.connect() as connection:
         style = connection.execute(text("SELECT style FROM mediaasset")).scalar_one()
+        sort_title = connection.execute(text("SELECT sort_title FROM film")).scalar_one()
     assert style in ({}, "{}")
+    assert sort_title == "aube"  # filled for films that were there before the column

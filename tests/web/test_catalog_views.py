@@ -234,3 +234,13 @@ def test_film_page_shows_media_facts_and_similar_films(
     assert "Extrait de remplacement" in html
     assert "montage mesuré" in html and "#aabbcc" in html and "-23.3 LUFS" in html
     assert "Films semblables" in html
+
+
+def test_title_search_ignores_case_and_accents(
+    client: FlaskClient, engine: Engine, login: Login
+) -> None:
+    services.import_catalog(engine, SAMPLES / "catalog.csv")
+    login("curator")
+    html = client.get("/catalogue/?q=À LA POURSUITE").get_data(as_text=True)
+    assert "A la poursuite de la paix" in html
+    assert count_of(html) < 5

@@ -5,6 +5,8 @@ Revises: 0001
 Create Date: 2026-11-26
 """
 
+import re
+import unicodedata
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -185,10 +187,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_pitchevent_share_id'), ['share_id'], unique=False)
 
     with op.batch_alter_table('film', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('sort_title', sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('search_text', sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('owner_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('curator_message', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
         batch_op.add_column(sa.Column('screener_url', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
         batch_op.create_index(batch_op.f('ix_film_owner_id'), ['owner_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_film_sort_title'), ['sort_title'], unique=False)
         batch_op.create_foreign_key('fk_film_owner_id_user', 'user', ['owner_id'], ['id'])
 
     with op.batch_alter_table('mediaasset', schema=None) as batch_op:
@@ -199,7 +204,38 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('qc', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False, server_default='{}'))
         batch_op.add_column(sa.Column('analysed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('analysis_error', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
+    _fill_title_columns()
 
+
+def _fold(text: str) -> str:
+    # The catalog's fold() as of this revision, copied so the migration never changes.
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[\W_]+", " ", stripped).strip()
+
+
+def _fill_title_columns() -> None:
+    """Films already in the catalog get their sort title and search text."""
+    connection = op.get_bind()
+    film = sa.table(
+        "film",
+        sa.column("id", sa.Integer),
+        sa.column("original_title", sa.String),
+        sa.column("title_fr", sa.String),
+        sa.column("title_en", sa.String),
+        sa.column("sort_title", sa.String),
+        sa.column("search_text", sa.String),
+    )
+    rows = connection.execute(
+        sa.select(film.c.id, film.c.original_title, film.c.title_fr, film.c.title_en)
+    ).all()
+    for film_id, original, french, english in rows:
+        titles = [t for t in dict.fromkeys([original, french, english]) if t]
+        connection.execute(
+            film.update()
+            .where(film.c.id == film_id)
+            .values(sort_title=_fold(original or ""), search_text=" ".join(map(_fold, titles)))
+        )
 
 
 def downgrade() -> None:
@@ -217,10 +253,13 @@ def downgrade() -> None:
         # rendered.  Add a name, or use a naming convention; see
         # https://alembic.sqlalchemy.org/en/latest/naming.html
         batch_op.drop_constraint('fk_film_owner_id_user', type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_film_sort_title'))
         batch_op.drop_index(batch_op.f('ix_film_owner_id'))
         batch_op.drop_column('screener_url')
         batch_op.drop_column('curator_message')
         batch_op.drop_column('owner_id')
+        batch_op.drop_column('search_text')
+        batch_op.drop_column('sort_title')
 
     with op.batch_alter_table('pitchevent', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_pitchevent_share_id'))

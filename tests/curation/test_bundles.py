@@ -1,0 +1,212 @@
+"""Proposal sets: bundles that fill the slot, respect curators, and explain what they leave."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from curation import (
+    Bundle,
+    BundleItem,
+    CurationFilm,
+    ProposalSet,
+    SlotRules,
+    check_bundle,
+    order_items,
+    pack_slot,
+    propose_bundles,
+    to_json_dict,
+)
+from curation.packing import Pool, pack_pool
+from tests.curation.catalogs import film, one_group, random_vectors, same_vectors
+
+
+def valid(proposal: ProposalSet, films: Sequence[CurationFilm], facet: str = "subject") -> bool:
+    by_id = {f.id: f for f in films}
+    return all(
+        check_bundle([by_id[i] for i in b.film_ids], proposal.rules, facet) == []
+        for b in proposal.bundles
+        if not b.locked
+    )
+
+
+def test_films_are_packed_into_full_slots() -> None:
+    films = [film(i, 11) for i in range(1, 9)]
+    proposal = propose_bundles(films, one_group(films), same_vectors(8))
+    assert [len(b.items) for b in proposal.bundles] == [4, 4]
+    assert all(b.runtime_seconds == 44 * 60 for b in proposal.bundles)
+    assert all(b.scores["fill"] == 1.0 for b in proposal.bundles)
+    assert proposal.unplaced == () and proposal.rejected == 0
+    assert valid(proposal, films)
+
+
+def test_a_pinned_film_is_placed_even_when_another_bundle_fills_better() -> None:
+    films = [film(1, 22), film(2, 22), film(3, 20)]
+    free = propose_bundles(films, one_group(films), same_vectors(3))
+    assert [set(b.film_ids) for b in free.bundles] == [{1, 2}]
+    pinned = propose_bundles(films, one_group(films), same_vectors(3), pinned=[3])
+    assert 3 in pinned.bundles[0].film_ids
+    assert valid(pinned, films)
+
+
+def test_a_pinned_film_that_cannot_be_placed_says_why() -> None:
+    films = [film(1, 22), film(2, 22), film(3, None)]
+    proposal = propose_bundles(films, one_group(films), same_vectors(3), pinned=[3])
+    (left,) = proposal.unplaced
+    assert (left.film_id, left.reason, left.pinned) == (3, "no_runtime", True)
+    assert left.message_fr == "pas de durée"
+
+
+def test_locked_bundles_come_back_unchanged_and_their_films_are_not_reused() -> None:
+    films = [film(i, 11) for i in range(1, 9)]
+    items = tuple(BundleItem(i, 660, 1.0) for i in (1, 2, 3))
+    locked = Bundle(
+        "b-mine", "subject", None, "Mon programme", "à moi", "mine", items, 1980, "fra", {}, True
+    )
+    proposal = propose_bundles(films, one_group(films), same_vectors(8), locked=[locked])
+    assert proposal.bundles[0] is locked
+    rest = [i for b in proposal.bundles[1:] for i in b.film_ids]
+    assert not set(rest) & {1, 2, 3}
+    assert len(rest) == 4  # 4 × 11 min from the 5 films left; the fifth has no partner
+    assert len(proposal.unplaced) == 1 and proposal.unplaced[0].film_id in {4, 5, 6, 7, 8}
+
+
+def test_count_caps_the_new_bundles_best_first() -> None:
+    films = [film(i, 11) for i in range(1, 13)]
+    proposal = propose_bundles(films, one_group(films), same_vectors(12), count=2)
+    assert len(proposal.bundles) == 2
+    assert {u.reason for u in proposal.unplaced} == {"count_limit"}
+    assert len(proposal.unplaced) == 4
+
+
+def test_when_montreal_films_alone_remain_the_regional_floor_is_named() -> None:
+    films = [film(i, 22, region_code="06") for i in range(1, 5)]
+    proposal = propose_bundles(films, one_group(films, "g1"), same_vectors(4))
+    assert proposal.bundles == ()
+    assert {u.reason for u in proposal.unplaced} == {"regional_floor"}
+    assert proposal.blocked_by["regional_floor"].films == 4
+    assert proposal.blocked_by["regional_floor"].groups == ("g1",)
+    assert "régionale" in proposal.unplaced[0].message_fr
+
+
+def test_the_same_director_and_incompatible_audiences_are_named() -> None:
+    same_director = [film(i, 22, directors=("Anne Émond",)) for i in (1, 2)]
+    audiences = [film(3, 22, audience="jeunesse"), film(4, 22, audience="adulte")]
+    films = same_director + audiences
+    groups = one_group(same_director, "dir") + one_group(audiences, "aud")
+    proposal = propose_bundles(films, groups, same_vectors(4), pool_leftovers=False)
+    reasons = {u.film_id: u.reason for u in proposal.unplaced}
+    assert reasons == {
+        1: "one_film_per_director",
+        2: "one_film_per_director",
+        3: "audience",
+        4: "audience",
+    }
+    assert set(proposal.blocked_by) == {"one_film_per_director", "audience"}
+
+
+def test_films_that_cannot_enter_any_slot_are_unplaced_with_their_reason() -> None:
+    films = [film(1, None), film(2, 50), film(3, 22), film(4, 22)]
+    proposal = propose_bundles(films, one_group(films), same_vectors(4))
+    assert {u.film_id: u.reason for u in proposal.unplaced} == {
+        1: "no_runtime",
+        2: "longer_than_slot",
+    }
+    assert proposal.blocked_by["no_runtime"].films == 1
+
+
+def test_a_theme_from_several_regions() -> None:
+    films = [film(i, 11, region_code="01" if i <= 4 else "11") for i in range(1, 9)]
+    rules = SlotRules(min_regions=2)
+    proposal = propose_bundles(films, one_group(films), same_vectors(8), rules)
+    assert len(proposal.bundles) == 2
+    assert all(b.scores["regions"] == 2 for b in proposal.bundles)
+    assert valid(proposal, films)
+
+
+def test_a_region_facet_bundle_may_be_all_montreal_but_a_subject_one_may_not() -> None:
+    films = [film(i, 22, region_code="06") for i in (1, 2)]
+    groups = one_group(films, "region-06")
+    by_region = propose_bundles(films, groups, same_vectors(2), facet="region")
+    assert len(by_region.bundles) == 1
+    assert propose_bundles(films, groups, same_vectors(2), facet="subject").bundles == ()
+
+
+def test_films_in_no_group_still_get_a_chance() -> None:
+    films = [film(i, 22) for i in (1, 2)]
+    proposal = propose_bundles(films, [], same_vectors(2))
+    assert len(proposal.bundles) == 1 and proposal.bundles[0].group_id is None
+
+
+def test_running_order_opens_strong_then_alternates_form_and_length() -> None:
+    films = [
+        film(1, 5, form="fiction"),
+        film(2, 15, form="fiction"),
+        film(3, 6, form="documentary"),
+        film(4, 14, form="documentary"),
+    ]
+    vectors = np.array([[1, 0.1], [1, 0.0], [1, 0.3], [1, -0.4]], dtype=np.float32)
+    # Film 2 (fiction, long) is nearest the centre and opens. Next, a documentary (another
+    # form) that is short (the other side of the median): 3. After documentary 3, the fiction
+    # 1 beats documentary 4 on form, although both lengths differ less: then 4 closes.
+    assert [films[p].id for p in order_items(films, vectors)] == [2, 3, 1, 4]
+
+
+def test_json_has_exactly_the_shape_of_the_issue() -> None:
+    films = [film(i, 11) for i in range(1, 6)] + [film(9, None)]
+    proposal = propose_bundles(films, one_group(films), same_vectors(6))
+    data = json.loads(json.dumps(to_json_dict(proposal, films)))
+    assert set(data) == {"bundles", "unplaced", "blocked_by"}
+    (bundle,) = data["bundles"]
+    assert set(bundle) == {"id", "label", "explanation", "runtime_seconds", "scores", "films"}
+    assert set(bundle["films"][0]) == {
+        "id",
+        "title",
+        "runtime_seconds",
+        "directors",
+        "region_code",
+        "audience",
+        "languages",
+    }
+    assert bundle["runtime_seconds"] == sum(f["runtime_seconds"] for f in bundle["films"])
+    assert bundle["explanation"].startswith("4 films :")
+    assert to_json_dict(proposal, films, lang="en")["bundles"][0]["explanation"].startswith(
+        "4 films:"
+    )
+    assert {u["id"]: u["reason"] for u in data["unplaced"]}[9] == "no_runtime"
+    assert data["blocked_by"]["no_runtime"] == {"films": 1, "groups": []}
+
+
+def test_proposals_are_deterministic_and_ids_follow_membership() -> None:
+    films = [film(i, 7 + i % 9, region_code=["01", "06", "99"][i % 3]) for i in range(1, 40)]
+    vectors = random_vectors(len(films), seed=4)
+    first = propose_bundles(films, one_group(films), vectors, random_state=3)
+    again = propose_bundles(films, one_group(films), vectors, random_state=3)
+    assert first == again
+    assert len({b.id for b in first.bundles}) == len(first.bundles)
+
+
+@pytest.mark.parametrize("method", ["exact", "greedy"])
+def test_both_methods_return_only_valid_disjoint_bundles(method: str) -> None:
+    rng = np.random.default_rng(0)
+    films = [
+        film(i, int(rng.integers(5, 30)), region_code=["01", "06", None][i % 3]) for i in range(60)
+    ]
+    packing = pack_slot(films, random_vectors(60, seed=1), SlotRules(), method=method)
+    by_id = {f.id: f for f in films}
+    seen = [i for b in packing.bundles for i in b]
+    assert len(seen) == len(set(seen))
+    assert all(check_bundle([by_id[i] for i in b], SlotRules()) == [] for b in packing.bundles)
+    assert packing.method == method
+
+
+def test_exact_is_never_worse_than_greedy() -> None:
+    rng = np.random.default_rng(5)
+    films = [film(i, int(rng.integers(4, 35))) for i in range(50)]
+    pool = Pool(films, random_vectors(50, seed=2), SlotRules())
+    exact, _, _ = pack_pool(pool, method="exact")
+    greedy, _, _ = pack_pool(pool, method="greedy")
+    assert sum(c.value for c in exact) >= sum(c.value for c in greedy) - 1e-9
