@@ -1,0 +1,592 @@
+"""Proposal sets: bundles drawn from the groups of one facet, ordered, scored and explained.
+
+How a set is made (`propose_bundles`):
+1. Films in locked bundles are set aside (the bundles are returned unchanged); films with no
+   runtime, or longer than the slot, are unplaced with that reason.
+2. Each group is packed (`packing.pack_pool`: exact on small groups, greedy on large ones).
+3. With `pool_leftovers`, the films no group could place are packed together once more, by
+   closeness across groups, so that a film whose own group ran short still gets a chance.
+4. Every bundle is checked with `check_bundle`; one that broke a rule would be dropped and
+   counted in `rejected` (the tests hold that to zero).
+5. What is left is diagnosed: for each rule, would relaxing it alone let the film into a
+   bundle? That names the blocking rules per film and per group (`blocked_by`).
+
+Order inside a bundle (`order_items`), on purpose rather than catalog order:
+- open with the strongest match, the film nearest the bundle's centre, which sets the theme;
+- then each next film differs from the previous one in form if it can (fiction after
+  documentary after animation), then sits on the other side of the bundle's median runtime
+  (a short after a long one keeps the tempo), then is the closest to the previous film (the
+  thread from one to the next); ids break the last ties.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from curation.cluster import Cluster
+from curation.embedding import film_rows, normalise_rows
+from curation.films import CurationFilm
+from curation.labels import KeywordIndex, explain, mean_pairwise, working_title
+from curation.packing import (
+    EXHAUSTIVE_MAX,
+    Candidate,
+    Pool,
+    candidates,
+    pack_pool,
+)
+from curation.rules import (
+    AUDIENCE,
+    DIRECTOR,
+    FILM_COUNT,
+    LANGUAGE,
+    MIN_REGIONS,
+    NO_RUNTIME,
+    REGIONAL_FLOOR,
+    RUNTIME_WINDOW,
+    TOO_LONG,
+    SlotRules,
+    bundle_language,
+    check_bundle,
+    film_reason,
+    regional_share,
+)
+
+# The order relaxations are tried in; the first that frees a film is its main reason. The
+# specific rules come first: "too short together" is true of almost any leftover.
+DIAGNOSIS_ORDER = (
+    REGIONAL_FLOOR,
+    AUDIENCE,
+    LANGUAGE,
+    DIRECTOR,
+    MIN_REGIONS,
+    FILM_COUNT,
+    RUNTIME_WINDOW,
+)
+DIAGNOSIS_NEIGHBOURS = 16
+NOT_SELECTED = "not_selected"  # could be bundled, but the set's other bundles were preferred
+COUNT_LIMIT = "count_limit"  # a bundle held it, beyond the `count` asked for
+SEVERAL_RULES = "several_rules"  # no single rule relaxed would let it in
+LEFTOVER_GROUP = "leftovers"  # the group id of bundles packed across groups
+
+_REASONS = {
+    NO_RUNTIME: ("no runtime", "pas de durée"),
+    TOO_LONG: ("longer than the slot", "plus long que la case"),
+    REGIONAL_FLOOR: (
+        "not enough regional runtime among its possible companions",
+        "pas assez de durée régionale parmi ses compagnons possibles",
+    ),
+    AUDIENCE: ("no companion of a compatible audience", "aucun compagnon d'un public compatible"),
+    LANGUAGE: ("no companion sharing a language", "aucun compagnon dans une langue commune"),
+    DIRECTOR: (
+        "its possible companions share its director",
+        "ses compagnons possibles ont le même réalisateur",
+    ),
+    MIN_REGIONS: (
+        "too few regions among its companions",
+        "trop peu de régions parmi ses compagnons",
+    ),
+    FILM_COUNT: ("the film count per bundle", "le nombre de films par programme"),
+    RUNTIME_WINDOW: (
+        "its possible companions cannot fill the slot's window",
+        "ses compagnons possibles ne remplissent pas la fenêtre de la case",
+    ),
+    NOT_SELECTED: (
+        "could be bundled, but other bundles used its companions",
+        "pourrait entrer dans un programme, mais ses compagnons sont pris ailleurs",
+    ),
+    COUNT_LIMIT: (
+        "beyond the number of bundles asked for",
+        "au-delà du nombre de programmes demandé",
+    ),
+    SEVERAL_RULES: (
+        "several rules together leave it out",
+        "plusieurs règles ensemble l'excluent",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class BundleItem:
+    """A film in a bundle: its runtime and how strongly it matches the bundle (cosine)."""
+
+    film_id: int
+    runtime_seconds: int
+    match: float
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """An ordered set of films that fills one slot and keeps every rule (unless locked).
+
+    `scores`: cohesion (mean cosine between its films), fill (share of the slot used,
+    interstitials included), regional_share (of the runtime), regions (distinct known ones).
+    """
+
+    id: str
+    facet: str
+    group_id: str | None
+    label: str
+    explanation_fr: str
+    explanation_en: str
+    items: tuple[BundleItem, ...]
+    runtime_seconds: int
+    language: str | None
+    scores: Mapping[str, float] = field(default_factory=dict)
+    locked: bool = False
+
+    @property
+    def film_ids(self) -> tuple[int, ...]:
+        return tuple(item.film_id for item in self.items)
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    """A film left out of every bundle: the main reason, and every rule that alone blocks it."""
+
+    film_id: int
+    reason: str
+    blocking: tuple[str, ...]
+    group_id: str | None
+    message_en: str
+    message_fr: str
+    pinned: bool = False
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """How many films a rule (or reason) keeps out, and the groups where it left no bundle."""
+
+    films: int
+    groups: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ProposalSet:
+    facet: str
+    rules: SlotRules
+    bundles: tuple[Bundle, ...]
+    unplaced: tuple[Unplaced, ...]
+    blocked_by: Mapping[str, Blocked]
+    methods: Mapping[str, int]
+    rejected: int = 0
+
+
+def bundle_id(facet: str, film_ids: Iterable[int]) -> str:
+    """The same films on the same facet always make the same id."""
+    key = facet + ":" + ",".join(map(str, sorted(film_ids)))
+    return "b-" + hashlib.sha1(key.encode()).hexdigest()[:10]
+
+
+def order_items(films: Sequence[CurationFilm], vectors: NDArray[np.floating]) -> list[int]:
+    """Positions of `films` in the bundle's running order (see the module's docstring)."""
+    n = len(films)
+    rows = film_rows(vectors, n)
+    centre = rows.mean(axis=0)
+    to_centre = rows @ centre
+    runtimes = [f.runtime_seconds or 0 for f in films]
+    median = float(np.median(runtimes))
+    first = min(range(n), key=lambda i: (-round(float(to_centre[i]), 6), films[i].id))
+    order = [first]
+    left = set(range(n)) - {first}
+    while left:
+        prev = order[-1]
+        prev_long = runtimes[prev] > median
+
+        def key(i: int, prev: int = prev, prev_long: bool = prev_long) -> tuple[Any, ...]:
+            same_form = films[i].form is not None and films[i].form == films[prev].form
+            same_tempo = (runtimes[i] > median) == prev_long
+            return (same_form, same_tempo, -round(float(rows[i] @ rows[prev]), 6), films[i].id)
+
+        nxt = min(left, key=key)
+        order.append(nxt)
+        left.remove(nxt)
+    return order
+
+
+def _reason(code: str, blocking: tuple[str, ...], film_id: int, group: str | None) -> Unplaced:
+    en, fr = _REASONS.get(code, (code, code))
+    pairs = [b.split("+") for b in blocking if "+" in b]
+    if pairs:  # name the rules: "regional_floor and runtime_window together"
+        en = "; or ".join(" and ".join(p) for p in pairs) + " together leave it out"
+        fr = "; ou ".join(" et ".join(p) for p in pairs) + " ensemble l'excluent"
+    return Unplaced(film_id, code, blocking, group, en, fr)
+
+
+class _Proposer:
+    """One run of `propose_bundles`: the inputs indexed once, shared by every step."""
+
+    def __init__(
+        self,
+        films: Sequence[CurationFilm],
+        vectors: NDArray[np.floating],
+        rules: SlotRules,
+        facet: str,
+        method: str,
+        time_limit: float,
+        random_state: int,
+    ) -> None:
+        self.films = list(films)
+        self.rules = rules
+        self.facet = facet
+        self.method = method
+        self.time_limit = time_limit
+        self.random_state = random_state
+        self.row = {f.id: i for i, f in enumerate(films)}
+        if len(self.row) != len(films):
+            raise ValueError("film ids must be unique")
+        self.vectors = film_rows(vectors, len(films))
+        self.methods: dict[str, int] = {}
+        self._index: KeywordIndex | None = None
+
+    @property
+    def index(self) -> KeywordIndex:
+        # Built on first use: only the bundles actually proposed need words.
+        if self._index is None:
+            self._index = KeywordIndex([f.text or f.title for f in self.films])
+        return self._index
+
+    def pool(self, ids: Sequence[int], *, relax: Sequence[str] = (), exempt: bool = False) -> Pool:
+        rows = [self.row[i] for i in ids]
+        films = [self.films[r] for r in rows]
+        return Pool(films, self.vectors[rows], self.rules, exempt=exempt, relax=relax)
+
+    def exempt(self, ids: Sequence[int], group: str | None) -> bool:
+        films = [self.films[self.row[i]] for i in ids]
+        return group != LEFTOVER_GROUP and self.rules.exempt_from_region_rules(films, self.facet)
+
+    def pack(self, ids: list[int], group: str, pinned: set[int]) -> list[tuple[int, ...]]:
+        if len(ids) < self.rules.min_films:
+            return []
+        pool = self.pool(ids, exempt=self.exempt(ids, group))
+        chosen, used, _ = pack_pool(
+            pool,
+            pinned=[p for p, i in enumerate(ids) if i in pinned],
+            method=self.method,
+            time_limit=self.time_limit,
+            random_state=self.random_state,
+        )
+        self.methods[used] = self.methods.get(used, 0) + 1
+        return [tuple(ids[p] for p in c.members) for c in chosen]
+
+    def diagnose(self, ids: list[int], group: str) -> dict[int, tuple[str, ...]]:
+        """For leftovers of one group: the rules whose relaxation alone would place each film.
+
+        A film no single rule frees is tried with pairs of rules ("regional_floor+audience");
+        only rules that can bind in this pool are tried (`Pool.binds`).
+        """
+        found: dict[int, list[str]] = {i: [] for i in ids}
+        exempt = self.exempt(ids, group)
+        full = self.pool(ids, exempt=exempt)
+        binding = [r for r in DIAGNOSIS_ORDER if full.binds(r)]
+        passes: list[tuple[str, ...]] = [(), *((r,) for r in binding)]
+        for relax in passes:
+            pool = full if not relax else self.pool(ids, relax=relax, exempt=exempt)
+            for p in _covered(pool):
+                found[ids[p]].append(relax[0] if relax else NOT_SELECTED)
+        # Pairs with the runtime window first: it is the usual accomplice. A film freed by one
+        # pair is not tried with the others, which keeps this pass cheap.
+        pairs = sorted(
+            itertools.combinations(binding, 2), key=lambda pair: RUNTIME_WINDOW not in pair
+        )
+        for pair in pairs:
+            stuck = {p for p, i in enumerate(ids) if not found[i]}
+            if not stuck:
+                break
+            pool = self.pool(ids, relax=pair, exempt=exempt)
+            for p in _covered(pool, seeds=stuck) & stuck:
+                found[ids[p]].append("+".join(pair))
+        return {i: tuple(rs) for i, rs in found.items()}
+
+    def make_bundle(
+        self, ids: Sequence[int], group: Cluster | None, label: str, keywords: Sequence[str]
+    ) -> Bundle:
+        films = [self.films[self.row[i]] for i in ids]
+        rows = self.vectors[[self.row[i] for i in ids]]
+        order = order_items(films, rows)
+        films = [films[p] for p in order]
+        rows = rows[order]
+        centre = normalise_rows(rows.mean(axis=0, keepdims=True))[0]
+        cohesion = mean_pairwise(rows)
+        fr, en = explain(films, keywords, cohesion)
+        used = sum(self.rules.footprint(f) or 0 for f in films)
+        regions = {f.region_code for f in films if f.region_code is not None}
+        return Bundle(
+            id=bundle_id(self.facet, ids),
+            facet=self.facet,
+            group_id=group.id if group else None,
+            label=label,
+            explanation_fr=fr,
+            explanation_en=en,
+            items=tuple(
+                BundleItem(f.id, f.runtime_seconds or 0, round(float(r @ centre), 4))
+                for f, r in zip(films, rows, strict=True)
+            ),
+            runtime_seconds=sum(f.runtime_seconds or 0 for f in films),
+            language=bundle_language(films, self.rules),
+            scores={
+                "cohesion": round(cohesion, 4),
+                "fill": round(used / self.rules.slot_seconds, 4),
+                "regional_share": round(regional_share(films, self.rules), 4),
+                "regions": float(len(regions)),
+            },
+        )
+
+
+def _covered(pool: Pool, seeds: Iterable[int] | None = None) -> set[int]:
+    """Positions that some feasible bundle of the pool contains (searched from `seeds`)."""
+    if pool.n == 0:
+        return set()
+    covered: set[int] = set()
+    every = np.ones(pool.n, dtype=bool)
+    if pool.n <= EXHAUSTIVE_MAX:
+        for cand in candidates(pool, every):
+            covered.update(cand.members)
+        return covered
+    reachable = pool.reachable()
+    for seed in sorted(range(pool.n) if seeds is None else seeds):
+        if seed in covered or not reachable[seed]:
+            continue
+        # A narrow search: the diagnosis needs one bundle that exists, not the best one.
+        found: list[Candidate] = pool.beam(
+            pool.neighbourhood(seed, every, DIAGNOSIS_NEIGHBOURS), keep=1, width=2, first=True
+        )
+        if found:
+            covered.update(found[0].members)
+    return covered
+
+
+def propose_bundles(
+    films: Sequence[CurationFilm],
+    groups: Sequence[Cluster],
+    vectors: NDArray[np.floating],
+    rules: SlotRules | None = None,
+    facet: str = "subject",
+    *,
+    pinned: Iterable[int] = (),
+    locked: Sequence[Bundle] = (),
+    count: int | None = None,
+    method: str = "auto",
+    pool_leftovers: bool = True,
+    time_limit: float = 10.0,
+    random_state: int = 0,
+) -> ProposalSet:
+    """Bundles from the groups of one facet that fill the slot and keep every rule.
+
+    `vectors` rows match `films` (the facet's vectors: subject embeddings for the subject and
+    region facets, style features for style, `mixed_vectors` for mixed); they measure
+    closeness, order the films and score cohesion. `pinned` films must be placed: they are
+    packed first and weigh above everything else, or are reported unplaced with the reason.
+    `locked` bundles come back unchanged, first, and their films are not used again. `count`
+    caps the number of new bundles (best first, those holding pinned films before the rest).
+    `random_state` breaks ties between equally good seeds.
+    """
+    rules = rules or SlotRules()
+    if count is not None and count < 0:
+        raise ValueError("count must be >= 0")
+    run = _Proposer(films, vectors, rules, facet, method, time_limit, random_state)
+    pinned_set = set(pinned) & set(run.row)
+    locked_ids = {i for b in locked for i in b.film_ids}
+    groups_by_id = {g.id: g for g in groups}
+    group_of: dict[int, str] = {}
+    for g in groups:
+        for i in g.film_ids:
+            if i in run.row:
+                group_of.setdefault(i, g.id)
+    unplaced: list[Unplaced] = []
+    members: dict[str, list[int]] = {}
+    for film in run.films:
+        if film.id in locked_ids:
+            continue
+        reason = film_reason(film, rules)
+        gid = group_of.get(film.id, LEFTOVER_GROUP)
+        if reason:
+            unplaced.append(_reason(reason, (reason,), film.id, gid))
+        else:
+            members.setdefault(gid, []).append(film.id)
+
+    proposed: list[tuple[tuple[int, ...], str]] = []
+    leftovers: list[int] = []
+    for gid in sorted(members, key=lambda g: (g == LEFTOVER_GROUP, g)):
+        ids = members[gid]
+        if gid == LEFTOVER_GROUP:  # films in no group go straight to the shared pool
+            leftovers += ids
+            continue
+        packed = run.pack(ids, gid, pinned_set)
+        proposed += [(b, gid) for b in packed]
+        done = {i for b in packed for i in b}
+        leftovers += [i for i in ids if i not in done]
+    rest_group: dict[int, str] = {i: group_of.get(i, LEFTOVER_GROUP) for i in leftovers}
+    if pool_leftovers and len(leftovers) >= rules.min_films:
+        packed = run.pack(leftovers, LEFTOVER_GROUP, pinned_set)
+        proposed += [(b, LEFTOVER_GROUP) for b in packed]
+        done = {i for b in packed for i in b}
+        leftovers = [i for i in leftovers if i not in done]
+
+    bundles, rejected = _finish(run, proposed, groups_by_id)
+    rejected_count = len(proposed) - len(bundles)
+    bundles.sort(key=lambda b: (not pinned_set.intersection(b.film_ids), -_worth(b), b.id))
+    if count is not None:
+        for dropped in bundles[count:]:
+            for i in dropped.film_ids:
+                unplaced.append(_reason(COUNT_LIMIT, (COUNT_LIMIT,), i, rest_group.get(i)))
+        bundles = bundles[:count]
+    bundles = _number_labels(bundles)
+    placed = {i for b in bundles for i in b.film_ids}
+    leftovers = [i for i in leftovers if i not in placed]
+    leftovers += [i for i in rejected if i not in placed]
+    unplaced += _diagnose(run, leftovers, group_of)
+    unplaced = [replace(u, pinned=True) if u.film_id in pinned_set else u for u in unplaced]
+
+    return ProposalSet(
+        facet=facet,
+        rules=rules,
+        bundles=(*locked, *bundles),
+        unplaced=tuple(sorted(unplaced, key=lambda u: u.film_id)),
+        blocked_by=_blocked_by(unplaced, members, placed),
+        methods=dict(run.methods),
+        rejected=rejected_count,
+    )
+
+
+def _worth(bundle: Bundle) -> float:
+    n = len(bundle.items)
+    return n + 0.5 * n * bundle.scores["cohesion"] + 0.25 * bundle.scores["fill"]
+
+
+def _finish(
+    run: _Proposer,
+    proposed: list[tuple[tuple[int, ...], str]],
+    groups_by_id: Mapping[str, Cluster],
+) -> tuple[list[Bundle], list[int]]:
+    """Bundles built, labelled and checked; films of any bundle that failed its check."""
+    bundles: list[Bundle] = []
+    rejected: list[int] = []
+    per_group: dict[str, int] = {}
+    for _, gid in proposed:
+        per_group[gid] = per_group.get(gid, 0) + 1
+    for ids, gid in proposed:
+        films = [run.films[run.row[i]] for i in ids]
+        if check_bundle(films, run.rules, run.facet if gid != LEFTOVER_GROUP else "subject"):
+            rejected += list(ids)
+            continue
+        group = groups_by_id.get(gid)
+        keywords = run.index.shared_keywords([run.row[i] for i in ids])
+        if group is None:
+            label = working_title(keywords)
+        elif per_group[gid] == 1 or not keywords:
+            label = group.label
+        else:  # several bundles from one group: the group's title, then what sets this one apart
+            label = f"{group.label} — {working_title(keywords)}"
+        bundles.append(run.make_bundle(ids, group, label, keywords))
+    return bundles, rejected
+
+
+def _number_labels(bundles: Sequence[Bundle]) -> list[Bundle]:
+    """Labels made unique in the set's order: "Noël · Famille (2)" after "Noël · Famille"."""
+    total: dict[str, int] = {}
+    for b in bundles:
+        total[b.label] = total.get(b.label, 0) + 1
+    seen: dict[str, int] = {}
+    out = []
+    for b in bundles:
+        if total[b.label] > 1:
+            seen[b.label] = seen.get(b.label, 0) + 1
+            if seen[b.label] > 1:
+                b = replace(b, label=f"{b.label} ({seen[b.label]})")
+        out.append(b)
+    return out
+
+
+def _diagnose(run: _Proposer, leftovers: list[int], group_of: Mapping[int, str]) -> list[Unplaced]:
+    by_group: dict[str, list[int]] = {}
+    for i in leftovers:
+        by_group.setdefault(group_of.get(i, LEFTOVER_GROUP), []).append(i)
+    out = []
+    for gid in sorted(by_group):
+        ids = by_group[gid]
+        found = run.diagnose(ids, gid)
+        for i in ids:
+            blocking = found[i]
+            if not blocking:
+                out.append(_reason(SEVERAL_RULES, (SEVERAL_RULES,), i, gid))
+            elif "+" in blocking[0]:
+                out.append(_reason(SEVERAL_RULES, blocking, i, gid))
+            else:
+                main = blocking[0]
+                rules_only = tuple(b for b in blocking if b != NOT_SELECTED)
+                out.append(_reason(main, rules_only or (main,), i, gid))
+    return out
+
+
+def _blocked_by(
+    unplaced: Sequence[Unplaced], members: Mapping[str, list[int]], placed: set[int]
+) -> dict[str, Blocked]:
+    films: dict[str, int] = {}
+    groups: dict[str, set[str]] = {}
+    for u in unplaced:
+        for rule in u.blocking:
+            films[rule] = films.get(rule, 0) + 1
+            gid = u.group_id or LEFTOVER_GROUP
+            # A group is blocked by a rule when none of its films made it into any bundle.
+            if not any(i in placed for i in members.get(gid, [])):
+                groups.setdefault(rule, set()).add(gid)
+    return {
+        rule: Blocked(films[rule], tuple(sorted(groups.get(rule, ())))) for rule in sorted(films)
+    }
+
+
+def to_json_dict(
+    proposal: ProposalSet, films: Iterable[CurationFilm], lang: str = "fr"
+) -> dict[str, Any]:
+    """The `anthologie propose --json` object, in the shape issue 3 fixes for other tools."""
+    by_id = {f.id: f for f in films}
+    french = lang.startswith("fr")
+
+    def film_json(film_id: int) -> dict[str, Any]:
+        film = by_id[film_id]
+        return {
+            "id": film.id,
+            "title": film.title,
+            "runtime_seconds": film.runtime_seconds,
+            "directors": list(film.directors),
+            "region_code": film.region_code,
+            "audience": film.audience,
+            "languages": list(film.languages),
+        }
+
+    return {
+        "bundles": [
+            {
+                "id": b.id,
+                "label": b.label,
+                "explanation": b.explanation_fr if french else b.explanation_en,
+                "runtime_seconds": b.runtime_seconds,
+                "scores": dict(b.scores),
+                "films": [film_json(i) for i in b.film_ids],
+            }
+            for b in proposal.bundles
+        ],
+        "unplaced": [
+            {
+                "id": u.film_id,
+                "title": by_id[u.film_id].title if u.film_id in by_id else None,
+                "reason": u.reason,
+                "blocking": list(u.blocking),
+                "group": u.group_id,
+                "pinned": u.pinned,
+                "message": u.message_fr if french else u.message_en,
+            }
+            for u in proposal.unplaced
+        ],
+        "blocked_by": {
+            rule: {"films": b.films, "groups": list(b.groups)}
+            for rule, b in proposal.blocked_by.items()
+        },
+    }
