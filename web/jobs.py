@@ -21,8 +21,15 @@ from sqlmodel import Session, col, select
 
 from catalog.models import Job, JobStatus, utcnow
 
-# A running job whose heartbeat is older than this is taken for dead.
+# A running job whose heartbeat is older than this is taken for dead (JOB_STALE_SECONDS).
 STALE_AFTER = timedelta(seconds=90)
+
+
+def stale_after(app: Flask) -> timedelta:
+    seconds = app.config.get("JOB_STALE_SECONDS")
+    return timedelta(seconds=float(seconds)) if seconds else STALE_AFTER
+
+
 _KEY = "anthologie.jobs"
 
 
@@ -113,9 +120,8 @@ def run_job(app: Flask, job_id: int) -> None:
             job = session.get(Job, job_id)
             if job is None or job.status in (JobStatus.done, JobStatus.failed):
                 return
-            fresh = (
-                job.heartbeat_at is not None and utcnow() - _aware(job.heartbeat_at) < STALE_AFTER
-            )
+            age = utcnow() - _aware(job.heartbeat_at) if job.heartbeat_at else None
+            fresh = age is not None and age < stale_after(app)
             if job.status == JobStatus.running and fresh:
                 return
             job.status, job.attempts = JobStatus.running, job.attempts + 1
@@ -149,7 +155,7 @@ def recover(app: Flask) -> list[int]:
     from web import database
 
     with app.app_context(), Session(database.engine()) as session:
-        cutoff = utcnow() - STALE_AFTER
+        cutoff = utcnow() - stale_after(app)
         jobs = session.exec(
             select(Job).where(col(Job.status).in_([JobStatus.queued, JobStatus.running]))
         ).all()

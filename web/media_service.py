@@ -109,6 +109,10 @@ def analyse(engine: Engine, asset_id: int, root: Path, spec: str = DEFAULT_SPEC)
         src = root / asset.path
         info = media_tools.MediaInfo.from_dict(asset.probe | {"path": str(src)})
     out = root / "derived" / info.sha256
+    # A worker killed mid-render leaves its temporary files (".name.xxxx.partial.ext") behind;
+    # the asset is analysed again from the start, so they go.
+    for stale in out.rglob(".*.partial*") if out.exists() else ():
+        stale.unlink(missing_ok=True)
     results: dict[str, Any] = {}
     errors: list[str] = []
     cuts: tuple[float, ...] = ()
