@@ -273,7 +273,8 @@ class Pool:
             self.low <= used <= self.high
             and self.min_films <= size <= self.max_films
             and regional >= self.floor * runtime - _EPS
-            and bin(regs).count("1") >= self.min_regions
+            # One region is no requirement: a catalog that records no regions still bundles.
+            and (self.min_regions <= 1 or bin(regs).count("1") >= self.min_regions)
         )
 
     # ---- searches ----------------------------------------------------------------------------

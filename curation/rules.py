@@ -282,7 +282,8 @@ def _region_violations(
             )
         )
     regions = {f.region_code for f in films if f.region_code is not None}
-    if len(regions) < rules.min_regions:
+    # min_regions=1 (the default) asks for nothing: films of unknown region still bundle.
+    if rules.min_regions > 1 and len(regions) < rules.min_regions:
         out.append(
             Violation(
                 MIN_REGIONS,

@@ -300,9 +300,14 @@ def propose(
         films = [to_curation(f) for f in eligible_films(session)]
         by_id = {f.id: f for f in films}
         matrix = facet_vectors(session, films, facet, model_id)
+        # Only films that can fit the slot are clustered: a catalog of features would
+        # otherwise spread its few shorts one per cluster, where no bundle can form. The
+        # others still go to propose_bundles, which reports them as longer than the slot.
+        high = rules.window[1]
+        fits = [i for i, f in enumerate(films) if (rules.footprint(f) or high + 1) <= high]
         clusters = curation.cluster_films(
-            films,
-            matrix,
+            [films[i] for i in fits],
+            matrix[fits] if fits else matrix[:0],
             facet,
             previous=_previous_clusters(session, facet),
             random_state=random_state,
