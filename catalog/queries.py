@@ -7,10 +7,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import String, cast, func, or_
+from sqlalchemy.orm import load_only, selectinload
 from sqlmodel import Session, col, select
 
 from catalog.fields import fold
-from catalog.models import Film, Job, MediaAsset, Municipality, Region, Status, utcnow
+from catalog.models import (
+    Credit,
+    Film,
+    Job,
+    MediaAsset,
+    Municipality,
+    Region,
+    Role,
+    Status,
+    utcnow,
+)
 from catalog.places import PlaceIndex, default_index
 
 
@@ -86,11 +97,43 @@ class FilmPage:
         return max(1, -(-self.total // self.per_page))
 
 
+# What a list of films shows (title, year, runtime, region, directors, what the record lacks).
+_LISTED = (
+    Film.id,
+    Film.original_title,
+    Film.title_fr,
+    Film.title_en,
+    Film.year,
+    Film.runtime_seconds,
+    Film.region_code,
+    Film.synopsis_fr,
+    Film.synopsis_en,
+    Film.form,
+    Film.original_languages,
+    Film.audience,
+    Film.status,
+)
+
+
 def list_films(
-    session: Session, filters: FilmFilter, page: int = 1, per_page: int = 50
+    session: Session,
+    filters: FilmFilter,
+    page: int = 1,
+    per_page: int = 50,
+    *,
+    listing: bool = False,
 ) -> FilmPage:
-    """One page of films, by title, with their credits (two queries: count and rows)."""
+    """One page of films, by title, with their credits (three queries: count, rows, credits).
+
+    `listing` loads only what a list shows, and only the directors among the credits: the
+    films are then for display, not for reading every field.
+    """
     query = select(Film)
+    if listing:
+        query = query.options(
+            load_only(*_LISTED),  # type: ignore[arg-type]
+            selectinload(Film.credits.and_(Credit.role == Role.director)),  # type: ignore[attr-defined]
+        )
     if filters.region:
         query = query.where(Film.region_code == filters.region)
     if filters.status:

@@ -102,6 +102,7 @@ def film_list() -> Response:
             filters,
             page=args.get("page", 1, type=int),
             per_page=current_per_page(),
+            listing=True,
         )
         scores = {}
     context = {
@@ -112,7 +113,8 @@ def film_list() -> Response:
         "regions": queries.regions(database.session()),
         "statuses": list(Status),
         "status_labels": STATUS_LABELS,
-        "lack_labels": LACK_LABELS,
+        # Translated once per page, not once per row.
+        "lack_labels": {key: str(label) for key, label in LACK_LABELS.items()},
         "choices": CHOICES,
     }
     template = "catalog/_films.html" if wants_partial() else "catalog/film_list.html"

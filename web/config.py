@@ -16,7 +16,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 4 * 1024**3 + 2**20,
     "UPLOAD_MAX_BYTES": 4 * 1024**3,
     "BABEL_DEFAULT_LOCALE": "fr",
-    "FILMS_PER_PAGE": 50,
+    "FILMS_PER_PAGE": 25,
     # "sqlite" (a queue file in the instance folder), "redis://host:port/db", or "immediate"
     # (run at once, for tests).
     "JOB_QUEUE": "sqlite",
