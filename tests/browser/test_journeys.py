@@ -82,6 +82,8 @@ def test_submit_curate_share_and_answer(
     curator.set_default_timeout(20_000)
     log_in(curator, base, "programmation@test.anthologie")
     curator.get_by_label("Recherche").fill("passeur")
+    curator.get_by_label("Recherche").press("Enter")
+    curator.wait_for_selector("#films >> text=1 film")
     curator.get_by_role("link", name="Le passeur de Rimouski").click()
     curator.get_by_label("Message au cinéaste").fill("Bienvenue au catalogue!")
     screenshot(curator, "2-curator-film")
