@@ -113,7 +113,7 @@ def test_drop_database_disconnects_lingering_sessions(admin_url: str) -> None:
 
 def test_server_is_gone_after_the_block() -> None:
     if os.environ.get(URL_ENV):
-        pytest.skip(f"{URL_ENV} points at a server this suite does not own")
+        require_component("a PostgreSQL server of the suite's own", f"{URL_ENV} points elsewhere")
     _require_postgres()
     with throwaway_postgres() as url:
         datadir = Path(str(_scalar(url, "show data_directory")))
@@ -135,7 +135,7 @@ def test_server_is_gone_after_the_block() -> None:
 
 def test_server_is_stopped_when_the_block_raises() -> None:
     if os.environ.get(URL_ENV):
-        pytest.skip(f"{URL_ENV} points at a server this suite does not own")
+        require_component("a PostgreSQL server of the suite's own", f"{URL_ENV} points elsewhere")
     _require_postgres()
     with pytest.raises(KeyError), throwaway_postgres() as url:
         datadir = Path(str(_scalar(url, "show data_directory")))
