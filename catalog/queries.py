@@ -185,9 +185,9 @@ def regions(session: Session) -> Sequence[Region]:
     return session.exec(select(Region).order_by(Region.code)).all()
 
 
-def region_counts(session: Session) -> dict[str | None, int]:
-    rows = session.exec(select(Film.region_code, func.count()).group_by(Film.region_code)).all()
-    return {code: count for code, count in rows}
+def region_names(session: Session) -> dict[str, str]:
+    """Region code → name, for labelling films by their region."""
+    return {region.code: region.name for region in regions(session)}
 
 
 def films_of_owner(session: Session, owner_id: int) -> Sequence[Film]:

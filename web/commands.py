@@ -512,10 +512,8 @@ def reel(bundle_id: int) -> None:
     """Build a bundle's sizzle reel (excerpts behind title cards)."""
     from web.media_service import build_reel
 
-    with Session(database.engine()) as session:
-        names = {r.code: r.name for r in queries.regions(session)}
     try:
-        path = build_reel(database.engine(), bundle_id, _media_root(), names)
+        path = build_reel(database.engine(), bundle_id, _media_root())
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Wrote {path}")

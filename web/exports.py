@@ -64,7 +64,7 @@ def sheet(bundle_id: int, fmt: str) -> Response:
     if bundle is None:
         abort(404)
     films = sharing.films_of_bundle(db, bundle)
-    names = {r.code: r.name for r in queries.regions(db)}
+    names = queries.region_names(db)
     rows = film_rows(films, names)
     body: str | bytes
     if fmt == "json":

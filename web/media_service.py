@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 import media_tools
-from catalog import sharing
+from catalog import queries, sharing
 from catalog.models import Bundle, Film, MediaAsset, utcnow
 from web import jobs
 
@@ -296,7 +296,7 @@ def give_stand_ins(
 # -- bundle reels --------------------------------------------------------------------------
 
 
-def build_reel(engine: Engine, bundle_id: int, root: Path, region_names: dict[str, str]) -> Path:
+def build_reel(engine: Engine, bundle_id: int, root: Path) -> Path:
     """The bundle's sizzle reel: an excerpt of each film behind a title card, in order."""
     from web.media_views import reel_name
 
@@ -305,6 +305,7 @@ def build_reel(engine: Engine, bundle_id: int, root: Path, region_names: dict[st
         if bundle is None:
             raise ValueError(f"no bundle {bundle_id}")
         films = sharing.films_of_bundle(session, bundle)
+        region_names = queries.region_names(session)
         media = sharing.media_of_films(session, [f.id for f in films if f.id])
         items = []
         for film in films:
@@ -348,9 +349,5 @@ def analyze_job(context: jobs.JobContext) -> dict[str, Any]:
 
 @jobs.handler("reel")
 def reel_job(context: jobs.JobContext) -> dict[str, Any]:
-    from catalog import queries
-
-    with Session(context.engine) as session:
-        names = {r.code: r.name for r in queries.regions(session)}
-    path = build_reel(context.engine, int(context.params["bundle_id"]), _root(context), names)
+    path = build_reel(context.engine, int(context.params["bundle_id"]), _root(context))
     return {"path": _relative(path, _root(context))}

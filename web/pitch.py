@@ -134,7 +134,7 @@ def show(bundle_id: int) -> str:
         answers=answers,
         verdicts=VERDICT_LABELS,
         regions=region_runtime(films),
-        region_names={r.code: r.name for r in queries.regions(db)} | {"?": _("Région inconnue")},
+        region_names=queries.region_names(db) | {"?": _("Région inconnue")},
         total=sum(f.runtime_seconds or 0 for f in films),
         has_reel=_has_reel(bundle),
     )
@@ -257,12 +257,9 @@ def shares(bundle_id: int) -> str | Response:
 
 def _queue_reel(bundle: Bundle) -> None:
     """Build the bundle's sizzle reel in the background, once per film order."""
-    from pathlib import Path
-
     from web import jobs
-    from web.media_views import reel_name
 
-    if not (Path(current_app.config["MEDIA_ROOT"]) / reel_name(bundle)).is_file():
+    if not _has_reel(bundle):
         try:
             jobs.submit(database.engine(), "reel", {"bundle_id": bundle.id, "name": bundle.label})
         except Exception:
