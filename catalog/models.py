@@ -7,7 +7,7 @@ import enum
 from datetime import UTC, date, datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, BigInteger, Column, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, Relationship, SQLModel
@@ -169,32 +169,53 @@ class Film(SQLModel, table=True):
 
     def lacks(self) -> list[str]:
         """What a curator needs and this record does not say, in the catalog's field names."""
-        missing = []
-        if self.runtime_seconds is None:
-            missing.append("runtime")
-        if not (self.synopsis_fr or self.synopsis_en):
-            missing.append("synopsis")
-        if self.year is None:
-            missing.append("year")
-        if self.form is None:
-            missing.append("form")
-        if not self.directors:
-            missing.append("directors")
-        if self.region_code is None:
-            missing.append("region")
-        if not self.original_languages:
-            missing.append("original_languages")
-        if self.audience is None:
-            missing.append("audience")
-        return missing
+        return missing_fields(
+            runtime_seconds=self.runtime_seconds,
+            has_synopsis=bool(self.synopsis_fr or self.synopsis_en),
+            year=self.year,
+            form=self.form,
+            has_directors=bool(self.directors),
+            region_code=self.region_code,
+            original_languages=self.original_languages,
+            audience=self.audience,
+        )
+
+
+def missing_fields(
+    *,
+    runtime_seconds: int | None,
+    has_synopsis: bool,
+    year: int | None,
+    form: Any,
+    has_directors: bool,
+    region_code: str | None,
+    original_languages: list[str] | None,
+    audience: Any,
+) -> list[str]:
+    """The fields a curator needs that a record leaves empty (see Film.lacks)."""
+    empty = {
+        "runtime": runtime_seconds is None,
+        "synopsis": not has_synopsis,
+        "year": year is None,
+        "form": form is None,
+        "directors": not has_directors,
+        "region": region_code is None,
+        "original_languages": not original_languages,
+        "audience": audience is None,
+    }
+    return [name for name, is_empty in empty.items() if is_empty]
 
 
 class Credit(SQLModel, table=True):
     """A person's part in a film (pbcoreCreator / pbcoreContributor)."""
 
+    # A film's credits of one role, in order (a list's directors): a role alone is too
+    # common a value to index.
+    __table_args__ = (Index("ix_credit_film_role", "film_id", "role", "position"),)
+
     id: int | None = Field(default=None, primary_key=True)
     film_id: int = Field(foreign_key="film.id", index=True, ondelete="CASCADE")
-    role: Role = Field(index=True)
+    role: Role
     position: int = 0
     name: str = Field(index=True)
 
@@ -225,6 +246,18 @@ class MediaAsset(SQLModel, table=True):
     analysis_error: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class CatalogVersion(SQLModel, table=True):
+    """One row whose number goes up with every write to films, credits or media.
+
+    Database triggers keep it (migration 0003), so no write path can forget it, bulk
+    imports included: a list of films rendered at one version is still right while the
+    number has not moved.
+    """
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = Field(default=0, sa_type=BigInteger)
 
 
 class Embedding(SQLModel, table=True):

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import String, cast, func, or_
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy import Integer, String, cast, column, func, or_
+from sqlalchemy import text as sql_text
 from sqlmodel import Session, col, select
 
 from catalog.fields import fold
 from catalog.models import (
+    CatalogVersion,
     Credit,
     Film,
     Job,
@@ -20,9 +21,12 @@ from catalog.models import (
     Region,
     Role,
     Status,
+    missing_fields,
     utcnow,
 )
 from catalog.places import PlaceIndex, default_index
+
+Listed = TypeVar("Listed")
 
 
 def load_reference(session: Session, index: PlaceIndex | None = None) -> int:
@@ -86,8 +90,8 @@ def _json_holds(column: Any, value: str) -> Any:
 
 
 @dataclass(frozen=True)
-class FilmPage:
-    films: Sequence[Film]
+class FilmPage(Generic[Listed]):
+    films: Sequence[Listed]
     total: int
     page: int
     per_page: int
@@ -97,49 +101,55 @@ class FilmPage:
         return max(1, -(-self.total // self.per_page))
 
 
-# What a list of films shows (title, year, runtime, region, directors, what the record lacks).
-_LISTED = (
-    Film.id,
-    Film.original_title,
-    Film.title_fr,
-    Film.title_en,
-    Film.year,
-    Film.runtime_seconds,
-    Film.region_code,
-    Film.synopsis_fr,
-    Film.synopsis_en,
-    Film.form,
-    Film.original_languages,
-    Film.audience,
-    Film.status,
-)
+@dataclass(frozen=True)
+class FilmLine:
+    """A film as a list shows it, read from plain rows rather than built as a Film."""
 
+    id: int
+    display_title: str
+    year: int | None
+    runtime_seconds: int | None
+    region_code: str | None
+    directors: tuple[str, ...]
+    lacks: tuple[str, ...]
 
-def list_films(
-    session: Session,
-    filters: FilmFilter,
-    page: int = 1,
-    per_page: int = 50,
-    *,
-    listing: bool = False,
-) -> FilmPage:
-    """One page of films, by title, with their credits (three queries: count, rows, credits).
-
-    `listing` loads only what a list shows, and only the directors among the credits: the
-    films are then for display, not for reading every field.
-    """
-    query = select(Film)
-    if listing:
-        query = query.options(
-            load_only(*_LISTED),  # type: ignore[arg-type]
-            selectinload(Film.credits.and_(Credit.role == Role.director)),  # type: ignore[attr-defined]
+    @classmethod
+    def of(cls, film: Film) -> FilmLine:
+        return cls(
+            film.id or 0,
+            film.display_title,
+            film.year,
+            film.runtime_seconds,
+            film.region_code,
+            tuple(film.directors),
+            tuple(film.lacks()),
         )
+
+
+def _text_match(session: Session, text: str) -> Any:
+    """Films whose search text holds `text` (folded), through the trigram index of 0003.
+
+    SQLite looks the phrase up in its FTS5 trigram table; PostgreSQL's LIKE uses the pg_trgm
+    index by itself. Under three characters there is no trigram to look up: LIKE scans.
+    """
+    folded = fold(text)
+    if len(folded) >= 3 and session.get_bind().dialect.name == "sqlite":
+        # fold() leaves only letters, digits and single spaces: nothing to quote.
+        hits = sql_text("SELECT rowid FROM film_search WHERE film_search MATCH :phrase")
+        return col(Film.id).in_(
+            hits.bindparams(phrase=f'"{folded}"').columns(column("rowid", Integer))
+        )
+    return col(Film.search_text).contains(folded)
+
+
+def _filtered(session: Session, query: Any, filters: FilmFilter) -> Any:
+    """`query` narrowed to the films `filters` asks for."""
     if filters.region:
         query = query.where(Film.region_code == filters.region)
     if filters.status:
         query = query.where(Film.status == filters.status)
     if filters.text:
-        query = query.where(col(Film.search_text).contains(fold(filters.text)))
+        query = query.where(_text_match(session, filters.text))
     if filters.form:
         query = query.where(Film.form == filters.form)
     if filters.genre:
@@ -167,14 +177,95 @@ def list_films(
                 (col(Film.synopsis_fr).is_(None) & col(Film.synopsis_en).is_(None)),
             )
         )
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    return query
+
+
+def _count(session: Session, filters: FilmFilter) -> int:
+    query = _filtered(session, select(func.count()).select_from(Film), filters)
+    return int(session.exec(query).one())
+
+
+def list_films(
+    session: Session, filters: FilmFilter, page: int = 1, per_page: int = 50
+) -> FilmPage[Film]:
+    """One page of films, by title, as Film objects (credits load when read)."""
     page = max(1, page)
+    query = _filtered(session, select(Film), filters)
     rows = session.exec(
         query.order_by(col(Film.sort_title), col(Film.id))
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
-    return FilmPage(rows, total, page, per_page)
+    return FilmPage(rows, _count(session, filters), page, per_page)
+
+
+# What a list of films shows, and what it needs to tell what the record lacks.
+_LISTED: tuple[Any, ...] = (
+    Film.id,
+    Film.original_title,
+    Film.title_fr,
+    Film.year,
+    Film.runtime_seconds,
+    Film.region_code,
+    Film.form,
+    Film.original_languages,
+    Film.audience,
+    (col(Film.synopsis_fr).is_not(None) | col(Film.synopsis_en).is_not(None)).label("synopsis"),
+)
+
+
+def list_film_lines(
+    session: Session, filters: FilmFilter, page: int = 1, per_page: int = 50
+) -> FilmPage[FilmLine]:
+    """One page of films, by title, as the lines of a list: three plain queries (count,
+    rows, directors) and no Film objects, which cost more than the queries themselves."""
+    page = max(1, page)
+    query = _filtered(session, select(*_LISTED), filters)
+    connection = session.connection()
+    rows = connection.execute(
+        query.order_by(col(Film.sort_title), col(Film.id))
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    directors: dict[int, list[str]] = {row.id: [] for row in rows}
+    if rows:
+        credits = connection.execute(
+            select(Credit.film_id, Credit.name)
+            .where(col(Credit.film_id).in_(list(directors)), Credit.role == Role.director)
+            .order_by(col(Credit.film_id), col(Credit.position))
+        )
+        for film_id, name in credits:
+            directors[film_id].append(name)
+    lines = [
+        FilmLine(
+            row.id,
+            row.title_fr or row.original_title,
+            row.year,
+            row.runtime_seconds,
+            row.region_code,
+            tuple(directors[row.id]),
+            tuple(
+                missing_fields(
+                    runtime_seconds=row.runtime_seconds,
+                    has_synopsis=bool(row.synopsis),
+                    year=row.year,
+                    form=row.form,
+                    has_directors=bool(directors[row.id]),
+                    region_code=row.region_code,
+                    original_languages=row.original_languages,
+                    audience=row.audience,
+                )
+            ),
+        )
+        for row in rows
+    ]
+    return FilmPage(lines, _count(session, filters), page, per_page)
+
+
+def catalog_version(session: Session) -> int:
+    """A number that changes with every write to films, credits or media (see CatalogVersion)."""
+    statement = select(CatalogVersion.version).where(CatalogVersion.id == 1)
+    return int(session.connection().execute(statement).scalar_one())
 
 
 def get_film(session: Session, film_id: int) -> Film | None:

@@ -14,7 +14,7 @@ from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
 from werkzeug.wrappers import Response
 
-from web import commands, database, i18n, jobs
+from web import commands, database, fragments, i18n, jobs
 from web.config import DEFAULTS, resolve_paths
 
 
@@ -42,6 +42,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Htmx(app)
     csrf = CSRFProtect(app)
     i18n.init_app(app)
+    fragments.init_app(app)
     jobs.init_app(app)
     commands.init_app(app)
 

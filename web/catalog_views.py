@@ -18,15 +18,17 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from htmx_flask import request as htmx_request
+from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from catalog import queries, sharing, vectors
 from catalog.fields import FieldError, parse_language
 from catalog.models import Status, UserRole
-from web import curation_service, database, jobs
+from web import curation_service, database, fragments, jobs
 from web.auth import require_role
 from web.submissions import CHOICES
 
@@ -91,36 +93,61 @@ def film_list() -> Response:
         has_media={"1": True, "0": False}.get(media or ""),
     )
     semantic = args.get("mode") == "sens" and bool(filters.text)
-    if semantic:
-        assert filters.text is not None
-        found = curation_service.search(database.engine(), _embedder(), filters.text, k=30)
-        page = queries.FilmPage([film for film, _ in found], len(found), 1, max(len(found), 1))
-        scores = {film.id: score for film, score in found}
-    else:
-        page = queries.list_films(
-            database.session(),
-            filters,
-            page=args.get("page", 1, type=int),
-            per_page=current_per_page(),
-            listing=True,
-        )
-        scores = {}
     context = {
-        "page": page,
         "filters": filters,
         "semantic": semantic,
-        "scores": scores,
         "regions": queries.regions(database.session()),
         "statuses": list(Status),
         "status_labels": STATUS_LABELS,
-        # Translated once per page, not once per row.
-        "lack_labels": {key: str(label) for key, label in LACK_LABELS.items()},
         "choices": CHOICES,
     }
-    template = "catalog/_films.html" if wants_partial() else "catalog/film_list.html"
-    response = make_response(render_template(template, **context))
+    if semantic:
+        found = curation_service.search(database.engine(), _embedder(), filters.text or "", k=30)
+        lines = [queries.FilmLine.of(film) for film, _ in found]
+        page = queries.FilmPage(lines, len(found), 1, max(len(found), 1))
+        films = _films_fragment(page, {film.id or 0: score for film, score in found})
+    else:
+        # The same list, language and catalog version: the same fragment.
+        key = (
+            "films",
+            str(get_locale()),
+            queries.catalog_version(database.session()),
+            current_per_page(),
+            tuple(sorted(args.items(multi=True))),
+        )
+
+        def render() -> str:
+            page = queries.list_film_lines(
+                database.session(),
+                filters,
+                page=args.get("page", 1, type=int),
+                per_page=current_per_page(),
+            )
+            return _films_fragment(page)
+
+        films = fragments.cache().get(key, render)
+    if wants_partial():
+        response = make_response(films)
+    else:
+        response = make_response(render_template("catalog/film_list.html", films=films, **context))
     response.vary.add("HX-Request")
     return response
+
+
+def _films_fragment(
+    page: queries.FilmPage[queries.FilmLine], scores: dict[int, float] | None = None
+) -> str:
+    """The list's own part: count, rows and pages; `scores` for a search by meaning."""
+    return Markup(
+        render_template(
+            "catalog/_films.html",
+            page=page,
+            semantic=scores is not None,
+            scores=scores or {},
+            # Translated once per page, not once per row.
+            lack_labels={key: str(label) for key, label in LACK_LABELS.items()},
+        )
+    )
 
 
 def _language(text: str | None) -> str | None:

@@ -17,6 +17,8 @@ DEFAULTS: dict[str, Any] = {
     "UPLOAD_MAX_BYTES": 4 * 1024**3,
     "BABEL_DEFAULT_LOCALE": "fr",
     "FILMS_PER_PAGE": 25,
+    # Rendered pages of the film list kept per process while the catalog does not change.
+    "FRAGMENT_CACHE_SIZE": 256,
     # "sqlite" (a queue file in the instance folder), "redis://host:port/db", or "immediate"
     # (run at once, for tests).
     "JOB_QUEUE": "sqlite",

@@ -244,3 +244,91 @@ def test_title_search_ignores_case_and_accents(
     html = client.get("/catalogue/?q=À LA POURSUITE").get_data(as_text=True)
     assert "A la poursuite de la paix" in html
     assert count_of(html) < 5
+
+
+def count_of_films(html: str) -> int:
+    return int(html.split('<p class="count">', 1)[1].split(" ", 1)[0])
+
+
+def test_every_write_to_films_credits_or_media_moves_the_catalog_version(
+    engine: Engine,
+) -> None:
+    from sqlmodel import Session, select
+
+    from catalog import queries
+    from catalog.models import Credit, Film, MediaAsset, Role
+
+    def version() -> int:
+        with Session(engine) as session:
+            return queries.catalog_version(session)
+
+    seen = [version()]
+
+    def moved() -> bool:
+        seen.append(version())
+        return seen[-1] != seen[-2]
+
+    services.import_catalog(engine, SAMPLES / "catalog.csv")  # Core bulk writes
+    assert moved()
+    with Session(engine) as session:
+        film = session.exec(select(Film).limit(1)).one()
+        film.year = 1999
+        session.add(film)
+        session.commit()
+        assert moved()
+        session.add(Credit(film_id=film.id or 0, role=Role.director, name="Quelqu'un"))
+        session.commit()
+        assert moved()
+        asset = MediaAsset(film_id=film.id or 0, path="a.mp4", size_bytes=1, sha256="x")
+        session.add(asset)
+        session.commit()
+        assert moved()
+        session.delete(asset)
+        session.commit()
+        assert moved()
+        session.exec(select(Film).limit(5)).all()  # reading moves nothing
+        assert not moved()
+
+
+def test_the_film_list_is_served_again_until_the_catalog_changes(
+    app: Flask, client: FlaskClient, engine: Engine, login: Login
+) -> None:
+    from sqlmodel import Session, col, select
+
+    from catalog.models import Film
+    from web import fragments
+
+    login("curator")
+    services.import_catalog(engine, SAMPLES / "catalog.csv")
+    with app.app_context():
+        cache = fragments.cache()
+    first = client.get("/catalogue/?q=poursuite").get_data(as_text=True)
+    misses = cache.misses
+    again = client.get("/catalogue/?q=poursuite").get_data(as_text=True)
+    assert cache.misses == misses and cache.hits >= 1
+    assert again == first and "A la poursuite de la paix" in first
+    # A rename, written outside the web app: the next list shows it.
+    with Session(engine) as session:
+        film = session.exec(select(Film).where(col(Film.sort_title).startswith("a la pour"))).one()
+        film.title_fr = "À la poursuite du renard"
+        session.add(film)
+        session.commit()
+    after = client.get("/catalogue/?q=poursuite").get_data(as_text=True)
+    assert "À la poursuite du renard" in after and cache.misses == misses + 1
+    # Another language is another fragment.
+    client.post("/langue/en")
+    english = client.get("/catalogue/?q=poursuite").get_data(as_text=True)
+    assert "<th>Title</th>" in english and "À la poursuite du renard" in english
+    assert "<th>Titre</th>" not in english
+
+
+def test_the_cache_can_be_turned_off(app: Flask, client: FlaskClient, login: Login) -> None:
+    from web import fragments
+
+    with app.app_context():
+        app.extensions["anthologie.fragments"] = fragments.FragmentCache(0)
+        cache = fragments.cache()
+    login("curator")
+    client.get("/catalogue/")
+    client.get("/catalogue/")
+    assert cache.hits == 0 and cache.misses == 2 and len(cache) == 0

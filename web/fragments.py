@@ -1,0 +1,59 @@
+"""Rendered fragments kept while the catalog does not change.
+
+A page of the film list costs about 2 ms to read and render, and curators ask for the same
+pages again and again (the first page, the same search while typing). The key of every
+fragment holds the catalog version, which database triggers raise on any write to films,
+credits or media (see catalog.models.CatalogVersion); a fragment is never served after a
+change, and old ones leave the cache as new ones come in.
+
+Each process keeps its own cache, at most `FRAGMENT_CACHE_SIZE` fragments (0 turns it off).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app
+
+_KEY = "anthologie.fragments"
+
+
+@dataclass
+class FragmentCache:
+    size: int
+    hits: int = 0
+    misses: int = 0
+    _entries: OrderedDict[Hashable, str] = field(default_factory=OrderedDict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, key: Hashable, render: Callable[[], str]) -> str:
+        """The fragment kept under `key`, or `render()`'s, kept for next time."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                self.hits += 1
+                return found
+            self.misses += 1
+        fragment = render()
+        if self.size > 0:
+            with self._lock:
+                self._entries[key] = fragment
+                while len(self._entries) > self.size:
+                    self._entries.popitem(last=False)
+        return fragment
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[_KEY] = FragmentCache(int(app.config["FRAGMENT_CACHE_SIZE"]))
+
+
+def cache() -> FragmentCache:
+    cache: FragmentCache = current_app.extensions[_KEY]
+    return cache
