@@ -87,8 +87,8 @@ def app_config(workdir: Path) -> dict[str, Any]:
 
 
 SERVERS = {
+    "gunicorn": f"gunicorn (gthread: {WORKERS} workers x {THREADS} threads, the README's)",
     "waitress": f"waitress ({THREADS} threads, 1 process)",
-    "gunicorn": f"gunicorn (gthread: {WORKERS} workers x {THREADS} threads)",
 }
 
 
@@ -233,8 +233,10 @@ def build(workdir: Path) -> Fixture:
     return Fixture(film_ids, search_words(rows), bundle_id, f"/pitch/lien/{token}")
 
 
-def statements_per_page(workdir: Path, pages: dict[str, str], fixture: Fixture) -> dict[str, int]:
-    """SQL statements one request of each page runs (in-process test client, warm)."""
+def statements_per_page(
+    workdir: Path, pages: dict[str, Callable[[int, int], str]], fixture: Fixture
+) -> dict[str, int]:
+    """SQL statements the second request of each page runs (in-process test client, warm)."""
     app = bench_app(workdir)
     engine = app.extensions["anthologie.engine"]
     count = 0
@@ -252,11 +254,11 @@ def statements_per_page(workdir: Path, pages: dict[str, str], fixture: Fixture) 
     recipient = app.test_client()
     recipient.get(fixture.link_path)
     found = {}
-    for name, path in pages.items():
-        client = recipient if path.startswith("/pitch/") else curator
-        client.get(path)
+    for name, next_path in pages.items():
+        client = recipient if next_path(0, 0).startswith("/pitch/") else curator
+        client.get(next_path(0, 0))
         count = 0
-        status = client.get(path).status_code
+        status = client.get(next_path(0, 1)).status_code
         found[name] = count if status == 200 else -1
     engine.dispose()
     return found
@@ -486,7 +488,7 @@ def main() -> None:
             for page in pages_to_run(fixture)
             if not args.only or args.only in page[0] or page[1] == HELLO
         ]
-        statements = statements_per_page(workdir, {n: p for n, p, _ in pages}, fixture)
+        statements = statements_per_page(workdir, {n: f for n, _, f in pages}, fixture)
         for server in servers:
             print(f"\nserver: {SERVERS[server]}, {server} {version(server)}, on 127.0.0.1")
             results = run_pages(server, workdir, fixture, pages, args.clients, args.seconds)

@@ -249,11 +249,12 @@ class MediaAsset(SQLModel, table=True):
 
 
 class CatalogVersion(SQLModel, table=True):
-    """One row whose number goes up with every write to films, credits or media.
+    """One row whose number goes up with every write to films, credits, media, regions,
+    bundles or their items.
 
     Database triggers keep it (migration 0003), so no write path can forget it, bulk
-    imports included: a list of films rendered at one version is still right while the
-    number has not moved.
+    imports included: a list of films or a pitch rendered at one version is still right
+    while the number has not moved. Answers and pitch events do not move it.
     """
 
     id: int = Field(default=1, primary_key=True)

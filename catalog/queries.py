@@ -263,7 +263,7 @@ def list_film_lines(
 
 
 def catalog_version(session: Session) -> int:
-    """A number that changes with every write to films, credits or media (see CatalogVersion)."""
+    """A number that changes with every write to what lists and pitches show (CatalogVersion)."""
     statement = select(CatalogVersion.version).where(CatalogVersion.id == 1)
     return int(session.connection().execute(statement).scalar_one())
 

@@ -1,10 +1,11 @@
 """Rendered fragments kept while the catalog does not change.
 
-A page of the film list costs about 2 ms to read and render, and curators ask for the same
-pages again and again (the first page, the same search while typing). The key of every
-fragment holds the catalog version, which database triggers raise on any write to films,
-credits or media (see catalog.models.CatalogVersion); a fragment is never served after a
-change, and old ones leave the cache as new ones come in.
+A page of the film list costs about 2 ms to read and render, a pitch's film cards as much,
+and people ask for the same ones again and again (the first page of the catalog, the same
+search while typing, a pitch reloaded). The key of every fragment holds the catalog
+version, which database triggers raise on any write to what those pages show (see
+catalog.models.CatalogVersion): a fragment is never served after a change, and old ones
+leave the cache as new ones come in.
 
 Each process keeps its own cache, at most `FRAGMENT_CACHE_SIZE` fragments (0 turns it off).
 """
@@ -15,10 +16,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from flask import Flask, current_app
 
 _KEY = "anthologie.fragments"
+Fragment = TypeVar("Fragment")
 
 
 @dataclass
@@ -26,16 +29,16 @@ class FragmentCache:
     size: int
     hits: int = 0
     misses: int = 0
-    _entries: OrderedDict[Hashable, str] = field(default_factory=OrderedDict)
+    _entries: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def get(self, key: Hashable, render: Callable[[], str]) -> str:
+    def get(self, key: Hashable, render: Callable[[], Fragment]) -> Fragment:
         """The fragment kept under `key`, or `render()`'s, kept for next time."""
         with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
+            if key in self._entries:
                 self._entries.move_to_end(key)
                 self.hits += 1
+                found: Fragment = self._entries[key]
                 return found
             self.misses += 1
         fragment = render()

@@ -23,14 +23,16 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from catalog import queries, sharing, users
 from catalog.models import Bundle, UserRole, Verdict, utcnow
-from web import database
+from web import database, fragments
 from web.auth import current_user, require_role
 
 bp = Blueprint("pitch", __name__, url_prefix="/pitch")
@@ -122,22 +124,51 @@ def show(bundle_id: int) -> str:
         sharing.record_event(db, bundle_id, "opened", viewer.share_id, viewer.user_id)
         db.commit()
         session["pitch_opened"] = sorted(opened | {bundle_id})
-    films = sharing.films_of_bundle(db, bundle)
-    media = sharing.media_of_films(db, [f.id for f in films if f.id is not None])
     answers = sharing.latest_answers(db, bundle_id, viewer.share_id, viewer.user_id)
+    has_reel = _has_reel(bundle)
+    # What every viewer sees alike, kept while neither the catalog nor the bundle changes
+    # (the version moves with both) and the reel is still (or not yet) there.
+    key = ("pitch", str(get_locale()), bundle_id, queries.catalog_version(db), has_reel)
+    parts = fragments.cache().get(key, lambda: _shared_parts(bundle, has_reel))
     return render_template(
         "pitch/show.html",
         bundle=bundle,
-        films=films,
-        media=media,
+        parts=parts,
         viewer=viewer,
         answers=answers,
         verdicts=VERDICT_LABELS,
-        regions=region_runtime(films),
-        region_names=queries.region_names(db) | {"?": _("Région inconnue")},
-        total=sum(f.runtime_seconds or 0 for f in films),
-        has_reel=_has_reel(bundle),
     )
+
+
+@dataclass(frozen=True)
+class SharedParts:
+    """A pitch page's head and film cards, rendered: all but the viewer's answers."""
+
+    header: Markup
+    cards: tuple[tuple[int, Markup], ...]
+
+
+def _shared_parts(bundle: Bundle, has_reel: bool) -> SharedParts:
+    db = database.session()
+    films = sharing.films_of_bundle(db, bundle)
+    context = {
+        "bundle": bundle,
+        "media": sharing.media_of_films(db, [f.id for f in films if f.id is not None]),
+        "region_names": queries.region_names(db) | {"?": _("Région inconnue")},
+    }
+    total = sum(f.runtime_seconds or 0 for f in films)
+    header = render_template(
+        "pitch/_header.html",
+        regions=region_runtime(films),
+        total=total,
+        has_reel=has_reel,
+        **context,
+    )
+    cards = tuple(
+        (film.id or 0, Markup(render_template("pitch/_card.html", film=film, **context)))
+        for film in films
+    )
+    return SharedParts(Markup(header), cards)
 
 
 def _has_reel(bundle: Bundle) -> bool:

@@ -216,3 +216,40 @@ def test_pitch_sheets_in_every_format(
         root = ET.fromstring(data)
         assert len(root) == 3
         assert data.count(b"Is Part Of") == 3
+
+
+def test_a_reloaded_pitch_follows_edits_and_keeps_answers_to_their_viewer(
+    app: Flask, client: FlaskClient, bundle_id: int, login: Login
+) -> None:
+    """The pitch's cards are kept rendered between views: never past an edit of the bundle
+    or of one of its films, and never with another viewer's answers."""
+    login("curator")
+    first, second = app.test_client(), app.test_client()
+    first.get(share(client, bundle_id, recipient_name="Julie"))
+    second.get(share(client, bundle_id, recipient_name="Marc"))
+    path = f"/pitch/anthologies/{bundle_id}"
+    first.post(f"{path}/reponse", data={"verdict": "pass", "comment": "Pas pour nous"})
+    assert "Pas pour nous" in first.get(path).get_data(as_text=True)
+    assert "Pas pour nous" not in second.get(path).get_data(as_text=True)
+    # The curator renames the bundle, drops a film and retitles another.
+    edit = f"/atelier/anthologies/{bundle_id}/modifier"
+    client.post(edit, data={"action": "rename", "label": "Regards de l'Est"})
+    html = second.get(path).get_data(as_text=True)
+    titles = html.split('<ol class="films">', 1)[1].count("<h2>")
+    assert "Regards de l&#39;Est" in html and titles == 3
+    with app.app_context():
+        from web import database
+
+        db = database.session()
+        bundle = db.get(Bundle, bundle_id)
+        assert bundle is not None
+        dropped, kept = bundle.items[0].film_id, bundle.items[1].film_id
+        film = db.get(Film, kept)
+        assert film is not None
+        film.title_fr = "Le Titre corrigé"
+        db.add(film)
+        db.commit()
+    client.post(edit, data={"action": "remove", "film_id": str(dropped)})
+    html = second.get(path).get_data(as_text=True)
+    assert html.split('<ol class="films">', 1)[1].count("<h2>") == 2
+    assert "Le Titre corrigé" in html and f'value="{dropped}"' not in html

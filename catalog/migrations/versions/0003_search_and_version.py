@@ -9,14 +9,15 @@ reads every row (3 ms for 10,000 films, twice per page: count and rows). This ad
   does not offer pg_trgm the index is left out and search scans, as before.
 
 It adds the one-row table catalogversion, whose number triggers raise on every insert,
-update or delete of film, credit or mediaasset: the web app keeps rendered lists of films
-for as long as it has not moved (row triggers on SQLite, statement triggers on PostgreSQL).
+update or delete of what the catalog and pitch pages show (films, credits, media, regions,
+bundles and their items): the web app keeps rendered lists of films and pitch cards for as
+long as it has not moved (row triggers on SQLite, statement triggers on PostgreSQL).
 
 It also replaces the index on credit.role, which SQLite chose over the film's own credits
 (1 ms instead of 0.02 ms for a page's directors), with one on (film_id, role, position).
 
-Beware on SQLite: a later batch migration that recreates film, credit or mediaasset drops
-their triggers; it must create them again (see `sqlite_triggers` and `version_triggers`)
+Beware on SQLite: a later batch migration that recreates one of VERSIONED_TABLES drops
+its triggers; it must create them again (see `sqlite_triggers` and `version_triggers`)
 and rebuild the search index.
 
 Revision ID: 0003
@@ -52,7 +53,7 @@ sqlite_triggers = (
 )
 
 
-VERSIONED_TABLES = ('film', 'credit', 'mediaasset')
+VERSIONED_TABLES = ('film', 'credit', 'mediaasset', 'region', 'bundle', 'bundleitem')
 
 
 def version_triggers(dialect: str) -> list[str]:
