@@ -2,7 +2,7 @@
 
 Run `.venv/bin/python bench/media.py` (PySceneDetect comes with the `bench` extra:
 `pip install -e '.[bench]'`). It builds a 1080p clip of 64 s with known hard cuts, fades and
-flashes (cached in bench/out/), takes the real 30 s Big Buck Bunny clip from ../shared/media,
+flashes (cached in bench/out/), takes the real 30 s Big Buck Bunny clip from samples/media,
 and prints, per file: ffmpeg's plain decode speed (`-f null -`, the practical limit), our
 analysis speed and its share of that limit, and cut precision, recall and F1 for our detector
 and for PySceneDetect's ContentDetector (default settings).
@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from media_tools import analyse_style, ffmpeg_exe, probe  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
-REAL_CLIP = ROOT.parent / "shared" / "media" / "big_buck_bunny_0_30.webm"
+REAL_CLIP = ROOT / "samples" / "media" / "big_buck_bunny_0_30.webm"
 # Cuts in the real clip as listed in shared/data/README.md ("near" these times).
 REAL_CUTS = (11.8, 15.7, 23.0)
 

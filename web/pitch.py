@@ -273,14 +273,21 @@ def shares(bundle_id: int) -> str | Response:
         assert share.id is not None
         created_link = url_for("pitch.open_link", token=link_token(share.id), _external=True)
         _queue_reel(bundle)
+    activity = sharing.activity(db, bundle_id)
+    # Answers and plays name the film by its title (the id when it left the catalog).
+    mentioned = {item.film_id for item in bundle.items}
+    mentioned |= {given.film_id for given, _s, _u in activity.answers if given.film_id}
+    mentioned |= {event.film_id for event, _s, _u in activity.events if event.film_id}
+    films = queries.films_by_ids(db, sorted(mentioned))
     return render_template(
         "pitch/shares.html",
         bundle=bundle,
+        film_titles={film.id: film.display_title for film in films},
         shares=sharing.shares_of_bundle(db, bundle_id),
         broadcasters=users.users_with_role(db, UserRole.broadcaster),
         created_link=created_link,
         link_token=link_token,
-        activity=sharing.activity(db, bundle_id),
+        activity=activity,
         verdicts=VERDICT_LABELS,
         now=utcnow(),
     )

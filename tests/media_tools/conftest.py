@@ -14,7 +14,7 @@ from media_tools import MediaError, find_tools
 from tests.components import require_component
 
 ROOT = Path(__file__).resolve().parents[2]
-REAL_CLIP = ROOT.parent / "shared" / "media" / "big_buck_bunny_0_30.webm"
+REAL_CLIP = ROOT / "samples" / "media" / "big_buck_bunny_0_30.webm"
 
 
 def load_generator() -> ModuleType:
@@ -61,5 +61,5 @@ def clips(ffmpeg: str, generator: ModuleType, tmp_path_factory: pytest.TempPathF
 @pytest.fixture(scope="session")
 def real_clip() -> Path:
     if not REAL_CLIP.is_file():
-        require_component("the real clip", f"{REAL_CLIP} is missing (shared/ beside the clone)")
+        require_component("the real clip", f"{REAL_CLIP} is missing")
     return REAL_CLIP

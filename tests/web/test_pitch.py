@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 from collections.abc import Callable
 from datetime import timedelta
@@ -253,3 +254,21 @@ def test_a_reloaded_pitch_follows_edits_and_keeps_answers_to_their_viewer(
     html = second.get(path).get_data(as_text=True)
     assert html.split('<ol class="films">', 1)[1].count("<h2>") == 2
     assert "Le Titre corrigé" in html and f'value="{dropped}"' not in html
+
+
+def test_the_activity_names_films_by_their_titles(
+    app: Flask, client: FlaskClient, bundle_id: int, login: Login, engine: Engine
+) -> None:
+    login("curator")
+    viewer = app.test_client()
+    viewer.get(share(client, bundle_id, recipient_name="Julie"))
+    with Session(engine) as session:
+        film = session.exec(
+            select(Film).join(BundleItem).where(BundleItem.bundle_id == bundle_id).limit(1)
+        ).one()
+        film_id, title = film.id, film.display_title
+    path = f"/pitch/anthologies/{bundle_id}"
+    viewer.post(f"{path}/reponse", data={"verdict": "maybe", "film_id": str(film_id)})
+    activity = client.get(f"{path}/partages").get_data(as_text=True)
+    answers = html.unescape(activity.split("<h3>", 2)[1])
+    assert f"({title})" in answers and f"film {film_id}" not in answers
