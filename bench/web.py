@@ -71,6 +71,7 @@ PASSWORD = "bench-password-not-secret"
 SECRET_KEY = "bench-secret-key"
 TARGET_P95_MS = 100.0
 HELLO = "/bench-hello"
+WORKER_HEADER = "X-Bench-Worker"
 WARMUP_SECONDS = 1.0
 
 
@@ -86,6 +87,7 @@ def app_config(workdir: Path) -> dict[str, Any]:
 # -- the server process -------------------------------------------------------------------
 
 
+PROCESSES = {"gunicorn": WORKERS, "waitress": 1}
 SERVERS = {
     "gunicorn": f"gunicorn (gthread: {WORKERS} workers x {THREADS} threads, the README's)",
     "waitress": f"waitress ({THREADS} threads, 1 process)",
@@ -96,6 +98,14 @@ def bench_app(workdir: Path) -> Flask:
     """The product app as configured for the bench, plus the bare reference route."""
     app = web.create_app(app_config(workdir))
     app.add_url_rule(HELLO, endpoint="bench_hello", view_func=lambda: "hello")
+
+    @app.after_request
+    def name_the_worker(response: Any) -> Any:
+        # Which process answered: with several workers, how the clients' keep-alive
+        # connections spread over them decides much of the throughput.
+        response.headers[WORKER_HEADER] = str(os.getpid())
+        return response
+
     return app
 
 
@@ -326,6 +336,8 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
     seconds: float = 0.0
+    # Connections per server process (by the pid each connection's first answer named).
+    spread: Counter[str] = field(default_factory=Counter)
 
     @property
     def errors(self) -> int:
@@ -342,10 +354,16 @@ class Result:
         return len(self.latencies) / self.seconds if self.seconds else 0.0
 
 
+Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
+
+
 async def _fetch(
     reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
-) -> tuple[int, bool]:
-    """Send one GET on a kept-alive connection and read its whole answer: (status, closes)."""
+) -> tuple[int, bool, str]:
+    """Send one GET on a kept-alive connection and read its whole answer.
+
+    Returns the status, whether the server closes the connection, and the answering worker.
+    """
     writer.write(request)
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
@@ -364,26 +382,61 @@ async def _fetch(
         await reader.readexactly(int(headers["content-length"]))
     else:
         await reader.read()
-        return status, True
-    return status, headers.get("connection", "").lower() == "close"
+        return status, True, headers.get(WORKER_HEADER.lower(), "?")
+    closes = headers.get("connection", "").lower() == "close"
+    return status, closes, headers.get(WORKER_HEADER.lower(), "?")
 
 
-def hammer(browsers: list[Browser], next_path: Callable[[int, int], str], seconds: float) -> Result:
+def hammer(
+    browsers: list[Browser],
+    next_path: Callable[[int, int], str],
+    seconds: float,
+    processes: int = 1,
+) -> Result:
     """Every browser requests next_path(client, n) back to back until the time is up.
 
     The clients are coroutines on one event loop, each with its own keep-alive connection
     and the cookies its Browser got at log-in: far less CPU per request than a thread per
-    client, and the clients share the machine's cores with the server under test.
+    client, and the clients share the machine's cores with the server under test. The
+    connections are first spread evenly over the server's `processes` (see `balanced`).
     """
-    return asyncio.run(_hammer(browsers, next_path, seconds))
+    return asyncio.run(_hammer(browsers, next_path, seconds, processes))
+
+
+async def balanced(port: int, count: int, processes: int) -> list[Connection]:
+    """`count` keep-alive connections, at most ceil(count / processes) on one process.
+
+    Which worker of a multi-process server accepts a connection is a race, and a kept-alive
+    connection stays with it: once, all 20 fell on one gunicorn worker and the page ran at
+    one process's speed. A proxy balancing by connections would spread them; so does this,
+    by opening a connection again while its worker already has its share.
+    """
+    share = -(-count // processes)
+    kept: list[Connection] = []
+    per_worker: Counter[str] = Counter()
+    hello = f"GET {HELLO} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+    for _ in range(count * 50):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        _, _, worker = await _fetch(reader, writer, hello)
+        if per_worker[worker] < share:
+            per_worker[worker] += 1
+            kept.append((reader, writer))
+            if len(kept) == count:
+                return kept
+        else:
+            writer.close()
+    raise RuntimeError(f"could not spread {count} connections over {processes} processes")
 
 
 async def _hammer(
-    browsers: list[Browser], next_path: Callable[[int, int], str], seconds: float
+    browsers: list[Browser],
+    next_path: Callable[[int, int], str],
+    seconds: float,
+    processes: int,
 ) -> Result:
     result = Result()
     port = browsers[0].port
-    connections = [await asyncio.open_connection("127.0.0.1", port) for _ in browsers]
+    connections = await balanced(port, len(browsers), processes)
     began = time.perf_counter()
     deadline = began + seconds
 
@@ -392,6 +445,7 @@ async def _hammer(
         cookies = "; ".join(f"{k}={v}" for k, v in browsers[client].cookies.items())
         extra = f"Cookie: {cookies}\r\n" if cookies else ""
         n = 0
+        counted = False
         while time.perf_counter() < deadline:
             request = (
                 f"GET {next_path(client, n)} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
@@ -399,15 +453,19 @@ async def _hammer(
             ).encode()
             start = time.perf_counter()
             try:
-                status, closes = await _fetch(reader, writer, request)
+                status, closes, worker = await _fetch(reader, writer, request)
             except (OSError, asyncio.IncompleteReadError, ValueError):
-                status, closes = 0, True
+                status, closes, worker = 0, True, "?"
+            if not counted:
+                result.spread[worker] += 1
+                counted = True
             result.latencies.append(time.perf_counter() - start)
             result.statuses[status] += 1
             if closes:
                 writer.close()
                 reader, writer = await asyncio.open_connection("127.0.0.1", port)
                 connections[client] = (reader, writer)
+                counted = False
             n += 1
 
     await asyncio.gather(*(run(i) for i in range(len(browsers))))
@@ -516,8 +574,8 @@ def run_pages(
                 raise RuntimeError(f"private link: status {status}")
         for name, _, next_path in pages:
             browsers = recipients if name.startswith("pitch") else curators
-            hammer(browsers, next_path, WARMUP_SECONDS)
-            results[name] = hammer(browsers, next_path, seconds)
+            hammer(browsers, next_path, WARMUP_SECONDS, PROCESSES[server])
+            results[name] = hammer(browsers, next_path, seconds, PROCESSES[server])
         for browser in curators + recipients:
             browser.close()
     return results
@@ -528,7 +586,7 @@ def report(results: dict[str, Result], statements: dict[str, int]) -> None:
     print()
     print(
         f"{'page':<22} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p95 / hello':>11} "
-        f"{'errors':>7} {'SQL/req':>7}  target p95 < {TARGET_P95_MS:g} ms"
+        f"{'errors':>7} {'SQL/req':>7} {'conns/worker':>12}  target p95 < {TARGET_P95_MS:g} ms"
     )
     for name, result in results.items():
         p95 = result.percentile(0.95)
@@ -538,7 +596,7 @@ def report(results: dict[str, Result], statements: dict[str, int]) -> None:
         print(
             f"{name:<22} {result.rate:>8.0f} {result.percentile(0.5):>8.1f} {p95:>8.1f} "
             f"{p95 / hello.percentile(0.95):>10.1f}x {result.errors:>7} "
-            f"{statements.get(name, 0):>7}  {verdict}"
+            f"{statements.get(name, 0):>7} {spread(result):>12}  {verdict}"
         )
     bad = {n: dict(r.statuses) for n, r in results.items() if r.errors}
     if bad:
@@ -548,6 +606,11 @@ def report(results: dict[str, Result], statements: dict[str, int]) -> None:
         f"{total:,} requests in all; latencies are measured by the clients, queueing included; "
         f"load average {load_average()} after the run"
     )
+
+
+def spread(result: Result) -> str:
+    """How the clients' connections fell on the server's processes, most loaded first."""
+    return "+".join(str(n) for _, n in result.spread.most_common())
 
 
 def load_average() -> str:
