@@ -112,6 +112,11 @@ def test_submit_curate_share_and_answer(
     curator.locator("button[aria-label^='Descendre']").first.click()
     curator.wait_for_selector("text=Historique (3)")
     assert curator.locator(".items .title").nth(1).inner_text() == first
+    # Dragging the last film onto the first puts it first (web/static/reorder.js).
+    last = curator.locator(".items .title").last.inner_text()
+    curator.drag_and_drop(".items > li:last-child", ".items > li:first-child")
+    curator.wait_for_selector("text=Historique (4)")
+    assert curator.locator(".items .title").first.inner_text() == last
     screenshot(curator, "2-curator-editor")
     curator.get_by_role("link", name="Partager avec un diffuseur").click()
     curator.get_by_label("Destinataire", exact=True).fill("Julie, Télé régionale")

@@ -142,3 +142,23 @@ def test_the_workbench_is_for_curators(client: FlaskClient, login: Login, bundle
     login("broadcaster")
     assert client.get("/atelier/").status_code == 403
     assert client.post(f"/atelier/anthologies/{bundle_id}/modifier", data={}).status_code == 403
+
+
+def test_a_new_order_is_posted_whole_as_dragging_does(
+    client: FlaskClient, engine: Engine, login: Login, bundle_id: int
+) -> None:
+    login("curator")
+    page = client.get(f"/atelier/anthologies/{bundle_id}").get_data(as_text=True)
+    assert "data-reorder-form" in page and 'draggable="true"' in page
+    with Session(engine) as session:
+        bundle = session.get(Bundle, bundle_id)
+        assert bundle is not None
+        order = [i.film_id for i in sorted(bundle.items, key=lambda i: i.position)]
+    html = edit(client, bundle_id, action="order", film_ids=order[::-1])
+    assert f'data-order="{",".join(str(i) for i in order[::-1])}"' in html
+    refused = edit(client, bundle_id, action="order", film_ids=order[:1])
+    assert 'role="alert"' in refused
+    with Session(engine) as session:
+        bundle = session.get(Bundle, bundle_id)
+        assert bundle is not None
+        assert [i.film_id for i in sorted(bundle.items, key=lambda i: i.position)] == order[::-1]
