@@ -686,13 +686,13 @@ def analyse_style(
     if audio is not None:
         args += ["-map", f"0:{audio.index}", "-af", audio_filter(), "-f", "null", "-"]
 
-    times: list[float] = []
+    times: dict[int, float] = {}
     other: list[str] = []
 
     def on_line(line: str) -> None:
         if "showinfo" in line:
             if (m := _SHOWINFO.search(line)) is not None:
-                times.append(float(m.group(3)))
+                times[int(m.group(1))] = float(m.group(3))
         else:
             other.append(line)
 
@@ -718,11 +718,36 @@ def analyse_style(
     return _profile(src, info, acc, times, other, rate, width, height, cut_settings)
 
 
+def frame_times(stamps: dict[int, float], n: int, rate: float) -> tuple[np.ndarray, str]:
+    """Each of `n` frames' time, from showinfo's stamps by frame number (pure: for tests).
+
+    ffmpeg's threads share its log, and under load another thread's message can break a
+    showinfo line, losing that frame's stamp: a lost stamp is interpolated from its
+    neighbours (or extended at the typical step at either end). With stamps for fewer than
+    half of the frames, or none (a constant-rate film is not logged), times are index / rate.
+    Returns the times and, when any had to be made up, a warning saying how many.
+    """
+    known = sorted(i for i in stamps if 0 <= i < n)
+    if len(known) == n:
+        return np.asarray([stamps[i] for i in range(n)], dtype=np.float64), ""
+    if len(known) < max(2, n / 2):
+        missing = "frame timestamps missing: times assume a constant frame rate"
+        return np.arange(n, dtype=np.float64) / rate, missing if stamps else ""
+    index = np.asarray(known, dtype=np.float64)
+    stamp = np.asarray([stamps[i] for i in known], dtype=np.float64)
+    step = float(np.median(np.diff(stamp) / np.diff(index)))
+    frames = np.arange(n, dtype=np.float64)
+    times = np.interp(frames, index, stamp)
+    times = np.where(frames < index[0], stamp[0] - (index[0] - frames) * step, times)
+    times = np.where(frames > index[-1], stamp[-1] + (frames - index[-1]) * step, times)
+    return times, f"{n - len(known)} of {n} frame timestamps lost from ffmpeg's log: interpolated"
+
+
 def _profile(
     src: Path,
     info: MediaInfo,
     acc: _Accumulator,
-    times_seen: list[float],
+    times_seen: dict[int, float],
     other: list[str],
     rate: float,
     width: int,
@@ -731,12 +756,9 @@ def _profile(
 ) -> StyleProfile:
     n = acc.count
     warnings: list[str] = []
-    if len(times_seen) >= n:
-        times = np.asarray(times_seen[:n], dtype=np.float64)
-    else:
-        if times_seen:  # showinfo logs every frame: a shortfall means a broken log
-            warnings.append("frame timestamps missing: times assume a constant frame rate")
-        times = np.arange(n, dtype=np.float64) / rate
+    times, filled = frame_times(times_seen, n, rate)
+    if filled:
+        warnings.append(filled)
     start = float(times[0]) if n else 0.0
     times = times - start
     step = np.diff(times, prepend=times[0] - 1 / rate) if n else np.zeros(0)

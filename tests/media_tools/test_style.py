@@ -17,7 +17,7 @@ from media_tools import (
     detect_cuts,
     probe,
 )
-from media_tools.style import palette, parse_audio_report
+from media_tools.style import frame_times, palette, parse_audio_report
 from tests.media_tools.conftest import Clips
 
 _profiles: dict[Path, StyleProfile] = {}
@@ -231,3 +231,22 @@ def test_audio_report_parsing() -> None:
     assert (report.integrated_lufs, report.range_lu, report.true_peak_dbtp) == (-23.4, 6.1, -3.2)
     assert report.silence_share == pytest.approx(0.3)
     assert parse_audio_report(lines[:3], duration=10.0) is None
+
+
+def test_stamps_lost_from_the_log_are_interpolated() -> None:
+    """Variable-rate times come from showinfo's log; under load another ffmpeg thread once
+    broke one of its lines, and the whole clip fell back to a constant rate (cuts 0.3 s off)."""
+    # 50 frames at 25 fps, then 20 at 10 fps: a cut at frame 50, at 2.0 s.
+    stamps = {i: i / 25 for i in range(50)} | {50 + i: 2.0 + i / 10 for i in range(20)}
+    times, warning = frame_times(stamps, 70, rate=21.6)
+    assert warning == "" and times[50] == 2.0
+    for lost in (0, 30, 50, 51, 69):
+        partial = {i: t for i, t in stamps.items() if i != lost}
+        times, warning = frame_times(partial, 70, rate=21.6)
+        assert warning.startswith("1 of 70 frame timestamps lost")
+        assert times[lost] == pytest.approx(stamps[lost], abs=0.1), lost
+        assert np.all(np.diff(times) > 0)
+    times, warning = frame_times({}, 70, rate=25.0)  # a constant-rate film is not logged
+    assert warning == "" and times[50] == 2.0
+    times, warning = frame_times({0: 0.0, 1: 0.04}, 70, rate=25.0)
+    assert "constant frame rate" in warning
