@@ -257,6 +257,11 @@ def openapi() -> Response:
     return jsonify(OPENAPI)
 
 
+def _path_id(name: str) -> dict[str, Any]:
+    """A required integer id in the path, such as {bundle_id}."""
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
 def _ok(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
     content = {"application/json": {"schema": schema or {"type": "object"}}}
     return {"description": description, "content": content}
@@ -331,14 +336,7 @@ OPENAPI: dict[str, Any] = {
         "/films/{film_id}": {
             "get": {
                 "summary": "One film (curators; filmmakers for their own)",
-                "parameters": [
-                    {
-                        "name": "film_id",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "integer"},
-                    }
-                ],
+                "parameters": [_path_id("film_id")],
                 "responses": {"200": _ok("the film", {"$ref": "#/components/schemas/Film"})}
                 | _ERRORS,
             }
@@ -352,14 +350,7 @@ OPENAPI: dict[str, Any] = {
         "/bundles/{bundle_id}": {
             "get": {
                 "summary": "One bundle with its films and rule check",
-                "parameters": [
-                    {
-                        "name": "bundle_id",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "integer"},
-                    }
-                ],
+                "parameters": [_path_id("bundle_id")],
                 "responses": {"200": _ok("the bundle", {"$ref": "#/components/schemas/Bundle"})}
                 | _ERRORS,
             }
@@ -388,40 +379,19 @@ OPENAPI: dict[str, Any] = {
         "/jobs/{job_id}": {
             "get": {
                 "summary": "A background job's progress and result",
-                "parameters": [
-                    {
-                        "name": "job_id",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "integer"},
-                    }
-                ],
+                "parameters": [_path_id("job_id")],
                 "responses": {"200": _ok("the job")} | _ERRORS,
             }
         },
         "/bundles/{bundle_id}/answers": {
             "get": {
                 "summary": "Broadcasters' answers on a bundle (curators)",
-                "parameters": [
-                    {
-                        "name": "bundle_id",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "integer"},
-                    }
-                ],
+                "parameters": [_path_id("bundle_id")],
                 "responses": {"200": _ok("answers")} | _ERRORS,
             },
             "post": {
                 "summary": "Answer on a bundle or one of its films (its viewers)",
-                "parameters": [
-                    {
-                        "name": "bundle_id",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "integer"},
-                    }
-                ],
+                "parameters": [_path_id("bundle_id")],
                 "requestBody": {
                     "content": {
                         "application/json": {
