@@ -18,7 +18,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from htmx_flask import request as htmx_request
@@ -93,28 +92,14 @@ def film_list() -> Response:
         has_media={"1": True, "0": False}.get(media or ""),
     )
     semantic = args.get("mode") == "sens" and bool(filters.text)
-    context = {
-        "filters": filters,
-        "semantic": semantic,
-        "regions": queries.regions(database.session()),
-        "statuses": list(Status),
-        "status_labels": STATUS_LABELS,
-        "choices": CHOICES,
-    }
     if semantic:
         found = curation_service.search(database.engine(), _embedder(), filters.text or "", k=30)
         lines = [queries.FilmLine.of(film) for film, _ in found]
         page = queries.FilmPage(lines, len(found), 1, max(len(found), 1))
         films = _films_fragment(page, {film.id or 0: score for film, score in found})
     else:
-        # The same list, language and catalog version: the same fragment.
-        key = (
-            "films",
-            str(get_locale()),
-            queries.catalog_version(database.session()),
-            current_per_page(),
-            tuple(sorted(args.items(multi=True))),
-        )
+        # The same arguments (language and catalog version too): the same fragment.
+        key = (current_per_page(), tuple(sorted(args.items(multi=True))))
 
         def render() -> str:
             page = queries.list_film_lines(
@@ -125,11 +110,21 @@ def film_list() -> Response:
             )
             return _films_fragment(page)
 
-        films = fragments.cache().get(key, render)
+        films = fragments.rendered("films", key, render)
     if wants_partial():
         response = make_response(films)
     else:
-        response = make_response(render_template("catalog/film_list.html", films=films, **context))
+        page_html = render_template(
+            "catalog/film_list.html",
+            films=films,
+            filters=filters,
+            semantic=semantic,
+            regions=queries.regions(database.session()),
+            statuses=list(Status),
+            status_labels=STATUS_LABELS,
+            choices=CHOICES,
+        )
+        response = make_response(page_html)
     response.vary.add("HX-Request")
     return response
 
@@ -165,8 +160,6 @@ def _embedder() -> Any:
 
 
 def current_per_page() -> int:
-    from flask import current_app
-
     return int(current_app.config["FILMS_PER_PAGE"])
 
 

@@ -19,6 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from flask import Flask, current_app
+from flask_babel import get_locale
+
+from catalog import queries
+from web import database
 
 _KEY = "anthologie.fragments"
 Fragment = TypeVar("Fragment")
@@ -60,3 +64,10 @@ def init_app(app: Flask) -> None:
 def cache() -> FragmentCache:
     cache: FragmentCache = current_app.extensions[_KEY]
     return cache
+
+
+def rendered(kind: str, key: Hashable, render: Callable[[], Fragment]) -> Fragment:
+    """`render()`'s fragment, kept under `kind` and `key` for this language and catalog
+    version: every key holds both, so no caller can forget one."""
+    version = queries.catalog_version(database.session())
+    return cache().get((kind, str(get_locale()), version, key), render)

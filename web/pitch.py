@@ -23,7 +23,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -127,9 +126,10 @@ def show(bundle_id: int) -> str:
     answers = sharing.latest_answers(db, bundle_id, viewer.share_id, viewer.user_id)
     has_reel = _has_reel(bundle)
     # What every viewer sees alike, kept while neither the catalog nor the bundle changes
-    # (the version moves with both) and the reel is still (or not yet) there.
-    key = ("pitch", str(get_locale()), bundle_id, queries.catalog_version(db), has_reel)
-    parts = fragments.cache().get(key, lambda: _shared_parts(bundle, has_reel))
+    # (the catalog version moves with both) and the reel is still (or not yet) there.
+    parts = fragments.rendered(
+        "pitch", (bundle_id, has_reel), lambda: _shared_parts(bundle, has_reel)
+    )
     return render_template(
         "pitch/show.html",
         bundle=bundle,
