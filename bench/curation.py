@@ -57,7 +57,7 @@ from curation import (  # noqa: E402
 )
 from curation.labels import mean_pairwise  # noqa: E402
 from curation.packing import Pool, pack_pool  # noqa: E402
-from web.embedders import SentenceTransformerEmbedder  # noqa: E402
+from web.usecases.embedders import SentenceTransformerEmbedder  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 OUT = ROOT / "bench" / "out"

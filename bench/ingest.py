@@ -36,7 +36,7 @@ from catalog.ingest import ColumnMap, RawRow, ingest_file, read_rows, validate  
 from catalog.models import Credit, Film  # noqa: E402
 from catalog.records import match_key  # noqa: E402
 from tests import pgserver  # noqa: E402
-from web import services  # noqa: E402
+from web.usecases import cataloguing  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 TARGET_ROWS = 10_000
@@ -151,7 +151,7 @@ def fresh_databases(kind: str, workdir: Path, admin: str | None) -> Iterator[lis
             assert admin is not None
             url = pgserver.create_database(admin, f"bench_{name}")
         engine = make_engine(url)
-        services.init_database(engine)
+        cataloguing.init_database(engine)
         engines.append(engine)
     try:
         yield engines

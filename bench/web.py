@@ -60,7 +60,8 @@ from sqlmodel import Session, col, select  # noqa: E402
 import web  # noqa: E402
 from catalog import db, sharing, users  # noqa: E402
 from catalog.models import Bundle, BundleItem, Film, UserRole, utcnow  # noqa: E402
-from web import auth, pitch, services  # noqa: E402
+from web import access, auth  # noqa: E402
+from web.usecases import cataloguing  # noqa: E402
 
 SAMPLE = ROOT / "samples" / "catalog.csv"
 FILMS = 10_000
@@ -214,10 +215,10 @@ def search_words(rows: list[dict[str, str]], count: int = 8) -> list[str]:
 def build(workdir: Path) -> Fixture:
     config = app_config(workdir)
     engine = db.make_engine(config["DATABASE_URL"])
-    services.init_database(engine)
+    cataloguing.init_database(engine)
     path = workdir / "catalog-10k.csv"
     rows = resample(SAMPLE, path, FILMS)
-    report = services.import_catalog(engine, path)
+    report = cataloguing.import_catalog(engine, path)
     with Session(engine) as session:
         film_ids = [i for i in session.exec(select(Film.id).order_by(col(Film.id))).all() if i]
         if len(film_ids) != FILMS:
@@ -239,7 +240,7 @@ def build(workdir: Path) -> Fixture:
     assert share_id is not None
     app = web.create_app(config)
     with app.app_context():
-        token = pitch.link_token(share_id)
+        token = access.link_token(share_id)
     return Fixture(film_ids, search_words(rows), bundle_id, f"/pitch/lien/{token}")
 
 

@@ -13,7 +13,8 @@ from sqlalchemy.engine import Engine
 
 from tests import pgserver
 from tests.components import require_component
-from web import create_app, database, services
+from web import create_app, database
+from web.usecases import cataloguing
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -57,7 +58,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         }
     )
     with app.app_context():
-        services.init_database(database.engine())
+        cataloguing.init_database(database.engine())
     yield app
     with app.app_context():
         database.engine().dispose()

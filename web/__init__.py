@@ -14,8 +14,9 @@ from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
 from werkzeug.wrappers import Response
 
-from web import commands, database, fragments, i18n, jobs
+from web import cli, database, fragments, i18n, jobs
 from web.config import DEFAULTS, resolve_paths
+from web.views.common import format_duration
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -44,29 +45,26 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     fragments.init_app(app)
     jobs.init_app(app)
-    commands.init_app(app)
+    cli.init_app(app)
 
-    from web import (  # noqa: F401 (services registers the job handlers)
-        api,
-        auth,
-        catalog_views,
-        curation_service,
+    # Importing the use cases registers their job handlers.
+    from web import api, auth, usecases  # noqa: F401
+    from web.views import (
+        catalog,
         exports,
-        media_service,
-        media_views,
+        media,
         observatory,
         pitch,
-        services,
         submissions,
         workbench,
     )
 
     for bp in (
         auth.bp,
-        catalog_views.bp,
+        catalog.bp,
         submissions.bp,
         pitch.bp,
-        media_views.bp,
+        media.bp,
         observatory.bp,
         exports.bp,
         workbench.bp,
@@ -92,15 +90,6 @@ def too_large(_error: Exception) -> tuple[str, int]:
     from flask import render_template
 
     return render_template("too_large.html"), 413
-
-
-def format_duration(seconds: int | None) -> str:
-    """12:30 for 750 s, 1:05:00 for an hour and five minutes; a dash when unknown."""
-    if not seconds:
-        return "—"
-    hours, rest = divmod(int(seconds), 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _instance_path(test_config: Mapping[str, Any] | None) -> str | None:

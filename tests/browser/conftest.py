@@ -13,7 +13,8 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from tests.components import require_component
-from web import create_app, database, services
+from web import create_app, database
+from web.usecases import cataloguing
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
@@ -62,7 +63,7 @@ def live_app(tmp_path: Path) -> Iterator[tuple[Flask, str]]:
         }
     )
     with app.app_context():
-        services.init_database(database.engine())
+        cataloguing.init_database(database.engine())
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

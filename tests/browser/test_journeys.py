@@ -19,7 +19,8 @@ from tests.browser.conftest import screenshot
 from tests.browser.test_smoke import add_account, log_in
 from tests.components import require_component
 from tests.conftest import SAMPLES
-from web import database, media_service, services
+from web import database
+from web.usecases import cataloguing, media
 
 
 def demo_subset(path: Path, rows: int = 90) -> Path:
@@ -43,10 +44,10 @@ def demo(live_app: tuple[Flask, str], tmp_path: Path) -> tuple[Flask, str]:
         require_component("ffmpeg", str(error))
     with app.app_context():
         engine = database.engine()
-        services.import_catalog(engine, demo_subset(tmp_path / "films.csv"))
+        cataloguing.import_catalog(engine, demo_subset(tmp_path / "films.csv"))
         root = Path(app.config["MEDIA_ROOT"])
-        media_service.give_stand_ins(engine, root, [], pool=1)
-        media_service.analyse_all(engine, root)
+        media.give_stand_ins(engine, root, [], pool=1)
+        media.analyse_all(engine, root)
     add_account(app, "cineaste@test.anthologie", UserRole.filmmaker)
     add_account(app, "programmation@test.anthologie", UserRole.curator)
     return app, base

@@ -16,7 +16,7 @@ from catalog.export import export_catalog
 from catalog.ingest import ColumnMap, IngestError, RowsRejected, ingest_file
 from catalog.models import Credit, Film, Role
 from tests.conftest import SAMPLES
-from web import services
+from web.usecases import cataloguing
 
 SAMPLE_CSV = SAMPLES / "catalog.csv"
 
@@ -67,9 +67,9 @@ def thousand_rows_with_three_bad(tmp_path: Path) -> tuple[Path, set[tuple[int, s
 
 
 def test_demo_catalog_round_trips_exactly(engine: Engine, tmp_path: Path) -> None:
-    report = services.import_catalog(engine, SAMPLE_CSV)
+    report = cataloguing.import_catalog(engine, SAMPLE_CSV)
     assert report.created == len(sample_rows()) > 300
-    exported = services.export(engine, "csv", tmp_path / "out.csv")
+    exported = cataloguing.export(engine, "csv", tmp_path / "out.csv")
     assert exported == SAMPLE_CSV.read_text(encoding="utf-8")
     assert (tmp_path / "out.csv").read_text(encoding="utf-8") == exported
 
@@ -77,9 +77,9 @@ def test_demo_catalog_round_trips_exactly(engine: Engine, tmp_path: Path) -> Non
 def test_jsonl_export_imports_back_to_the_same_catalog(
     engine: Engine, tmp_path: Path, database_url: str
 ) -> None:
-    services.import_catalog(engine, SAMPLE_CSV)
+    cataloguing.import_catalog(engine, SAMPLE_CSV)
     jsonl = tmp_path / "catalog.jsonl"
-    services.export(engine, "jsonl", jsonl)
+    cataloguing.export(engine, "jsonl", jsonl)
     first = json.loads(jsonl.read_text(encoding="utf-8").splitlines()[0])
     assert isinstance(first.get("genres", []), list)
 
@@ -87,18 +87,18 @@ def test_jsonl_export_imports_back_to_the_same_catalog(
     from catalog.db import make_engine
 
     fresh = make_engine(f"sqlite:///{other}")
-    services.init_database(fresh)
-    report = services.import_catalog(fresh, jsonl)
+    cataloguing.init_database(fresh)
+    report = cataloguing.import_catalog(fresh, jsonl)
     assert report.created == count_films(engine)
-    assert services.export(fresh, "csv", None) == services.export(engine, "csv", None)
+    assert cataloguing.export(fresh, "csv", None) == cataloguing.export(engine, "csv", None)
     fresh.dispose()
 
 
 def test_importing_the_same_file_twice_changes_nothing(engine: Engine) -> None:
-    services.import_catalog(engine, SAMPLE_CSV)
+    cataloguing.import_catalog(engine, SAMPLE_CSV)
     with Session(engine) as session:
         before = {f.id: f.updated_at for f in session.exec(select(Film)).all()}
-    again = services.import_catalog(engine, SAMPLE_CSV)
+    again = cataloguing.import_catalog(engine, SAMPLE_CSV)
     assert (again.created, again.updated, again.unchanged) == (0, 0, len(before))
     with Session(engine) as session:
         after = {f.id: f.updated_at for f in session.exec(select(Film)).all()}
@@ -106,10 +106,10 @@ def test_importing_the_same_file_twice_changes_nothing(engine: Engine) -> None:
 
 
 def test_reimporting_the_export_changes_nothing(engine: Engine, tmp_path: Path) -> None:
-    services.import_catalog(engine, SAMPLE_CSV)
+    cataloguing.import_catalog(engine, SAMPLE_CSV)
     jsonl = tmp_path / "catalog.jsonl"
-    services.export(engine, "jsonl", jsonl)
-    report = services.import_catalog(engine, jsonl)
+    cataloguing.export(engine, "jsonl", jsonl)
+    report = cataloguing.import_catalog(engine, jsonl)
     assert report.created == report.updated == 0
     assert report.unchanged == count_films(engine)
 
@@ -119,7 +119,7 @@ def test_three_bad_rows_among_a_thousand_are_all_reported_and_nothing_is_importe
 ) -> None:
     path, expected = thousand_rows_with_three_bad(tmp_path)
     with pytest.raises(RowsRejected) as caught:
-        services.import_catalog(engine, path)
+        cataloguing.import_catalog(engine, path)
     found = {(e.line, e.field) for e in caught.value.errors}
     assert found == expected
     # No multi-line cell precedes the first broken row: header, then rows 0–99 on lines 2–101.
@@ -129,24 +129,24 @@ def test_three_bad_rows_among_a_thousand_are_all_reported_and_nothing_is_importe
 
 def test_skip_invalid_imports_the_997_good_rows(engine: Engine, tmp_path: Path) -> None:
     path, _ = thousand_rows_with_three_bad(tmp_path)
-    report = services.import_catalog(engine, path, skip_invalid=True)
+    report = cataloguing.import_catalog(engine, path, skip_invalid=True)
     assert report.created == 997
     assert report.rejected_lines == 3
     assert count_films(engine) == 997
 
 
 def test_dry_run_counts_without_writing(engine: Engine) -> None:
-    report = services.import_catalog(engine, SAMPLE_CSV, dry_run=True)
+    report = cataloguing.import_catalog(engine, SAMPLE_CSV, dry_run=True)
     assert report.created == len(sample_rows())
     assert count_films(engine) == 0
 
 
 def test_a_changed_row_updates_its_film_by_external_id(engine: Engine, tmp_path: Path) -> None:
-    services.import_catalog(engine, SAMPLE_CSV)
+    cataloguing.import_catalog(engine, SAMPLE_CSV)
     rows = sample_rows()
     rows[0]["synopsis_fr"] = "Un nouveau synopsis."
     rows[1]["directors"] = "Nouvelle Personne; " + rows[1]["directors"]
-    report = services.import_catalog(engine, write(tmp_path / "changed.csv", as_csv(rows)))
+    report = cataloguing.import_catalog(engine, write(tmp_path / "changed.csv", as_csv(rows)))
     assert (report.created, report.updated) == (0, 2)
     with Session(engine) as session:
         film = session.exec(select(Film).where(Film.external_id == rows[0]["external_id"])).one()
@@ -159,9 +159,9 @@ def test_without_external_id_title_year_and_first_director_identify_a_film(
     engine: Engine, tmp_path: Path
 ) -> None:
     first = "title,year,directors,runtime\nLa Traversée,2019,Anne Roy; Luc Dubé,12\n"
-    services.import_catalog(engine, write(tmp_path / "a.csv", first))
+    cataloguing.import_catalog(engine, write(tmp_path / "a.csv", first))
     second = "title,year,directors,runtime\nla traversee ,2019,Anne Roy,14 min\n"
-    report = services.import_catalog(engine, write(tmp_path / "b.csv", second))
+    report = cataloguing.import_catalog(engine, write(tmp_path / "b.csv", second))
     assert (report.created, report.updated) == (0, 1)
     with Session(engine) as session:
         film = session.exec(select(Film)).one()
@@ -187,7 +187,7 @@ def test_a_foreign_spreadsheet_imports_with_a_column_map(engine: Engine, tmp_pat
             "synopsis_fr=Résumé",
         ]
     )
-    report = services.import_catalog(engine, path, column_map)
+    report = cataloguing.import_catalog(engine, path, column_map)
     assert report.created == 2
     with Session(engine) as session:
         films = {f.original_title: f for f in session.exec(select(Film)).all()}
@@ -207,32 +207,32 @@ def test_a_mapping_file_does_the_same(engine: Engine, tmp_path: Path) -> None:
         'title = "Film"\nruntime = "Length"\nignore = ["Notes"]\n',
     )
     data = write(tmp_path / "f.csv", "Film,Length,Notes\nAube,7 min,interne\n")
-    report = services.import_catalog(engine, data, ColumnMap.from_options(file=mapping))
+    report = cataloguing.import_catalog(engine, data, ColumnMap.from_options(file=mapping))
     assert report.created == 1
 
 
 def test_unknown_columns_are_named(engine: Engine, tmp_path: Path) -> None:
     path = write(tmp_path / "f.csv", "title,Budget,Colour\nAube,100,yes\n")
     with pytest.raises(IngestError, match="'Budget', 'Colour'"):
-        services.import_catalog(engine, path)
+        cataloguing.import_catalog(engine, path)
 
 
 def test_a_map_to_a_missing_column_is_named(engine: Engine, tmp_path: Path) -> None:
     path = write(tmp_path / "f.csv", "title\nAube\n")
     with pytest.raises(IngestError, match="'Durée'"):
-        services.import_catalog(engine, path, ColumnMap.from_options(["runtime=Durée"]))
+        cataloguing.import_catalog(engine, path, ColumnMap.from_options(["runtime=Durée"]))
 
 
 def test_a_file_that_is_not_utf8_is_refused_with_its_line(engine: Engine, tmp_path: Path) -> None:
     path = write(tmp_path / "latin1.csv", "title\nAube\nÉté\n", encoding="latin-1")
     with pytest.raises(IngestError, match="line 3 is not UTF-8"):
-        services.import_catalog(engine, path)
+        cataloguing.import_catalog(engine, path)
 
 
 def test_municipality_outside_the_given_region_is_an_error(engine: Engine, tmp_path: Path) -> None:
     path = write(tmp_path / "f.csv", "title,region,municipality\nAube,06,Rimouski\n")
     with pytest.raises(RowsRejected) as caught:
-        services.import_catalog(engine, path)
+        cataloguing.import_catalog(engine, path)
     (error,) = caught.value.errors
     assert (error.line, error.field) == (2, "municipality")
     assert "01" in error.message
@@ -241,7 +241,7 @@ def test_municipality_outside_the_given_region_is_an_error(engine: Engine, tmp_p
 def test_two_rows_for_the_same_film_are_refused(engine: Engine, tmp_path: Path) -> None:
     path = write(tmp_path / "f.csv", "external_id,title\nx1,Aube\nx1,Aube bis\n")
     with pytest.raises(RowsRejected, match="1 invalid row") as caught:
-        services.import_catalog(engine, path)
+        cataloguing.import_catalog(engine, path)
     assert caught.value.errors[0].line == 3
     assert "line 2" in caught.value.errors[0].message
 
@@ -249,7 +249,7 @@ def test_two_rows_for_the_same_film_are_refused(engine: Engine, tmp_path: Path) 
 def test_jsonl_rows_report_their_line(engine: Engine, tmp_path: Path) -> None:
     text = '{"title": "Aube", "runtime": 7}\nnot json\n{"title": "Nuit", "year": "soon"}\n'
     with pytest.raises(RowsRejected) as caught:
-        services.import_catalog(engine, write(tmp_path / "f.jsonl", text))
+        cataloguing.import_catalog(engine, write(tmp_path / "f.jsonl", text))
     assert [(e.line, e.field) for e in caught.value.errors] == [(2, "-"), (3, "year")]
 
 
@@ -269,7 +269,7 @@ def test_an_error_while_writing_leaves_nothing_half_written(engine: Engine, tmp_
 
 
 def test_incomplete_records_say_what_they_lack(engine: Engine) -> None:
-    services.import_catalog(engine, SAMPLE_CSV)
+    cataloguing.import_catalog(engine, SAMPLE_CSV)
     with Session(engine) as session:
         telefilm = session.exec(
             select(Film).where(Film.external_id.startswith("telefilm-"))
@@ -285,7 +285,7 @@ def test_incomplete_records_say_what_they_lack(engine: Engine) -> None:
 def test_pbcore_export_describes_every_film(engine: Engine) -> None:
     import xml.etree.ElementTree as ET
 
-    services.import_catalog(engine, SAMPLE_CSV)
+    cataloguing.import_catalog(engine, SAMPLE_CSV)
     with Session(engine) as session:
         xml = export_catalog(session, "pbcore")
     root = ET.fromstring(xml)

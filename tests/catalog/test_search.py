@@ -17,7 +17,7 @@ from catalog.fields import fold
 from catalog.models import Film, Role
 from catalog.records import derived_columns, film_to_record
 from tests.conftest import SAMPLES
-from web import services
+from web.usecases import cataloguing
 
 
 def found(engine: Engine, query: str, **filters: object) -> list[int]:
@@ -54,7 +54,7 @@ def rename(session: Session, film: Film, title: str) -> None:
 
 
 def test_the_index_finds_what_a_scan_finds(engine: Engine) -> None:
-    services.import_catalog(engine, SAMPLES / "catalog.csv")
+    cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
     queries_tried = ["christmas", "LA NUIT", "Été", "the", "amour fou", "de", "x", "zzzq"]
     for query in queries_tried:
         assert found(engine, query) == scanned(engine, query), query
@@ -76,7 +76,7 @@ def test_the_index_follows_inserts_renames_and_deletions(engine: Engine) -> None
 
 
 def test_search_combines_with_the_other_filters(engine: Engine) -> None:
-    services.import_catalog(engine, SAMPLES / "catalog.csv")
+    cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
     everywhere = found(engine, "the")
     short = found(engine, "the", max_minutes=20)
     assert short and set(short) < set(everywhere)
@@ -86,7 +86,7 @@ def test_search_combines_with_the_other_filters(engine: Engine) -> None:
 
 
 def test_lines_say_what_the_films_say(engine: Engine) -> None:
-    services.import_catalog(engine, SAMPLES / "catalog.csv")
+    cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
     with Session(engine) as session:
         page = queries.list_film_lines(session, queries.FilmFilter(), per_page=200)
         films = {f.id: f for f in queries.list_films(session, queries.FilmFilter(), 1, 200).films}
@@ -98,7 +98,7 @@ def test_lines_say_what_the_films_say(engine: Engine) -> None:
 
 
 def test_a_downgraded_and_upgraded_catalog_is_indexed_again(engine: Engine) -> None:
-    services.import_catalog(engine, SAMPLES / "catalog.csv")
+    cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
     before = found(engine, "christmas")
     assert before
     migrate(engine, command.downgrade, "0002")

@@ -9,13 +9,13 @@ import pytest
 from tests.components import require_component
 
 if TYPE_CHECKING:
-    from web.embedders import SentenceTransformerEmbedder
+    from web.usecases.embedders import SentenceTransformerEmbedder
 
 
 @pytest.fixture(scope="session")
 def real_embedder() -> SentenceTransformerEmbedder:
     try:
-        from web.embedders import ModelNotAvailable, SentenceTransformerEmbedder
+        from web.usecases.embedders import ModelNotAvailable, SentenceTransformerEmbedder
     except ImportError as error:
         require_component("sentence-transformers", str(error))
     try:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from curation import Embedder, film_text
-from web.embedders import ModelNotAvailable, SentenceTransformerEmbedder
+from web.usecases.embedders import ModelNotAvailable, SentenceTransformerEmbedder
 
 PECHEUSE = (
     "Une jeune pêcheuse de la Gaspésie affronte la tempête pour sauver le bateau de son père."

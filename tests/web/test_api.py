@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from catalog.models import Bundle, BundleItem, Film
 from tests.conftest import SAMPLES
-from web import services
+from web.usecases import cataloguing
 
 Login = Callable[[str], int]
 
@@ -28,7 +28,7 @@ def test_anonymous_and_wrong_roles_get_json_errors(client: FlaskClient, login: L
 
 
 def test_films_and_one_film(client: FlaskClient, engine: Engine, login: Login) -> None:
-    services.import_catalog(engine, SAMPLES / "catalog.csv")
+    cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
     login("curator")
     page = client.get("/api/v1/films?region=01&per_page=5").get_json()
     assert page["total"] > 0 and len(page["films"]) <= 5
@@ -41,7 +41,7 @@ def test_films_and_one_film(client: FlaskClient, engine: Engine, login: Login) -
 def test_a_filmmaker_reads_only_their_own_film(
     client: FlaskClient, engine: Engine, login: Login
 ) -> None:
-    services.import_catalog(engine, SAMPLES / "catalog.csv")
+    cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
     login("filmmaker")
     assert client.get("/api/v1/films/1").status_code == 404
 
@@ -58,7 +58,7 @@ def test_proposals_take_json_and_check_their_rules(client: FlaskClient, login: L
 def test_a_bundle_and_its_answers(
     app: Flask, client: FlaskClient, engine: Engine, login: Login, make_user: Callable[..., int]
 ) -> None:
-    services.import_catalog(engine, SAMPLES / "catalog.csv")
+    cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
     with Session(engine) as session:
         films = session.exec(select(Film).where(Film.runtime_seconds != None).limit(2)).all()  # noqa: E711
         bundle = Bundle(facet="subject", slot_minutes=22, label="Essai")

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.engine import Engine
 
 from tests.conftest import SAMPLES
-from web import services
+from web.usecases import cataloguing
 
 Login = Callable[[str], int]
 
@@ -18,7 +18,7 @@ def test_the_catalog_lists_films_with_what_they_lack(
     client: FlaskClient, engine: Engine, login: Login
 ) -> None:
     login("curator")
-    services.import_catalog(engine, SAMPLES / "catalog.csv")
+    cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
     response = client.get("/catalogue/?incomplete=1")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -29,7 +29,7 @@ def test_the_catalog_lists_films_with_what_they_lack(
 
 def test_htmx_gets_only_the_partial(client: FlaskClient, engine: Engine, login: Login) -> None:
     login("curator")
-    services.import_catalog(engine, SAMPLES / "catalog.csv")
+    cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
     response = client.get("/catalogue/?region=99", headers={"HX-Request": "true"})
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith('<section id="films">')
@@ -42,7 +42,7 @@ def test_htmx_gets_only_the_partial(client: FlaskClient, engine: Engine, login: 
 
 def test_filters_narrow_the_list(client: FlaskClient, engine: Engine, login: Login) -> None:
     login("curator")
-    services.import_catalog(engine, SAMPLES / "catalog.csv")
+    cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
     everything = client.get("/catalogue/").get_data(as_text=True)
     one_region = client.get("/catalogue/?region=01").get_data(as_text=True)
 
@@ -54,7 +54,7 @@ def test_filters_narrow_the_list(client: FlaskClient, engine: Engine, login: Log
 
 def test_film_page_and_missing_film(client: FlaskClient, engine: Engine, login: Login) -> None:
     login("curator")
-    services.import_catalog(engine, SAMPLES / "catalog.csv")
+    cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
     listing = client.get("/catalogue/").get_data(as_text=True)
     link = listing.split('href="/catalogue/films/', 1)[1].split('"', 1)[0]
     page = client.get(f"/catalogue/films/{link}")
@@ -157,7 +157,7 @@ def count_of(html: str) -> int:
 def test_every_catalog_filter_narrows_the_list(
     client: FlaskClient, engine: Engine, login: Login
 ) -> None:
-    services.import_catalog(engine, SAMPLES / "catalog.csv")
+    cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
     login("curator")
     everything = count_of(client.get("/catalogue/").get_data(as_text=True))
     for query in (
@@ -184,9 +184,9 @@ def test_film_page_shows_media_facts_and_similar_films(
     from catalog import vectors
     from catalog.models import Film, MediaAsset
     from curation.testing import FakeEmbedder
-    from web.curation_service import embedding_text
+    from web.usecases.curating import embedding_text
 
-    services.import_catalog(engine, SAMPLES / "catalog.csv")
+    cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
     embedder = FakeEmbedder()
     with Session(engine) as session:
         films = session.exec(select(Film).order_by(Film.id).limit(40)).all()
@@ -239,7 +239,7 @@ def test_film_page_shows_media_facts_and_similar_films(
 def test_title_search_ignores_case_and_accents(
     client: FlaskClient, engine: Engine, login: Login
 ) -> None:
-    services.import_catalog(engine, SAMPLES / "catalog.csv")
+    cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
     login("curator")
     html = client.get("/catalogue/?q=À LA POURSUITE").get_data(as_text=True)
     assert "A la poursuite de la paix" in html
@@ -268,7 +268,7 @@ def test_every_write_to_films_credits_or_media_moves_the_catalog_version(
         seen.append(version())
         return seen[-1] != seen[-2]
 
-    services.import_catalog(engine, SAMPLES / "catalog.csv")  # Core bulk writes
+    cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")  # Core bulk writes
     assert moved()
     with Session(engine) as session:
         film = session.exec(select(Film).limit(1)).one()
@@ -299,7 +299,7 @@ def test_the_film_list_is_served_again_until_the_catalog_changes(
     from web import fragments
 
     login("curator")
-    services.import_catalog(engine, SAMPLES / "catalog.csv")
+    cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
     with app.app_context():
         cache = fragments.cache()
     first = client.get("/catalogue/?q=poursuite").get_data(as_text=True)

@@ -13,13 +13,13 @@ from sqlmodel import Session, select
 from catalog import observatory
 from catalog.models import Answer, Bundle, BundleItem, Film, ShareLink, Verdict, utcnow
 from tests.conftest import SAMPLES
-from web import services
+from web.usecases import cataloguing
 
 Login = Callable[[str], int]
 
 
 def test_each_stage_is_counted(engine: Engine) -> None:
-    services.import_catalog(engine, SAMPLES / "catalog.csv")
+    cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
     with Session(engine) as session:
         gaspesie = session.exec(select(Film).where(Film.region_code == "11")).all()
         montreal = session.exec(select(Film).where(Film.region_code == "06")).first()
@@ -44,7 +44,7 @@ def test_each_stage_is_counted(engine: Engine) -> None:
 
 
 def test_the_page_and_its_csv(client: FlaskClient, engine: Engine, login: Login) -> None:
-    services.import_catalog(engine, SAMPLES / "catalog.csv")
+    cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
     login("broadcaster")
     page = client.get("/observatoire/")
     assert page.status_code == 200

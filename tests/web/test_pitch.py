@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from catalog.models import Answer, Bundle, BundleItem, Film, MediaAsset, PitchEvent, utcnow
 from tests.conftest import SAMPLES
-from web import services
+from web.usecases import cataloguing
 
 Login = Callable[[str], int]
 
@@ -24,7 +24,7 @@ Login = Callable[[str], int]
 @pytest.fixture
 def bundle_id(app: Flask, engine: Engine) -> int:
     """A bundle of three demo films, the first with a preview file on disk."""
-    services.import_catalog(engine, SAMPLES / "catalog.csv")
+    cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
     media_root = Path(app.config["MEDIA_ROOT"])
     (media_root / "previews").mkdir(parents=True)
     (media_root / "previews" / "a.mp4").write_bytes(bytes(range(256)) * 40)

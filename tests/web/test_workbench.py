@@ -15,8 +15,8 @@ from sqlmodel import Session, select
 import curation
 from catalog.models import Bundle, BundleItem, BundleStatus, Film, Job, JobStatus
 from tests.conftest import SAMPLES
-from web import services
-from web.curation_service import rules_from, to_curation
+from web.usecases import cataloguing
+from web.usecases.curating import rules_from, to_curation
 
 Login = Callable[[str], int]
 
@@ -38,7 +38,7 @@ def small_catalog(tmp_path: Path, rows: int = 90) -> Path:
 def test_a_proposal_job_stores_bundles_that_keep_every_rule(
     client: FlaskClient, engine: Engine, login: Login, tmp_path: Path
 ) -> None:
-    services.import_catalog(engine, small_catalog(tmp_path))
+    cataloguing.import_catalog(engine, small_catalog(tmp_path))
     login("curator")
     response = client.post("/atelier/", data={"facet": "subject", "slot": "22"})
     assert response.status_code == 302
@@ -60,7 +60,7 @@ def test_a_proposal_job_stores_bundles_that_keep_every_rule(
 @pytest.fixture
 def bundle_id(engine: Engine) -> int:
     """A hand-made 22-minute bundle: the first two demo films that keep every rule together."""
-    services.import_catalog(engine, SAMPLES / "catalog.csv")
+    cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
     rules = rules_from({"slot_minutes": 22})
     with Session(engine) as session:
         films = session.exec(

@@ -18,7 +18,8 @@ import media_tools
 from catalog.models import Job, JobStatus, MediaAsset
 from tests.components import require_component
 from tests.conftest import SAMPLES
-from web import create_app, database, jobs, media_service, services
+from web import create_app, database, jobs
+from web.usecases import cataloguing, media
 
 BIN = Path(sys.executable).parent
 
@@ -70,13 +71,13 @@ def test_a_killed_worker_s_job_is_finished_by_the_next(
     root = Path(app.config["MEDIA_ROOT"])
     with app.app_context():
         engine = database.engine()
-        services.init_database(engine)
-        services.import_catalog(engine, SAMPLES / "catalog.csv")
+        cataloguing.init_database(engine)
+        cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
         for film_id in range(1, 5):
             clip = media_tools.make_stand_in(
                 tmp_path / f"clip{film_id}.mp4", f"Film {film_id}", 20, film_id
             )
-            media_service.attach(engine, film_id, clip, root)
+            media.attach(engine, film_id, clip, root)
         job_id = jobs.submit(engine, "analyze", {}, app)
 
     def analysed() -> int:

@@ -19,8 +19,10 @@ from catalog.fields import BY_NAME, COLUMNS, format_cell
 from catalog.ingest import validate
 from catalog.models import Film, Status, UserRole, utcnow
 from catalog.records import apply_to_film, film_to_record, match_key
-from web import database, jobs, media_service
+from web import database, jobs
 from web.auth import current_user, require_role
+from web.usecases import media
+from web.views.common import CHOICES
 
 bp = Blueprint("submissions", __name__, url_prefix="/soumissions")
 
@@ -109,24 +111,6 @@ LABELS: dict[str, Any] = {
     "contact_name": _l("Personne-ressource"),
     "contact_email": _l("Courriel"),
 }
-CHOICES: dict[str, list[tuple[str, Any]]] = {
-    "form": [
-        ("fiction", _l("Fiction")),
-        ("documentary", _l("Documentaire")),
-        ("animation", _l("Animation")),
-        ("experimental", _l("Expérimental")),
-        ("hybrid", _l("Hybride")),
-    ],
-    "audience": [
-        ("jeunesse", _l("Jeunesse")),
-        ("famille", _l("Famille")),
-        ("general", _l("Général")),
-        ("adulte", _l("Adulte")),
-    ],
-    "closed_captions": [("yes", _l("Oui")), ("no", _l("Non"))],
-    "described_video": [("yes", _l("Oui")), ("no", _l("Non"))],
-    "rights_exclusive": [("yes", _l("Oui")), ("no", _l("Non"))],
-}
 LONG_TEXT = {"synopsis_fr", "synopsis_en", "synopsis_long_fr", "synopsis_long_en", "rights_notes"}
 
 
@@ -210,7 +194,7 @@ def _file_upload(film: Film, upload: Upload | None) -> None:
     if upload is None or film.id is None:
         return
     try:
-        media_service.attach(
+        media.attach(
             database.engine(), film.id, upload.path, Path(current_app.config["MEDIA_ROOT"])
         )
     finally:
@@ -290,13 +274,13 @@ def edit(film_id: int) -> str | Response:
 @require_role(UserRole.filmmaker)
 def suggestions() -> str:
     """Subjects, genres and style tags of the catalog's films closest to this synopsis."""
-    from web import curation_service
+    from web.usecases import curating
 
     text = " ".join(
         request.form.get(name, "") for name in ("original_title", "synopsis_fr", "synopsis_en")
     ).strip()
     found: dict[str, list[str]] = {}
     if text:
-        embedder = curation_service.embedder_for(current_app.config["EMBEDDING_MODEL"])
-        found = curation_service.suggest_tags(database.engine(), embedder, text)
+        embedder = curating.embedder_for(current_app.config["EMBEDDING_MODEL"])
+        found = curating.suggest_tags(database.engine(), embedder, text)
     return render_template("submissions/_suggestions.html", found=found, labels=LABELS)

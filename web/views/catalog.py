@@ -20,16 +20,16 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from htmx_flask import request as htmx_request
 from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from catalog import queries, sharing, vectors
 from catalog.fields import FieldError, parse_language
 from catalog.models import Status, UserRole
-from web import curation_service, database, fragments, jobs
+from web import database, fragments, jobs
 from web.auth import require_role
-from web.submissions import CHOICES
+from web.usecases import curating
+from web.views.common import CHOICES, wants_partial
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalogue")
 
@@ -61,11 +61,6 @@ LACK_LABELS = {
 }
 
 
-def wants_partial() -> bool:
-    htmx = htmx_request.htmx
-    return bool(htmx) and not htmx.history_restore_request
-
-
 @bp.get("/")
 @require_role(UserRole.curator)
 def film_list() -> Response:
@@ -93,7 +88,7 @@ def film_list() -> Response:
     )
     semantic = args.get("mode") == "sens" and bool(filters.text)
     if semantic:
-        found = curation_service.search(database.engine(), _embedder(), filters.text or "", k=30)
+        found = curating.search(database.engine(), _embedder(), filters.text or "", k=30)
         lines = [queries.FilmLine.of(film) for film, _ in found]
         page = queries.FilmPage(lines, len(found), 1, max(len(found), 1))
         films = _films_fragment(page, {film.id or 0: score for film, score in found})
@@ -156,7 +151,7 @@ def _language(text: str | None) -> str | None:
 
 
 def _embedder() -> Any:
-    return curation_service.embedder_for(current_app.config["EMBEDDING_MODEL"])
+    return curating.embedder_for(current_app.config["EMBEDDING_MODEL"])
 
 
 def current_per_page() -> int:
@@ -171,14 +166,8 @@ def film_detail(film_id: int) -> str:
         abort(404)
     db = database.session()
     asset = sharing.media_of_films(db, [film_id]).get(film_id)
-    model_id = vectors.model_id_for(
-        db, curation_service.TEXT_FACET, current_app.config["EMBEDDING_MODEL"]
-    )
-    similar = (
-        curation_service.similar_films(database.engine(), film_id, model_id, k=6)
-        if model_id
-        else []
-    )
+    model_id = vectors.model_id_for(db, curating.TEXT_FACET, current_app.config["EMBEDDING_MODEL"])
+    similar = curating.similar_films(database.engine(), film_id, model_id, k=6) if model_id else []
     return render_template(
         "catalog/film_detail.html",
         film=film,

@@ -1,7 +1,7 @@
 """Curation use cases: embed the catalog, search it, cluster a facet, propose and store bundles.
 
 This is where the pure core (`curation`) meets the database (`catalog`) and the model
-(`web.embedders`); the CLI, the views and the background jobs all call these functions.
+(`web.usecases.embedders`); the CLI, the views and the background jobs all call these functions.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from catalog.models import (
 )
 from curation import CurationFilm, SlotRules
 from web import jobs
-from web.embedders import SentenceTransformerEmbedder
+from web.usecases.embedders import SentenceTransformerEmbedder
 
 TEXT_FACET = "text"
 Progress = Callable[[int, int], None]

@@ -3,24 +3,22 @@ re-checked and the gauges redrawn on every change."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-import curation
 from catalog import bundles as bundle_edits
-from catalog import queries, vectors
-from catalog.models import Bundle, BundleStatus, Film, Status, UserRole
+from catalog import queries
+from catalog.models import Bundle, BundleStatus, Status, UserRole
 from web import database, jobs
 from web.auth import require_role
-from web.catalog_views import wants_partial
-from web.curation_service import TEXT_FACET, rules_from, to_curation
+from web.usecases.bundles import replacements, view_of
+from web.usecases.curating import rules_from
+from web.views.common import wants_partial
 
 bp = Blueprint("workbench", __name__, url_prefix="/atelier")
 
@@ -31,87 +29,6 @@ FACET_LABELS = {
     "mixed": _l("Sujet et style"),
 }
 SLOTS = (22, 44, 52, 90)
-
-
-@dataclass(frozen=True)
-class BundleView:
-    """What a bundle card and the editor show: films, gauges, and the rules it breaks."""
-
-    bundle: Bundle
-    films: list[Film]
-    runtime: int
-    window: tuple[int, int]
-    regional_share: float
-    floor: float
-    violations: list[curation.Violation]
-    rules: curation.SlotRules
-
-    @property
-    def fill(self) -> float:
-        return self.runtime / (self.rules.slot_seconds or 1)
-
-
-def rules_for(bundle: Bundle) -> curation.SlotRules:
-    proposal = bundle_edits.proposal_of(database.session(), bundle)
-    settings = dict(proposal.rules) if proposal else {}
-    settings["slot_minutes"] = bundle.slot_minutes
-    return rules_from(settings)
-
-
-def view_of(bundle: Bundle) -> BundleView:
-    films = _ordered_films(bundle)
-    rules = rules_for(bundle)
-    chosen = [to_curation(f, text="") for f in films]
-    runtime = sum(f.runtime_seconds or 0 for f in films)
-    regional = sum(f.runtime_seconds or 0 for f in chosen if rules.is_regional(f))
-    violations = curation.check_bundle(chosen, rules, bundle.facet) if films else []
-    return BundleView(
-        bundle,
-        films,
-        runtime,
-        rules.window,
-        regional / runtime if runtime else 0.0,
-        rules.regional_floor,
-        violations,
-        rules,
-    )
-
-
-def _ordered_films(bundle: Bundle) -> list[Film]:
-    db = database.session()
-    ids = [item.film_id for item in sorted(bundle.items, key=lambda i: i.position)]
-    films = {f.id: f for f in queries.films_by_ids(db, ids)}
-    return [films[i] for i in ids if i in films]
-
-
-def replacements(view: BundleView, film: Film, limit: int = 3) -> list[Film]:
-    """Films that could take this film's place: close to the bundle, free, and rule-abiding."""
-    db = database.session()
-    # The stored vectors of the configured model, found without loading the model itself.
-    model_id = vectors.model_id_for(db, TEXT_FACET, current_app.config["EMBEDDING_MODEL"])
-    if model_id is None:
-        return []
-    ids, matrix = vectors.load_matrix(db, TEXT_FACET, model_id)
-    if not ids:
-        return []
-    row = {film_id: i for i, film_id in enumerate(ids)}
-    members = [f.id for f in view.films if f.id in row]
-    if not members:
-        return []
-    centre = matrix[[row[i] for i in members]].mean(axis=0)
-    busy = bundle_edits.films_in_live_bundles(db) | {f.id for f in view.films}
-    order = np.argsort(-(matrix @ centre))
-    candidates = [ids[i] for i in order[:200] if ids[i] not in busy]
-    others = [to_curation(f, text="") for f in view.films if f.id != film.id]
-    found = []
-    for candidate in queries.films_by_ids(db, candidates[:60]):
-        if candidate.status != Status.accepted or candidate.runtime_seconds is None:
-            continue
-        trial = [*others, to_curation(candidate, text="")]
-        if not curation.check_bundle(trial, view.rules, view.bundle.facet):
-            found.append(candidate)
-    found.sort(key=lambda f: candidates.index(f.id or 0))
-    return found[:limit]
 
 
 @bp.route("/", methods=["GET", "POST"])

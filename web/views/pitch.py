@@ -25,13 +25,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from catalog import queries, sharing, users
 from catalog.models import Bundle, UserRole, Verdict, utcnow
 from web import database, fragments
+from web.access import granted_bundles, link_serializer, link_token, viewer_for
 from web.auth import current_user, require_role
 
 bp = Blueprint("pitch", __name__, url_prefix="/pitch")
@@ -41,47 +42,6 @@ VERDICT_LABELS = {
     "maybe": _l("Peut-être"),
     "pass": _l("On passe"),
 }
-
-
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="anthologie.pitch-link")
-
-
-def link_token(share_id: int) -> str:
-    return _serializer().dumps({"share": share_id})
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """Who is looking at a pitch: a curator previewing, a broadcaster, or a link's recipient."""
-
-    share_id: int | None
-    user_id: int | None
-    is_curator: bool
-
-
-def granted_bundles() -> dict[str, int]:
-    """Bundle id → share id, for the private links opened in this browser session."""
-    return dict(session.get("pitch_links", {}))
-
-
-def viewer_for(bundle_id: int) -> Viewer:
-    """The viewer of this bundle's pitch, or 404 when the requester may not see it."""
-    db = database.session()
-    user = current_user()
-    if user is not None and user.role in (UserRole.curator, UserRole.admin):
-        return Viewer(None, user.id, True)
-    share_id = granted_bundles().get(str(bundle_id))
-    if share_id is not None and sharing.live_share(db, share_id) is not None:
-        return Viewer(share_id, user.id if user else None, False)
-    if (
-        user is not None
-        and user.role == UserRole.broadcaster
-        and sharing.broadcaster_may_see(db, user.id or 0, bundle_id)
-    ):
-        return Viewer(None, user.id, False)
-    # The same answer whether the bundle exists or not.
-    abort(404)
 
 
 @bp.get("/")
@@ -97,7 +57,7 @@ def inbox() -> str:
 def open_link(token: str) -> str:
     """A private link: no account needed while it is live."""
     try:
-        share_id = int(_serializer().loads(token)["share"])
+        share_id = int(link_serializer().loads(token)["share"])
     except (BadSignature, KeyError, TypeError, ValueError):
         abort(404)
     db = database.session()
@@ -174,7 +134,7 @@ def _shared_parts(bundle: Bundle, has_reel: bool) -> SharedParts:
 def _has_reel(bundle: Bundle) -> bool:
     from pathlib import Path
 
-    from web.media_views import reel_name
+    from web.usecases.media import reel_name
 
     return (Path(current_app.config["MEDIA_ROOT"]) / reel_name(bundle)).is_file()
 

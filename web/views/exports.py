@@ -16,7 +16,8 @@ from catalog import queries, sharing
 from catalog.export import bundle_pbcore
 from catalog.models import Bundle, Film
 from web import database
-from web.pitch import viewer_for
+from web.access import viewer_for
+from web.views.common import format_duration
 
 bp = Blueprint("exports", __name__, url_prefix="/anthologies")
 
@@ -169,8 +170,6 @@ def pdf(bundle: Bundle, rows: list[dict[str, Any]]) -> bytes:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import cm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    from web import format_duration
 
     regular, bold = _font()
     body = ParagraphStyle("body", fontName=regular, fontSize=10, leading=13)

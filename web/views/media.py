@@ -4,47 +4,22 @@ that holds the film)."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, send_file
 from werkzeug.security import safe_join
 from werkzeug.wrappers import Response
 
-from catalog import queries, sharing
-from catalog.models import Bundle, MediaAsset, UserRole
+from catalog.models import Bundle, MediaAsset
 from web import database
-from web.auth import current_user
-from web.pitch import granted_bundles, viewer_for
+from web.access import may_see_film, viewer_for
+from web.usecases.media import reel_name
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 
 
 def media_root() -> Path:
     return Path(current_app.config["MEDIA_ROOT"])
-
-
-def may_see_film(film_id: int) -> bool:
-    db = database.session()
-    user = current_user()
-    if user is not None and user.role in (UserRole.curator, UserRole.admin):
-        return True
-    if user is not None and user.role == UserRole.filmmaker:
-        film = queries.get_film(db, film_id)
-        if film is not None and film.owner_id == user.id:
-            return True
-    granted = granted_bundles()
-    for bundle_id in sharing.bundles_containing(db, film_id):
-        share_id = granted.get(str(bundle_id))
-        if share_id is not None and sharing.live_share(db, share_id) is not None:
-            return True
-        if (
-            user is not None
-            and user.role == UserRole.broadcaster
-            and sharing.broadcaster_may_see(db, user.id or 0, bundle_id)
-        ):
-            return True
-    return False
 
 
 def _stream(relative: str | None) -> Response:
@@ -75,12 +50,6 @@ def asset(asset_id: int, kind: str) -> Response:
         "contact": found.contact_sheet_path,
     }.get(kind)
     return _stream(relative)
-
-
-def reel_name(bundle: Bundle) -> str:
-    """The reel's file name: it changes whenever the bundle's films or their order change."""
-    order = ",".join(str(item.film_id) for item in bundle.items)
-    return f"reels/bundle-{bundle.id}-{hashlib.sha256(order.encode()).hexdigest()[:12]}.mp4"
 
 
 @bp.get("/anthologies/<int:bundle_id>/bande-annonce")

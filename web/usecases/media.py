@@ -9,6 +9,7 @@ interrupted run keeps what it finished and the next one does the rest.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -298,8 +299,6 @@ def give_stand_ins(
 
 def build_reel(engine: Engine, bundle_id: int, root: Path) -> Path:
     """The bundle's sizzle reel: an excerpt of each film behind a title card, in order."""
-    from web.media_views import reel_name
-
     with Session(engine) as session:
         bundle = session.get(Bundle, bundle_id)
         if bundle is None:
@@ -351,3 +350,9 @@ def analyze_job(context: jobs.JobContext) -> dict[str, Any]:
 def reel_job(context: jobs.JobContext) -> dict[str, Any]:
     path = build_reel(context.engine, int(context.params["bundle_id"]), _root(context))
     return {"path": _relative(path, _root(context))}
+
+
+def reel_name(bundle: Bundle) -> str:
+    """The reel's file name: it changes whenever the bundle's films or their order change."""
+    order = ",".join(str(item.film_id) for item in bundle.items)
+    return f"reels/bundle-{bundle.id}-{hashlib.sha256(order.encode()).hexdigest()[:12]}.mp4"

@@ -1,4 +1,4 @@
-"""The `anthologie` commands (also under `flask --app web`): thin wrappers over web.services."""
+"""The `anthologie` commands (also under `flask --app web`): thin wrappers over web.usecases."""
 
 from __future__ import annotations
 
@@ -23,8 +23,9 @@ from catalog.ingest import (
     write_rejects,
 )
 from catalog.models import UserRole
-from web import database, jobs, services
+from web import database, jobs
 from web.auth import hash_password
+from web.usecases import cataloguing
 
 
 def init_app(app: Flask) -> None:
@@ -54,7 +55,7 @@ def init_app(app: Flask) -> None:
 @with_appcontext
 def init_db() -> None:
     """Create or migrate the database and load the reference regions and municipalities."""
-    added = services.init_database(database.engine())
+    added = cataloguing.init_database(database.engine())
     url = database.engine().url.render_as_string(hide_password=True)
     click.echo(f"Database ready: {url} ({added} reference rows added)")
 
@@ -94,7 +95,7 @@ def ingest(
         _, rows = read_rows(file)
         total = sum(1 for _ in rows)
         with click.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
-            result = services.import_catalog(
+            result = cataloguing.import_catalog(
                 database.engine(),
                 file,
                 column_map,
@@ -130,7 +131,7 @@ def ingest(
 )
 def export(fmt: str, output: Path | None) -> None:
     """Write the whole catalog as CSV, JSON Lines (both re-importable) or PBCore XML."""
-    text = services.export(database.engine(), fmt, output)
+    text = cataloguing.export(database.engine(), fmt, output)
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -244,7 +245,7 @@ def jobs_list() -> None:
 def _embedder() -> Any:
     from flask import current_app
 
-    from web.curation_service import embedder_for
+    from web.usecases.curating import embedder_for
 
     return embedder_for(current_app.config["EMBEDDING_MODEL"])
 
@@ -270,7 +271,7 @@ def _bar(label: str) -> Any:
 @with_appcontext
 def embed() -> None:
     """Embed the films whose text is new or changed (the model: ANTHOLOGIE_EMBEDDING_MODEL)."""
-    from web.curation_service import embed_catalog
+    from web.usecases.curating import embed_catalog
 
     report = embed_catalog(database.engine(), _embedder(), _bar("Embedding"))
     click.echo(
@@ -324,8 +325,8 @@ def propose(
     import json as json_module
 
     from curation import SlotRules
-    from web.curation_service import embed_catalog
-    from web.curation_service import propose as run_propose
+    from web.usecases.curating import embed_catalog
+    from web.usecases.curating import propose as run_propose
 
     settings: dict[str, Any] = {}
     if window:
@@ -378,7 +379,7 @@ def propose(
 @with_appcontext
 def search(text: str, k: int) -> None:
     """Films closest in meaning to TEXT (semantic search)."""
-    from web.curation_service import search as run_search
+    from web.usecases.curating import search as run_search
 
     for film, score in run_search(database.engine(), _embedder(), text, k):
         click.echo(f"{score:.3f}  {film.id:>6}  {film.display_title}")
@@ -390,7 +391,7 @@ def search(text: str, k: int) -> None:
 @with_appcontext
 def similar(film_id: int, k: int) -> None:
     """Films like FILM_ID (nearest neighbours of its stored vector)."""
-    from web.curation_service import similar_films
+    from web.usecases.curating import similar_films
 
     for film, score in similar_films(database.engine(), film_id, _embedder().model_id, k):
         click.echo(f"{score:.3f}  {film.id:>6}  {film.display_title}")
@@ -409,7 +410,7 @@ def _media_root() -> Path:
 def attach(film_id: int, file: Path) -> None:
     """File FILE (probed first) as the media of film FILM_ID; `analyze` then derives the rest."""
     import media_tools
-    from web.media_service import attach as run_attach
+    from web.usecases.media import attach as run_attach
 
     with Session(database.engine()) as session:
         if queries.get_film(session, film_id) is None:
@@ -429,7 +430,7 @@ def attach(film_id: int, file: Path) -> None:
 @with_appcontext
 def analyze(film_ids: tuple[int, ...], force: bool, spec: str, queue: bool) -> None:
     """Probe, images, proxy, preview, style profile and QC for every media file not done yet."""
-    from web.media_service import analyse_all
+    from web.usecases.media import analyse_all
 
     if queue:
         job_id = jobs.submit(
@@ -455,7 +456,7 @@ def analyze(film_ids: tuple[int, ...], force: bool, spec: str, queue: bool) -> N
 @with_appcontext
 def stand_ins(pool: int) -> None:
     """Give every film without media a labelled stand-in clip (demo catalogs)."""
-    from web.media_service import give_stand_ins
+    from web.usecases.media import give_stand_ins
 
     real = [Path(__file__).resolve().parents[1] / "samples" / "media" / "big_buck_bunny_0_30.webm"]
     count = give_stand_ins(database.engine(), _media_root(), real, pool, _bar("Stand-ins"))
@@ -510,7 +511,7 @@ def inspect(file: Path, spec: str, as_json: bool) -> None:
 @with_appcontext
 def reel(bundle_id: int) -> None:
     """Build a bundle's sizzle reel (excerpts behind title cards)."""
-    from web.media_service import build_reel
+    from web.usecases.media import build_reel
 
     try:
         path = build_reel(database.engine(), bundle_id, _media_root())

@@ -21,9 +21,9 @@ from catalog.fields import BY_NAME, NAMES, format_cell
 from catalog.models import Bundle, Status, UserRole, Verdict
 from catalog.records import film_to_record
 from web import database, jobs
+from web.access import viewer_for
 from web.auth import current_user
-from web.curation_service import rules_from
-from web.pitch import viewer_for
+from web.usecases.curating import rules_from
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -113,7 +113,7 @@ def film(film_id: int) -> Response:
 
 
 def bundle_json(bundle: Bundle) -> dict[str, Any]:
-    from web.workbench import view_of
+    from web.usecases.bundles import view_of
 
     view = view_of(bundle)
     return {
