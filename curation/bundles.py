@@ -55,7 +55,7 @@ from curation.rules import (
     bundle_language,
     check_bundle,
     film_reason,
-    regional_share,
+    regional_measure,
 )
 
 # The order relaxations are tried in; the first that frees a film is its main reason. The
@@ -78,9 +78,9 @@ LEFTOVER_GROUP = "leftovers"  # the group id of bundles packed across groups
 _REASONS = {
     NO_RUNTIME: ("no runtime", "pas de durée"),
     TOO_LONG: ("longer than the slot", "plus long que la case"),
-    REGIONAL_FLOOR: (
-        "not enough regional runtime among its possible companions",
-        "pas assez de durée régionale parmi ses compagnons possibles",
+    REGIONAL_FLOOR: (  # {scope}: what the floor counts (`SlotRules.regional_scope`)
+        "not enough runtime from {scope} among its possible companions",
+        "pas assez de durée venue des {scope} parmi ses compagnons possibles",
     ),
     AUDIENCE: ("no companion of a compatible audience", "aucun compagnon d'un public compatible"),
     LANGUAGE: ("no companion sharing a language", "aucun compagnon dans une langue commune"),
@@ -126,7 +126,9 @@ class Bundle:
     """An ordered set of films that fills one slot and keeps every rule (unless locked).
 
     `scores`: cohesion (mean cosine between its films), fill (share of the slot used,
-    interstitials included), regional_share (of the runtime), regions (distinct known ones).
+    interstitials included), regional_share (share of the runtime that the regional floor
+    counts: `SlotRules.regional_scope`), regional_film_share (the same, by number of films),
+    regions (distinct known ones).
     """
 
     id: str
@@ -210,8 +212,12 @@ def order_items(films: Sequence[CurationFilm], vectors: NDArray[np.floating]) ->
     return order
 
 
-def _reason(code: str, blocking: tuple[str, ...], film_id: int, group: str | None) -> Unplaced:
+def _reason(
+    code: str, blocking: tuple[str, ...], film_id: int, group: str | None, rules: SlotRules
+) -> Unplaced:
     en, fr = _REASONS.get(code, (code, code))
+    en = en.format(scope=rules.regional_scope("en"))
+    fr = fr.format(scope=rules.regional_scope("fr"))
     pairs = [b.split("+") for b in blocking if "+" in b]
     if pairs:  # name the rules: "regional_floor and runtime_window together"
         en = "; or ".join(" and ".join(p) for p in pairs) + " together leave it out"
@@ -317,6 +323,7 @@ class _Proposer:
         fr, en = explain(films, keywords, cohesion)
         used = sum(self.rules.footprint(f) or 0 for f in films)
         regions = {f.region_code for f in films if f.region_code is not None}
+        regional = regional_measure(films, self.rules)
         return Bundle(
             id=bundle_id(self.facet, ids),
             facet=self.facet,
@@ -333,7 +340,8 @@ class _Proposer:
             scores={
                 "cohesion": round(cohesion, 4),
                 "fill": round(used / self.rules.slot_seconds, 4),
-                "regional_share": round(regional_share(films, self.rules), 4),
+                "regional_share": round(regional.of_runtime, 4),
+                "regional_film_share": round(regional.of_films, 4),
                 "regions": float(len(regions)),
             },
         )
@@ -407,7 +415,7 @@ def propose_bundles(
         reason = film_reason(film, rules)
         gid = group_of.get(film.id, LEFTOVER_GROUP)
         if reason:
-            unplaced.append(_reason(reason, (reason,), film.id, gid))
+            unplaced.append(_reason(reason, (reason,), film.id, gid, rules))
         else:
             members.setdefault(gid, []).append(film.id)
 
@@ -435,7 +443,7 @@ def propose_bundles(
     if count is not None:
         for dropped in bundles[count:]:
             for i in dropped.film_ids:
-                unplaced.append(_reason(COUNT_LIMIT, (COUNT_LIMIT,), i, rest_group.get(i)))
+                unplaced.append(_reason(COUNT_LIMIT, (COUNT_LIMIT,), i, rest_group.get(i), rules))
         bundles = bundles[:count]
     bundles = _number_labels(bundles)
     placed = {i for b in bundles for i in b.film_ids}
@@ -515,13 +523,13 @@ def _diagnose(run: _Proposer, leftovers: list[int], group_of: Mapping[int, str])
         for i in ids:
             blocking = found[i]
             if not blocking:
-                out.append(_reason(SEVERAL_RULES, (SEVERAL_RULES,), i, gid))
+                out.append(_reason(SEVERAL_RULES, (SEVERAL_RULES,), i, gid, run.rules))
             elif "+" in blocking[0]:
-                out.append(_reason(SEVERAL_RULES, blocking, i, gid))
+                out.append(_reason(SEVERAL_RULES, blocking, i, gid, run.rules))
             else:
                 main = blocking[0]
                 rules_only = tuple(b for b in blocking if b != NOT_SELECTED)
-                out.append(_reason(main, rules_only or (main,), i, gid))
+                out.append(_reason(main, rules_only or (main,), i, gid, run.rules))
     return out
 
 
@@ -562,6 +570,11 @@ def to_json_dict(
         }
 
     return {
+        # What each bundle's regional_share (runtime) and regional_film_share (films) count.
+        "regional_scope": {
+            "label": proposal.rules.regional_scope(lang),
+            "region_codes": list(proposal.rules.regional_codes),
+        },
         "bundles": [
             {
                 "id": b.id,

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from curation.films import MONTREAL, OUTSIDE_QUEBEC, CurationFilm, person_key, region_name
 
+# Québec's administrative regions, 01 to 17: the only codes the regional floor may count.
+QUEBEC_REGIONS = frozenset(f"{n:02d}" for n in range(1, 18))
 AUDIENCES = ("jeunesse", "famille", "general", "adulte", "unknown")
 
 
@@ -67,14 +69,17 @@ class SlotRules:
     - `window_seconds`: the content window; None takes the slot's default (`DEFAULT_WINDOWS`,
       else the slot minus 7 %). `interstitial_seconds` is counted per film against the window
       (a title card, a short intro), so four films with 15 s each need 1 min less content.
-    - `regional_floor`: the least share of the bundle's runtime from outside `metropolis`.
-      A film of unknown region does not count as outside: the floor is a promise to regional
-      producers, and counting a film whose origin nobody recorded could pass a metropolis film
-      off as regional; being conservative can only under-state the share, and a curator lifts
-      it by filling in the region. `outside_quebec_counts` decides whether "99" (outside
-      Québec) counts as outside the metropolis (the issue's literal "outside Montréal": yes).
-    - `region_facet_exempt`: a region-facet bundle all from one region ("Regards sur Montréal")
-      is exempt from the floor and from `min_regions`.
+    - `regional_floor`: the least share of the bundle's runtime from Québec's regions other
+      than `metropolis` (01–17 except 06: `regional_scope` says it in words). The floor is a
+      promise to Québec's regional producers, not a promise that Montréal is absent: a film
+      from outside Québec ("99") does not count unless `outside_quebec_counts` is set (and the
+      meters then say so), and a film of unknown region never counts, since counting a film
+      whose origin nobody recorded could pass a metropolis or foreign film off as regional;
+      being conservative can only under-state the share, and a curator lifts it by filling
+      in the region.
+    - `region_facet_exempt`: a region-facet bundle all from one Québec region ("Regards sur
+      Montréal") is exempt from the floor and from `min_regions`; "outside Québec" is no
+      region of its own, so a bundle of foreign films is never exempt.
     - `min_regions`: distinct known regions a bundle must draw from; 2 or 3 turns subject
       bundles into "one theme seen from several regions".
     - `audience_pairs`: audiences that may share a bundle (see `DEFAULT_AUDIENCE_PAIRS`).
@@ -91,7 +96,7 @@ class SlotRules:
     max_films: int = 6
     regional_floor: float = 0.5
     metropolis: str = MONTREAL
-    outside_quebec_counts: bool = True
+    outside_quebec_counts: bool = False
     region_facet_exempt: bool = True
     min_regions: int = 1
     one_film_per_director: bool = True
@@ -130,10 +135,26 @@ class SlotRules:
         return film.runtime_seconds + self.interstitial_seconds
 
     def is_regional(self, film: CurationFilm) -> bool:
+        """Whether the film counts toward the regional floor (see `regional_scope`)."""
         code = film.region_code
-        if code is None or code == self.metropolis:
-            return False
-        return code != OUTSIDE_QUEBEC or self.outside_quebec_counts
+        if code == OUTSIDE_QUEBEC:
+            return self.outside_quebec_counts
+        return code in QUEBEC_REGIONS and code != self.metropolis
+
+    @property
+    def regional_codes(self) -> tuple[str, ...]:
+        """The region codes the floor counts, in order: "01"… "17" but the metropolis's."""
+        codes = sorted(QUEBEC_REGIONS - {self.metropolis})
+        return (*codes, OUTSIDE_QUEBEC) if self.outside_quebec_counts else tuple(codes)
+
+    def regional_scope(self, lang: str = "fr") -> str:
+        """What the regional floor counts, in words: "régions du Québec hors Montréal"."""
+        metropolis = region_name(self.metropolis)
+        if lang.startswith("fr"):
+            scope = f"régions du Québec hors {metropolis}"
+            return scope + " ou hors Québec" if self.outside_quebec_counts else scope
+        scope = f"Québec regions outside {metropolis}"
+        return scope + " or outside Québec" if self.outside_quebec_counts else scope
 
     def audiences_compatible(self, a: str | None, b: str | None) -> bool:
         return frozenset((audience_key(a), audience_key(b))) in self.audience_pairs
@@ -141,7 +162,10 @@ class SlotRules:
     def exempt_from_region_rules(self, films: Sequence[CurationFilm], facet: str) -> bool:
         codes = {f.region_code for f in films}
         return (
-            facet == "region" and self.region_facet_exempt and len(codes) == 1 and None not in codes
+            facet == "region"
+            and self.region_facet_exempt
+            and len(codes) == 1
+            and codes <= QUEBEC_REGIONS
         )
 
 
@@ -188,10 +212,46 @@ def _minutes(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
+@dataclass(frozen=True)
+class RegionalShare:
+    """What the regional floor counts in a set of films, by runtime and by films.
+
+    The floor is kept on the runtime (a 3-minute regional film beside a 40-minute one does
+    not make a regional programme); the share of films is shown beside it, since the two
+    tell different stories when runtimes differ.
+    """
+
+    seconds: int
+    total_seconds: int
+    films: int
+    total_films: int
+
+    @property
+    def of_runtime(self) -> float:
+        return self.seconds / self.total_seconds if self.total_seconds else 0.0
+
+    @property
+    def of_films(self) -> float:
+        return self.films / self.total_films if self.total_films else 0.0
+
+
+def regional_measure(films: Sequence[CurationFilm], rules: SlotRules) -> RegionalShare:
+    regional = [f for f in films if rules.is_regional(f)]
+    return RegionalShare(
+        sum(f.runtime_seconds or 0 for f in regional),
+        sum(f.runtime_seconds or 0 for f in films),
+        len(regional),
+        len(films),
+    )
+
+
 def regional_share(films: Sequence[CurationFilm], rules: SlotRules) -> float:
-    total = sum(f.runtime_seconds or 0 for f in films)
-    regional = sum(f.runtime_seconds or 0 for f in films if rules.is_regional(f))
-    return regional / total if total else 0.0
+    """The share of the runtime the regional floor counts (see `regional_measure`)."""
+    return regional_measure(films, rules).of_runtime
+
+
+def _percent(share: float, lang: str) -> str:
+    return f"{share:.0%}" if not lang.startswith("fr") else f"{share * 100:.0f} %"
 
 
 def check_bundle(
@@ -267,17 +327,19 @@ def _region_violations(
     if not films or rules.exempt_from_region_rules(films, facet):
         return []
     out = []
-    share = regional_share(films, rules)
+    measure = regional_measure(films, rules)
+    share, floor = measure.of_runtime, rules.regional_floor
     # A hair of tolerance: 0.5 must accept exactly half, whatever the float rounding.
-    if share + 1e-9 < rules.regional_floor:
-        outside = region_name(rules.metropolis)
+    if share + 1e-9 < floor:
+        n, total = measure.films, measure.total_films
+        films_fr = f"{n} film{'s' if n > 1 else ''} sur {total}"
         out.append(
             Violation(
                 REGIONAL_FLOOR,
-                f"{share:.0%} of the runtime comes from outside {outside}; "
-                f"at least {rules.regional_floor:.0%} is required",
-                f"{share:.0%} de la durée vient de l'extérieur de {outside} ; "
-                f"il en faut au moins {rules.regional_floor:.0%}",
+                f"{_percent(share, 'en')} of the runtime ({n} of {total} films) comes from "
+                f"{rules.regional_scope('en')}; at least {_percent(floor, 'en')} is required",
+                f"{_percent(share, 'fr')} de la durée ({films_fr}) vient des "
+                f"{rules.regional_scope('fr')} ; il en faut au moins {_percent(floor, 'fr')}",
                 tuple(f.id for f in films if not rules.is_regional(f)),
             )
         )

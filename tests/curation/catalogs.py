@@ -56,7 +56,8 @@ def catalogs(draw: st.DrawFn, max_films: int = 16, slot_minutes: int = 44) -> li
     """
     n = draw(st.integers(min_value=0, max_value=max_films))
     friendly = draw(st.booleans())
-    regions = ["01", "11", "99", "06", None] if friendly else REGIONS
+    # Friendly: mostly Québec regions outside Montréal, the floor's only default count.
+    regions = ["01", "11", "03", "16", "99", "06", None] if friendly else REGIONS
     audiences = ["general", "adulte", "general"] if friendly else AUDIENCE_VALUES
     languages = st.just(("fra",)) if friendly else st.sets(st.sampled_from(LANGUAGES), max_size=2)
     directors = [f"Réal {i}" for i in range(max(1, n))]

@@ -89,7 +89,34 @@ def test_when_montreal_films_alone_remain_the_regional_floor_is_named() -> None:
     assert {u.reason for u in proposal.unplaced} == {"regional_floor"}
     assert proposal.blocked_by["regional_floor"].films == 4
     assert proposal.blocked_by["regional_floor"].groups == ("g1",)
-    assert "régionale" in proposal.unplaced[0].message_fr
+    assert "régions du Québec hors Montréal" in proposal.unplaced[0].message_fr
+    assert "Québec regions outside Montréal" in proposal.unplaced[0].message_en
+
+
+@pytest.mark.parametrize("facet", ["subject", "region"])
+def test_foreign_films_alone_get_no_bundle_and_the_regional_floor_is_named(facet: str) -> None:
+    # Four films from outside Québec that would fill two 44-minute slots on every other rule;
+    # on the region facet they are one group, "hors Québec", which is no region to exempt.
+    films = [film(i, 22, region_code="99") for i in range(1, 5)]
+    proposal = propose_bundles(films, one_group(films, "g1"), same_vectors(4), facet=facet)
+    assert proposal.bundles == ()
+    assert {u.reason for u in proposal.unplaced} == {"regional_floor"}
+    assert set(proposal.blocked_by) == {"regional_floor"}
+    assert proposal.blocked_by["regional_floor"].films == 4
+    assert proposal.blocked_by["regional_floor"].groups == ("g1",)
+    # Counting them is a setting one asks for, and then they bundle.
+    counted = SlotRules(outside_quebec_counts=True)
+    allowed = propose_bundles(films, one_group(films, "g1"), same_vectors(4), counted, facet)
+    assert len(allowed.bundles) == 2
+    assert all(b.scores["regional_film_share"] == 1.0 for b in allowed.bundles)
+
+
+def test_a_bundle_scores_its_regional_share_by_runtime_and_by_films() -> None:
+    films = [film(1, 30, region_code="11"), film(2, 7, region_code="06"), film(3, 6.5)]
+    proposal = propose_bundles(films, one_group(films), same_vectors(3), count=1)
+    (bundle,) = proposal.bundles
+    assert bundle.scores["regional_share"] == round(36.5 * 60 / (43.5 * 60), 4)
+    assert bundle.scores["regional_film_share"] == round(2 / 3, 4)
 
 
 def test_the_same_director_and_incompatible_audiences_are_named() -> None:
@@ -159,7 +186,11 @@ def test_json_has_exactly_the_shape_of_the_issue() -> None:
     films = [film(i, 11) for i in range(1, 6)] + [film(9, None)]
     proposal = propose_bundles(films, one_group(films), same_vectors(6))
     data = json.loads(json.dumps(to_json_dict(proposal, films)))
-    assert set(data) == {"bundles", "unplaced", "blocked_by"}
+    assert set(data) == {"regional_scope", "bundles", "unplaced", "blocked_by"}
+    assert data["regional_scope"] == {
+        "label": "régions du Québec hors Montréal",
+        "region_codes": [f"{n:02d}" for n in range(1, 18) if n != 6],
+    }
     (bundle,) = data["bundles"]
     assert set(bundle) == {"id", "label", "explanation", "runtime_seconds", "scores", "films"}
     assert set(bundle["films"][0]) == {
@@ -172,6 +203,7 @@ def test_json_has_exactly_the_shape_of_the_issue() -> None:
         "languages",
     }
     assert bundle["runtime_seconds"] == sum(f["runtime_seconds"] for f in bundle["films"])
+    assert bundle["scores"]["regional_share"] == bundle["scores"]["regional_film_share"] == 1.0
     assert bundle["explanation"].startswith("4 films :")
     assert to_json_dict(proposal, films, lang="en")["bundles"][0]["explanation"].startswith(
         "4 films:"

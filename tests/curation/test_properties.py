@@ -119,6 +119,10 @@ def test_every_proposal_keeps_every_rule_and_explains_the_rest(scenario: Scenari
         group_facet = facet if bundle.group_id is not None else "subject"
         assert check_bundle(members, rules, group_facet) == []
         assert bundle.runtime_seconds == sum(f.runtime_seconds or 0 for f in members)
+        # The regional shares count Québec regions outside Montréal only (or 99 when told).
+        counted = [f for f in members if rules.is_regional(f)]
+        assert {f.region_code for f in counted} <= set(rules.regional_codes) - {"06"}
+        assert bundle.scores["regional_film_share"] == round(len(counted) / len(members), 4)
     placed = [i for b in proposal.bundles for i in b.film_ids]
     assert len(placed) == len(set(placed)), "a film in two bundles"
     locked_ids = {i for b in locked for i in b.film_ids}

@@ -66,10 +66,45 @@ def test_regional_floor_counts_runtime_and_unknown_region_is_not_regional() -> N
     assert broken([montreal, gaspesie], SlotRules(regional_floor=0.4)) == set()
 
 
-def test_outside_quebec_counts_as_outside_montreal_unless_told_otherwise() -> None:
+def test_only_quebec_regions_outside_montreal_count_by_default() -> None:
+    rules = SlotRules()
+    counted = {code for code in [f"{n:02d}" for n in range(1, 18)] + ["99", "42", "", None]}
+    counted = {c for c in counted if rules.is_regional(film(1, region_code=c))}
+    assert counted == {f"{n:02d}" for n in range(1, 18)} - {"06"}
+    assert rules.regional_codes == tuple(sorted(counted))
+    assert rules.regional_scope("fr") == "régions du Québec hors Montréal"
+    assert rules.regional_scope("en") == "Québec regions outside Montréal"
+
+
+def test_a_film_from_outside_quebec_does_not_count_unless_told_to() -> None:
     films = [film(1, 22, region_code="99"), film(2, 22, region_code="06")]
-    assert broken(films) == set()
-    assert broken(films, SlotRules(outside_quebec_counts=False)) == {"regional_floor"}
+    (violation,) = check_bundle(films, SlotRules())
+    assert violation.rule == "regional_floor" and violation.film_ids == (1, 2)
+    assert violation.message_fr == (
+        "0 % de la durée (0 film sur 2) vient des régions du Québec hors Montréal ; "
+        "il en faut au moins 50 %"
+    )
+    assert "Québec regions outside Montréal" in violation.message_en
+    counting = SlotRules(outside_quebec_counts=True)
+    assert broken(films, counting) == set()
+    assert counting.regional_codes[-1] == "99"
+    assert counting.regional_scope("fr") == "régions du Québec hors Montréal ou hors Québec"
+    assert counting.regional_scope("en") == "Québec regions outside Montréal or outside Québec"
+    # The toggle's name is in the message of a bundle that still falls short.
+    short = [film(1, 10, region_code="99"), film(2, 32, region_code="06")]
+    (violation,) = check_bundle(short, counting)
+    assert (
+        "24 % de la durée (1 film sur 2) vient des régions du Québec hors Montréal ou hors "
+        "Québec" in violation.message_fr
+    )
+
+
+def test_a_film_of_unknown_region_never_counts() -> None:
+    for rules in (SlotRules(), SlotRules(outside_quebec_counts=True)):
+        unknown = [film(1, 22, region_code=None), film(2, 21, region_code="")]
+        assert not any(rules.is_regional(f) for f in unknown)
+        assert broken(unknown, rules) == {"regional_floor"}
+        assert broken(unknown, rules, "region") == {"regional_floor"}
 
 
 def test_a_region_facet_bundle_may_be_all_one_region() -> None:
@@ -79,6 +114,9 @@ def test_a_region_facet_bundle_may_be_all_one_region() -> None:
     assert broken(films, SlotRules(region_facet_exempt=False), "region") == {"regional_floor"}
     mixed = [film(1, 22, region_code="06"), film(2, 21, region_code="13")]
     assert broken(mixed, facet="region") == {"regional_floor"}
+    # "Outside Québec" is no region of Québec: a bundle of foreign films is not exempt.
+    foreign = [film(1, 22, region_code="99"), film(2, 22, region_code="99")]
+    assert broken(foreign, facet="region") == {"regional_floor"}
 
 
 def test_min_regions_asks_for_a_theme_seen_from_several_regions() -> None:
