@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 from curation.cluster import Cluster
 from curation.embedding import film_rows, normalise_rows
 from curation.films import CurationFilm
-from curation.labels import KeywordIndex, explain, mean_pairwise, working_title
+from curation.labels import BundleWords, LabelIndex, explain, mean_pairwise, unique_labels
 from curation.packing import (
     EXHAUSTIVE_MAX,
     Candidate,
@@ -142,6 +142,7 @@ class Bundle:
     language: str | None
     scores: Mapping[str, float] = field(default_factory=dict)
     locked: bool = False
+    label_en: str = ""  # `label` is French; the English one, when it differs
 
     @property
     def film_ids(self) -> tuple[int, ...]:
@@ -249,13 +250,14 @@ class _Proposer:
             raise ValueError("film ids must be unique")
         self.vectors = film_rows(vectors, len(films))
         self.methods: dict[str, int] = {}
-        self._index: KeywordIndex | None = None
+        self._index: LabelIndex | None = None
+        self.words: dict[str, BundleWords] = {}
 
     @property
-    def index(self) -> KeywordIndex:
+    def index(self) -> LabelIndex:
         # Built on first use: only the bundles actually proposed need words.
         if self._index is None:
-            self._index = KeywordIndex([f.text or f.title for f in self.films])
+            self._index = LabelIndex(self.films)
         return self._index
 
     def pool(self, ids: Sequence[int], *, relax: Sequence[str] = (), exempt: bool = False) -> Pool:
@@ -310,9 +312,9 @@ class _Proposer:
                 found[ids[p]].append("+".join(pair))
         return {i: tuple(rs) for i, rs in found.items()}
 
-    def make_bundle(
-        self, ids: Sequence[int], group: Cluster | None, label: str, keywords: Sequence[str]
-    ) -> Bundle:
+    def make_bundle(self, ids: Sequence[int], group: Cluster | None) -> Bundle:
+        """The bundle of `ids`, ordered and explained; its label is set once the set is known
+        (`unique_labels`), from the words kept in `self.words`."""
         films = [self.films[self.row[i]] for i in ids]
         rows = self.vectors[[self.row[i] for i in ids]]
         order = order_items(films, rows)
@@ -320,7 +322,8 @@ class _Proposer:
         rows = rows[order]
         centre = normalise_rows(rows.mean(axis=0, keepdims=True))[0]
         cohesion = mean_pairwise(rows)
-        fr, en = explain(films, keywords, cohesion)
+        found = self.words[bundle_id(self.facet, ids)] = self.index.bundle_words(films)
+        fr, en = explain(films, found.keywords_fr, cohesion, found.keywords_en)
         used = sum(self.rules.footprint(f) or 0 for f in films)
         regions = {f.region_code for f in films if f.region_code is not None}
         regional = regional_measure(films, self.rules)
@@ -328,7 +331,7 @@ class _Proposer:
             id=bundle_id(self.facet, ids),
             facet=self.facet,
             group_id=group.id if group else None,
-            label=label,
+            label="",
             explanation_fr=fr,
             explanation_en=en,
             items=tuple(
@@ -445,7 +448,7 @@ def propose_bundles(
             for i in dropped.film_ids:
                 unplaced.append(_reason(COUNT_LIMIT, (COUNT_LIMIT,), i, rest_group.get(i), rules))
         bundles = bundles[:count]
-    bundles = _number_labels(bundles)
+    bundles = _label(run, bundles, locked)
     placed = {i for b in bundles for i in b.film_ids}
     leftovers = [i for i in leftovers if i not in placed]
     leftovers += [i for i in rejected if i not in placed]
@@ -473,43 +476,25 @@ def _finish(
     proposed: list[tuple[tuple[int, ...], str]],
     groups_by_id: Mapping[str, Cluster],
 ) -> tuple[list[Bundle], list[int]]:
-    """Bundles built, labelled and checked; films of any bundle that failed its check."""
+    """Bundles built and checked (labelled once the set is known); films of failed ones."""
     bundles: list[Bundle] = []
     rejected: list[int] = []
-    per_group: dict[str, int] = {}
-    for _, gid in proposed:
-        per_group[gid] = per_group.get(gid, 0) + 1
     for ids, gid in proposed:
         films = [run.films[run.row[i]] for i in ids]
         if check_bundle(films, run.rules, run.facet if gid != LEFTOVER_GROUP else "subject"):
             rejected += list(ids)
             continue
-        group = groups_by_id.get(gid)
-        keywords = run.index.shared_keywords([run.row[i] for i in ids])
-        if group is None:
-            label = working_title(keywords)
-        elif per_group[gid] == 1 or not keywords:
-            label = group.label
-        else:  # several bundles from one group: the group's title, then what sets this one apart
-            label = f"{group.label} — {working_title(keywords)}"
-        bundles.append(run.make_bundle(ids, group, label, keywords))
+        bundles.append(run.make_bundle(ids, groups_by_id.get(gid)))
     return bundles, rejected
 
 
-def _number_labels(bundles: Sequence[Bundle]) -> list[Bundle]:
-    """Labels made unique in the set's order: "Noël · Famille (2)" after "Noël · Famille"."""
-    total: dict[str, int] = {}
-    for b in bundles:
-        total[b.label] = total.get(b.label, 0) + 1
-    seen: dict[str, int] = {}
-    out = []
-    for b in bundles:
-        if total[b.label] > 1:
-            seen[b.label] = seen.get(b.label, 0) + 1
-            if seen[b.label] > 1:
-                b = replace(b, label=f"{b.label} ({seen[b.label]})")
-        out.append(b)
-    return out
+def _label(run: _Proposer, bundles: Sequence[Bundle], locked: Sequence[Bundle]) -> list[Bundle]:
+    """Each bundle named by what most of its own films share (never by its cluster's words),
+    in French and in English, no two alike within the set (locked bundles' names included)."""
+    found = [run.words[b.id] for b in bundles]
+    taken = [name for b in locked for name in (b.label, b.label_en) if name]
+    labels = unique_labels(run.facet, found, taken)
+    return [replace(b, label=fr, label_en=en) for b, (fr, en) in zip(bundles, labels, strict=True)]
 
 
 def _diagnose(run: _Proposer, leftovers: list[int], group_of: Mapping[int, str]) -> list[Unplaced]:
@@ -578,7 +563,7 @@ def to_json_dict(
         "bundles": [
             {
                 "id": b.id,
-                "label": b.label,
+                "label": b.label if french else (b.label_en or b.label),
                 "explanation": b.explanation_fr if french else b.explanation_en,
                 "runtime_seconds": b.runtime_seconds,
                 "scores": dict(b.scores),

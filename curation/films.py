@@ -71,7 +71,9 @@ class CurationFilm:
 
     `languages` and `subtitle_languages` are ISO 639-3 ("fra", "eng", "iku"); `audience` one of
     jeunesse / famille / general / adulte or None; `text` is what labels are drawn from
-    (usually the same `film_text` the embedding came from).
+    (usually the same `film_text` the embedding came from); `text_fr` and `text_en`, when
+    given, are the film's French and English words (subjects, synopses), which bundle labels
+    draw from in each language.
     """
 
     id: int
@@ -87,6 +89,8 @@ class CurationFilm:
     subjects: tuple[str, ...] = ()
     style_tags: tuple[str, ...] = ()
     text: str = ""
+    text_fr: str = ""
+    text_en: str = ""
 
 
 def person_key(name: str) -> str:

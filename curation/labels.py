@@ -7,9 +7,11 @@ term's frequency over all classes, so words common everywhere sink and a class's
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,8 +26,25 @@ from curation.films import (
     region_with_article,
 )
 from curation.stopwords import STOP_WORDS, fold
+from curation.vocabulary import AUDIENCES, GENRES, UNTELLING, genre_codes
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
+# For labels: hyphenated names stay whole ("Côte-Nord", "Val-d'Or"); an elided article or
+# pronoun ("l'", "d'", "qu'") is cut off; words under three letters are dropped.
+_TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+|['’][^\W\d_a-zà-ÿ][^\W\d_]*)*")
+_ELIDED = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
+
+
+def tokens(text: str) -> list[str]:
+    """A text's words as labels may show them, stop words (FR and EN) and elisions out."""
+    out = []
+    for token in _TOKEN.findall(text):
+        word = _ELIDED.sub("", token)
+        lower = word.lower()
+        if len(word) >= 3 and (lower if lower.isascii() else fold(lower)) not in STOP_WORDS:
+            out.append(word)
+    return out
+
 
 # Form → (French singular, French plural, English singular, English plural).
 _FORMS = {
@@ -104,7 +123,7 @@ class KeywordIndex:
 def working_title(keywords: Sequence[str]) -> str:
     """ "Noël · Famille · Magie": the three best keywords, for a curator to rename."""
     chosen = [k[:1].upper() + k[1:] for k in keywords[:3]]
-    return " · ".join(chosen) if chosen else "Sans titre"
+    return " · ".join(chosen) if chosen else "Sans mots-clés"
 
 
 def region_title(code: str | None) -> str:
@@ -114,6 +133,21 @@ def region_title(code: str | None) -> str:
     if code == OUTSIDE_QUEBEC:
         return "Regards d'ailleurs"
     return "Regards sur " + region_with_article(code)
+
+
+def region_title_en(code: str | None) -> str:
+    """The English title of a region group: "Views of Gaspésie–Îles-de-la-Madeleine"."""
+    if code is None:
+        return "Origin to be specified"
+    if code == OUTSIDE_QUEBEC:
+        return "Views from elsewhere"
+    return "Views of " + region_name(code)
+
+
+def region_name_en(code: str | None) -> str:
+    if code is None:
+        return "unknown region"
+    return "outside Québec" if code == OUTSIDE_QUEBEC else region_name(code)
 
 
 def _quoted_fr(items: Sequence[str]) -> str:
@@ -136,14 +170,22 @@ def _majority(values: Sequence[str | None], n: int) -> tuple[str, int] | None:
 
 
 def explain(
-    films: Sequence[CurationFilm], keywords: Sequence[str], closeness: float
+    films: Sequence[CurationFilm],
+    keywords: Sequence[str],
+    closeness: float,
+    keywords_en: Sequence[str] | None = None,
 ) -> tuple[str, str]:
-    """One line, in French and in English, on why these films belong together."""
+    """One line, in French and in English, on why these films belong together.
+
+    `keywords` are said in the French line, `keywords_en` (default: the same) in the English.
+    """
     n = len(films)
     fr, en = [f"{n} films"], [f"{n} films"]
+    keywords_en = keywords if keywords_en is None else keywords_en
     if keywords:
         fr.append(f"mots-clés communs {_quoted_fr(keywords)}")
-        en.append(f"shared keywords {_quoted_en(keywords)}")
+    if keywords_en:
+        en.append(f"shared keywords {_quoted_en(keywords_en)}")
     form = _majority([f.form for f in films], n)
     if form and form[0] in _FORMS:
         _, fr_plural, _, en_plural = _FORMS[form[0]]
@@ -156,17 +198,18 @@ def explain(
     region = _majority([f.region_code for f in films], n)
     if region:
         code, count = region
-        where_en = "outside Québec" if code == OUTSIDE_QUEBEC else region_name(code)
+        where_en = region_name_en(code)
         if count == n:
             fr.append(f"tous {from_region(code)}")
             en.append(f"all from {where_en}")
         else:
             fr.append(f"{count} sur {n} {from_region(code)}")
             en.append(f"{count} of {n} from {where_en}")
-    genre = _majority([g for f in films for g in dict.fromkeys(f.genres)], n)
+    genres = [g for f in films for g in genre_codes(f.genres) if g != f.form]
+    genre = _majority(genres, n)
     if genre:
-        fr.append(f"genre commun : {genre[0]}")
-        en.append(f"common genre: {genre[0]}")
+        fr.append(f"genre commun : {GENRES[genre[0]][0].lower()}")
+        en.append(f"common genre: {GENRES[genre[0]][1].lower()}")
     fr.append(f"proximité moyenne {closeness:.2f}".replace(".", ","))
     en.append(f"mean closeness {closeness:.2f}")
     return fr[0] + " : " + " ; ".join(fr[1:]) + ".", en[0] + ": " + "; ".join(en[1:]) + "."
@@ -180,3 +223,270 @@ def mean_pairwise(vectors: NDArray[np.floating]) -> float:
     total = float(np.square(vectors.sum(axis=0)).sum())  # = Σ_ij cos(i, j), diagonal included
     diagonal = float(np.square(vectors).sum())
     return (total - diagonal) / (n * (n - 1))
+
+
+# -- bundle labels ---------------------------------------------------------------------------
+
+
+def _word_key(word: str) -> str:
+    """A word compared loosely: no case, no accents, a final plural s or x dropped."""
+    key = fold(word)
+    return key[:-1] if len(key) > 4 and key[-1] in "sx" else key
+
+
+class WordPresence:
+    """Which films use which words (compared by `_word_key`), and how each is usually spelt.
+
+    Unlike `KeywordIndex`, which weighs words by how often a group says them, this asks of
+    each word in how many of a bundle's films it appears: a label may only say what most of
+    its films say.
+    """
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.n = len(texts)
+        self.keys: list[frozenset[str]] = []
+        spellings: dict[str, Counter[str]] = {}
+        self.df: Counter[str] = Counter()
+        for text in texts:
+            keys = set()
+            for word in tokens(text):
+                lower = word.lower()
+                key = _word_key(word)
+                keys.add(key)
+                spellings.setdefault(key, Counter())[word if word[1:].islower() else lower] += 1
+            self.keys.append(frozenset(keys))
+            self.df.update(keys)
+        # The usual spelling; lower case wins a tie ("pêche" over "Pêche" at a sentence start).
+        self.spelling = {
+            k: min(c.items(), key=lambda kv: (-kv[1], not kv[0].islower(), kv[0]))[0]
+            for k, c in spellings.items()
+        }
+
+    def shared(self, rows: Sequence[int]) -> list[tuple[str, str, float]]:
+        """(key, spelling, score) of the words more than half of `rows` use, best first.
+
+        The score is the share of the rows using the word times its rarity in all texts.
+        """
+        n = len(rows)
+        counts = Counter(k for r in rows for k in self.keys[r])
+        found = [
+            (k, self.spelling[k], c / n * math.log(1 + self.n / self.df[k]))
+            for k, c in counts.items()
+            if _most(c, n)
+        ]
+        return sorted(found, key=lambda t: (-t[2], t[0]))
+
+
+def _most(count: int, n: int) -> bool:
+    """True of "most" films: more than half of them, and of two or more."""
+    return count * 2 > n and count >= 2
+
+
+@dataclass(frozen=True)
+class LabelWord:
+    """A thing true of most of a bundle's films, to say in French and (if it can) in English.
+
+    `kind`: "region", "subject" (a curator's subject or a word of the synopses), "genre"
+    (form and genres through the vocabulary) or "audience". `en` is None when the word only
+    exists in French (a French subject with no English text saying it).
+    """
+
+    key: str
+    fr: str | None
+    en: str | None
+    kind: str
+
+
+@dataclass(frozen=True)
+class BundleWords:
+    """What most of a bundle's films share, most telling first, and its opening film's title."""
+
+    region: str | None
+    words: tuple[LabelWord, ...]
+    opening_title: str
+
+    @property
+    def keywords_fr(self) -> list[str]:
+        return [w.fr for w in self.words if w.kind == "subject" and w.fr][:3]
+
+    @property
+    def keywords_en(self) -> list[str]:
+        return [w.en for w in self.words if w.kind == "subject" and w.en][:3]
+
+
+class LabelIndex:
+    """The catalog's words in French and in English, for labels of any bundle of its films.
+
+    A film's French words come from `text_fr` and its subjects, its English words from
+    `text_en`; a film that has neither lends its `text` to both.
+    """
+
+    def __init__(self, films: Sequence[CurationFilm]) -> None:
+        self.row = {f.id: i for i, f in enumerate(films)}
+        self.films = list(films)
+        plain = [f.text if not (f.text_fr or f.text_en) else "" for f in films]
+        self.french = WordPresence([f.text_fr or p for f, p in zip(films, plain, strict=True)])
+        self.english = WordPresence([f.text_en or p for f, p in zip(films, plain, strict=True)])
+        subject_df: Counter[str] = Counter()
+        for f in films:
+            subject_df.update({_word_key(s) for s in f.subjects})
+        self.subject_df = subject_df
+
+    def bundle_words(self, films: Sequence[CurationFilm]) -> BundleWords:
+        """What is true of most of `films` (in running order: the first opens the bundle)."""
+        n = len(films)
+        rows = [self.row[f.id] for f in films]
+        specific: dict[str, tuple[float, LabelWord]] = {}
+        # A curator's subjects first: at equal share and rarity they beat synopsis words.
+        subjects = Counter(k for f in films for k in {_word_key(s): s for s in f.subjects})
+        spelt = {_word_key(s): s for f in reversed(films) for s in f.subjects}
+        for key, count in subjects.items():
+            if _most(count, n):
+                score = 1.5 * count / n * math.log(1 + len(self.films) / self.subject_df[key])
+                name = spelt[key]
+                english = name if name[:1].isupper() else None  # a proper noun reads in both
+                specific[key] = (score, LabelWord(key, name, english, "subject"))
+        english_words = {k: (w, s) for k, w, s in self.english.shared(rows)}
+        # "direct" and "cinéma" add nothing to the subject "cinéma direct", nor "danseuse"
+        # to "danse".
+        within = {_word_key(t) for w in specific.values() for t in tokens(w[1].fr or "")}
+
+        def said(key: str) -> bool:
+            return key in specific or any(key.startswith(k) or k.startswith(key) for k in within)
+
+        for key, word, score in self.french.shared(rows):
+            if said(key):
+                continue
+            en = english_words.pop(key, (None, 0.0))[0]  # the same word in both: "Innus"
+            specific[key] = (score, LabelWord(key, word, en, "subject"))
+        for key, (word, score) in english_words.items():
+            if not said(key):
+                specific[key] = (score, LabelWord(key, None, word, "subject"))
+        named = {_word_key(n) for c in GENRES.values() for n in c}
+        ranked = [
+            w
+            # At equal share and rarity, the longer word is usually the more telling one.
+            for _, w in sorted(
+                specific.values(), key=lambda sw: (-sw[0], -len(sw[1].key), sw[1].key)
+            )
+            if w.key not in named  # "documentaire" in a synopsis: the form says it
+        ]
+
+        described: list[LabelWord] = []
+        forms = [f.form for f in films]
+        codes = Counter(
+            c
+            for f in films
+            for c in dict.fromkeys(genre_codes([*([f.form] if f.form else []), *f.genres]))
+        )
+        for code, count in sorted(codes.items(), key=lambda kv: (-kv[1], kv[0] not in forms)):
+            if code not in UNTELLING and _most(count, n):
+                fr, en = GENRES[code]
+                described.append(LabelWord("genre:" + code, fr, en, "genre"))
+        region = _majority([f.region_code for f in films], n)
+        region_code = region[0] if region and _most(region[1], n) else None
+        if region_code is not None:
+            described.append(
+                LabelWord(
+                    "region:" + region_code,
+                    region_name(region_code)[:1].upper() + region_name(region_code)[1:],
+                    region_name_en(region_code)[:1].upper() + region_name_en(region_code)[1:],
+                    "region",
+                )
+            )
+        audience = _majority([f.audience for f in films], n)
+        if audience and _most(audience[1], n) and audience[0] in AUDIENCES:
+            fr, en = AUDIENCES[audience[0]]
+            described.append(LabelWord("audience:" + audience[0], fr, en, "audience"))
+        return BundleWords(region_code, (*ranked, *described), films[0].title if films else "")
+
+
+def _cap(word: str) -> str:
+    return word[:1].upper() + word[1:]
+
+
+def _parts(words: Sequence[LabelWord], lang: str) -> list[str]:
+    return [_cap(getattr(w, lang)) for w in words if getattr(w, lang)]
+
+
+class _Label:
+    """One bundle's label being made: its head (a region's title), its words, and the next."""
+
+    def __init__(self, facet: str, found: BundleWords) -> None:
+        self.found = found
+        self.head_fr = self.head_en = ""
+        pool = list(found.words)
+        if facet == "region" and found.region is not None:
+            self.head_fr, self.head_en = region_title(found.region), region_title_en(found.region)
+            pool = [w for w in pool if w.kind != "region"]
+            self.used: list[LabelWord] = []
+        else:
+            # Two telling words in each language (French ones from French texts, English ones
+            # from English texts), then what the vocabulary says: form, genre, region.
+            subjects = [w for w in pool if w.kind == "subject"]
+            chosen = {
+                id(w) for w in [w for w in subjects if w.fr][:2] + [w for w in subjects if w.en][:2]
+            }
+            specific = [w for w in subjects if id(w) in chosen]
+            described = [w for w in pool if w.kind != "subject"]
+            few = min(len([w for w in specific if w.fr]), len([w for w in specific if w.en]))
+            self.used = specific + described[: 1 if few >= 2 else 2]
+        # To tell alike bundles apart, the crisp facts first (region, form, audience).
+        self.rest = sorted(
+            (w for w in pool if w not in self.used), key=lambda w: w.kind == "subject"
+        )
+        self.around = False
+        self.number = 1
+
+    def text(self, lang: str) -> str:
+        head = self.head_fr if lang == "fr" else self.head_en
+        parts = _parts(self.used, lang)
+        if not head and not parts:
+            # Nothing is shared by most films: name the film that opens the bundle.
+            title = self.found.opening_title
+            head = f"Autour de « {title} »" if lang == "fr" else f"Around “{title}”"
+        words = " · ".join(parts)
+        label = f"{head} — {words}" if head and words else head or words
+        if self.around and self.found.opening_title not in label:
+            title = self.found.opening_title
+            label += f", autour de « {title} »" if lang == "fr" else f", around “{title}”"
+        return label if self.number == 1 else f"{label} ({self.number})"
+
+    def widen(self) -> bool:
+        """One more true word, then the film that opens the bundle; False when none is left."""
+        if self.rest:
+            self.used.append(self.rest.pop(0))
+        elif not self.around:
+            self.around = True
+        else:
+            return False
+        return True
+
+
+def unique_labels(
+    facet: str, found: Sequence[BundleWords], taken: Sequence[str] = ()
+) -> list[tuple[str, str]]:
+    """(French, English) labels, one per bundle in order, none equal to another or to `taken`.
+
+    Each label says what most of its films share. Bundles that would read alike all take
+    their next true word (a region, a form…), so none stays vaguer than the others; then
+    the title of the film that opens each; a number only when even that is the same.
+    """
+    labels = [_Label(facet, f) for f in found]
+    reserved = {fold(t) for t in taken}
+    while True:
+        holders: dict[str, set[int]] = {}
+        for i, label in enumerate(labels):
+            for lang in ("fr", "en"):
+                holders.setdefault(fold(label.text(lang)), set()).add(i)
+        clashes = {tuple(sorted(held)) for held in holders.values() if len(held) > 1}
+        clashes |= {(i,) for key, held in holders.items() if key in reserved for i in held}
+        if not clashes:
+            break
+        widened = {i: labels[i].widen() for i in sorted({i for c in clashes for i in c})}
+        for clash in sorted(clashes):
+            if not any(widened[i] for i in clash):  # nothing left to say: number them
+                first = 1 if len(clash) == 1 else 0  # alone, it clashes with a taken name
+                for n, i in enumerate(clash, start=first):
+                    labels[i].number += n
+    return [(label.text("fr"), label.text("en")) for label in labels]

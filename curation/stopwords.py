@@ -35,11 +35,19 @@ _FRENCH = """
     jours lui-même mieux moment nouveau nouvelle pendant peut-être pourtant quelqu quelque
     quelques rien souvent surtout tel telle telles tels toujours toute trois quatre cinq
     un deux ans année années fait faits film films histoire récit raconte suit découvre
+    hui lors grâce celui celle ceux fin début vie documentaire documentaires court courts
+    métrage métrages tourné tournée tournés tournées filmé filmée filmés filmées réalisé
+    réalisée réalisés présente présentent montre montrent propose proposent nous
+    rencontre rencontrent regard portrait travers dit dits dite dire
 """
 FRENCH_STOP_WORDS: frozenset[str] = frozenset(_FRENCH.split())
 
 # Synopsis boilerplate: present in so many descriptions that it says nothing of a cluster.
-_ENGLISH_EXTRA = "film films movie movies documentary story stories life new year years young"
+_ENGLISH_EXTRA = (
+    "film films movie movies documentary story stories life new year years young short"
+    " follows follow explores shows filmed shot made guided takes tells look looks portrait"
+    " meet meets set"
+)
 ENGLISH: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) | frozenset(_ENGLISH_EXTRA.split())
 
 
