@@ -56,6 +56,7 @@ def snapshot(bundle: Bundle) -> dict[str, Any]:
     items = sorted(bundle.items, key=lambda i: i.position)
     return {
         "label": bundle.label,
+        "label_en": bundle.label_en,
         "pitch_text": bundle.pitch_text,
         "status": bundle.status.value,
         "films": [item.film_id for item in items],
@@ -67,7 +68,8 @@ def edit(session: Session, bundle: Bundle, action: str, **args: Any) -> None:
     """Apply one curator edit and record it in the bundle's history.
 
     Actions: add (film_id), remove (film_id), up / down (film_id), swap (film_id, with_id),
-    pin (film_id), order (film_ids: the new order), rename (label), pitch (text), lock, unlock.
+    pin (film_id), order (film_ids: the new order), rename (label, label_en), pitch (text),
+    lock, unlock. A rename without `label_en` names the bundle alike in both languages.
     Raises ValueError for an edit that makes no sense (unknown film, film already there).
     """
     items = {item.film_id: item for item in bundle.items}
@@ -115,6 +117,7 @@ def edit(session: Session, bundle: Bundle, action: str, **args: Any) -> None:
         if not label:
             raise ValueError("a bundle needs a name")
         bundle.label = label
+        bundle.label_en = str(args.get("label_en") or "").strip()
     elif action == "pitch":
         bundle.pitch_text = str(args.get("text", "")).strip()
     elif action == "lock":

@@ -348,7 +348,8 @@ class Bundle(SQLModel, table=True):
     proposal_id: int | None = Field(default=None, foreign_key="proposal.id", index=True)
     facet: str = Field(max_length=16)
     slot_minutes: int
-    label: str
+    label: str  # French, or the curator's own name
+    label_en: str = ""  # English; empty: the same as `label`
     explanation: str = ""
     explanation_en: str = ""
     pitch_text: str = ""

@@ -69,6 +69,11 @@ def to_curation(film: Film, text: str | None = None) -> CurationFilm:
         subjects=tuple(film.subjects),
         style_tags=tuple(film.style_tags),
         text=text if text is not None else embedding_text(film),
+        # The words labels draw from: the French text first, the English for English labels.
+        text_fr=" \n".join(
+            t for t in (*film.subjects, film.synopsis_fr, film.synopsis_long_fr) if t
+        ),
+        text_en=" \n".join(t for t in (film.synopsis_en, film.synopsis_long_en) if t),
     )
 
 
@@ -248,6 +253,7 @@ def _locked_and_pinned(
                     facet=bundle.facet,
                     group_id=None,
                     label=bundle.label,
+                    label_en=bundle.label_en,
                     explanation_fr=bundle.explanation,
                     explanation_en=bundle.explanation_en,
                     items=tuple(
@@ -357,6 +363,7 @@ def propose(
                 facet=facet,
                 slot_minutes=rules.slot_minutes,
                 label=bundle.label,
+                label_en=bundle.label_en,
                 explanation=bundle.explanation_fr,
                 explanation_en=bundle.explanation_en,
                 scores=dict(bundle.scores),
