@@ -1,10 +1,15 @@
 """The observatory's numbers: how regions, forms and languages are represented at each stage,
-from the catalog to the broadcasters' interest."""
+from the catalog to the broadcasters' interest.
+
+Every film falls in one of four origins (`ORIGINS`): Québec's regions outside Montréal (the
+ones the bundles' regional floor counts by default), Montréal, outside Québec, and unknown;
+each share is given both by number of films and by runtime.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +31,10 @@ from catalog.models import (
 STAGES = ("catalog", "bundles", "shared", "interested")
 MONTREAL = "06"
 OUTSIDE_QUEBEC = "99"
+QUEBEC_REGIONS = frozenset(f"{n:02d}" for n in range(1, 18))
+# The four origins, in the order pages show them; the first is what the regional floor counts.
+QUEBEC_OUTSIDE_MONTREAL = "quebec_outside_montreal"
+ORIGINS = (QUEBEC_OUTSIDE_MONTREAL, "montreal", "outside_quebec", "unknown")
 
 
 @dataclass(frozen=True)
@@ -49,17 +58,22 @@ class Share:
 
 @dataclass
 class StageStats:
+    """A stage's films, their runtime, how many have a known runtime (the others weigh 0 in
+    every share of runtime), and the shares by each of `DIMENSIONS`."""
+
     films: int = 0
     runtime: int = 0
     by: dict[str, list[Share]] = field(default_factory=dict)
+    timed: int = 0
 
 
-def montreal_split(region: str | None) -> str:
+def origin(region: str | None) -> str:
+    """Which of `ORIGINS` a film's region code falls in."""
     if region == MONTREAL:
         return "montreal"
     if region == OUTSIDE_QUEBEC:
         return "outside_quebec"
-    return "unknown" if region is None else "other_regions"
+    return QUEBEC_OUTSIDE_MONTREAL if region in QUEBEC_REGIONS else "unknown"
 
 
 def _shares(rows: Sequence[Row], key_of: object) -> list[Share]:
@@ -78,7 +92,7 @@ def _shares(rows: Sequence[Row], key_of: object) -> list[Share]:
 
 
 DIMENSIONS = {
-    "montreal": lambda row: montreal_split(row.region),
+    "origin": lambda row: origin(row.region),
     "region": lambda row: row.region or "?",
     "form": lambda row: row.form or "?",
     "language": lambda row: row.language or "?",
@@ -88,10 +102,14 @@ DIMENSIONS = {
 
 def stage_stats(rows: Sequence[Row]) -> StageStats:
     stats = StageStats(len(rows), sum(r.runtime for r in rows))
+    stats.timed = sum(1 for r in rows if r.runtime > 0)
     for name, key_of in DIMENSIONS.items():
         stats.by[name] = _shares(rows, key_of)
     if stats.by["year"]:
         stats.by["year"].sort(key=lambda s: s.key)
+    # Every origin, in its fixed order, even at 0: "0 % from the regions" is the news.
+    found = {share.key: share for share in stats.by["origin"]}
+    stats.by["origin"] = [found.get(key, Share(key, 0, 0, 0.0, 0.0)) for key in ORIGINS]
     return stats
 
 
@@ -148,10 +166,25 @@ def observe(session: Session) -> dict[str, StageStats]:
     }
 
 
-def to_csv_rows(stats: dict[str, StageStats]) -> list[list[object]]:
-    rows: list[list[object]] = [
-        ["stage", "dimension", "key", "films", "runtime_seconds", "share_films", "share_runtime"]
-    ]
+CSV_COLUMNS = (
+    "stage",
+    "dimension",
+    "key",
+    "label",
+    "films",
+    "runtime_seconds",
+    "share_films",
+    "share_runtime",
+)
+
+
+def to_csv_rows(
+    stats: dict[str, StageStats], labels: Mapping[str, Mapping[str, str]] | None = None
+) -> list[list[object]]:
+    """One row per stage, dimension and key; `labels[dimension][key]` names the key in words
+    ("régions du Québec hors Montréal", "11 Gaspésie–Îles-de-la-Madeleine")."""
+    labels = labels or {}
+    rows: list[list[object]] = [list(CSV_COLUMNS)]
     for stage in STAGES:
         for dimension, shares in stats[stage].by.items():
             for share in shares:
@@ -160,6 +193,7 @@ def to_csv_rows(stats: dict[str, StageStats]) -> list[list[object]]:
                         stage,
                         dimension,
                         share.key,
+                        labels.get(dimension, {}).get(share.key, share.key),
                         share.films,
                         share.runtime,
                         f"{share.share_films:.4f}",

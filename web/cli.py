@@ -294,7 +294,12 @@ def embed() -> None:
     type=float,
     default=0.5,
     show_default=True,
-    help="Least share of runtime from outside Montréal.",
+    help="Least share of the runtime from Québec regions outside Montréal.",
+)
+@click.option(
+    "--outside-quebec-counts",
+    is_flag=True,
+    help="Count films from outside Québec toward the regional floor too (off by default).",
 )
 @click.option(
     "--min-regions",
@@ -315,6 +320,7 @@ def propose(
     slot: int,
     count: int | None,
     regional_floor: float,
+    outside_quebec_counts: bool,
     min_regions: int,
     max_films: int,
     interstitial: int,
@@ -339,6 +345,7 @@ def propose(
         rules = SlotRules(
             slot_minutes=slot,
             regional_floor=regional_floor,
+            outside_quebec_counts=outside_quebec_counts,
             min_regions=min_regions,
             max_films=max_films,
             interstitial_seconds=interstitial,
@@ -357,13 +364,18 @@ def propose(
     window_text = f"{low // 60}:{low % 60:02d}–{high // 60}:{high % 60:02d}"
     click.echo(
         f"Proposal {result.proposal_id}: {len(result.proposal.bundles)} bundles for a "
-        f"{slot}-minute slot ({window_text} of content)"
+        f"{slot}-minute slot ({window_text} of content); regional shares count "
+        f"{rules.regional_scope('en')}"
     )
     by_id = {f.id: f for f in result.films}
     for bundle in result.proposal.bundles:
         minutes = bundle.runtime_seconds / 60
         share = bundle.scores.get("regional_share", 0)
-        click.echo(f"\n  {bundle.label} — {minutes:.1f} min, {share:.0%} outside Montréal")
+        film_share = bundle.scores.get("regional_film_share", 0)
+        click.echo(
+            f"\n  {bundle.label} — {minutes:.1f} min; regional: {share:.0%} of the runtime, "
+            f"{film_share:.0%} of the films"
+        )
         for item in bundle.items:
             film = by_id[item.film_id]
             length = (film.runtime_seconds or 0) // 60

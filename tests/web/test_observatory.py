@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable
 
 from flask.testing import FlaskClient
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -16,6 +17,24 @@ from tests.conftest import SAMPLES
 from web.usecases import cataloguing
 
 Login = Callable[[str], int]
+QUEBEC_OUTSIDE_MONTREAL = [f"{n:02d}" for n in range(1, 18) if n != 6]
+
+
+def by_region(engine: Engine) -> dict[str | None, tuple[int, int]]:
+    """Accepted films and their runtime per region code, counted in plain SQL."""
+    with engine.connect() as db:
+        rows = db.execute(
+            text(
+                "SELECT region_code, count(*), sum(coalesce(runtime_seconds, 0)) FROM film "
+                "WHERE status = 'accepted' GROUP BY region_code"
+            )
+        ).all()
+    return {code: (int(n), int(seconds)) for code, n, seconds in rows}
+
+
+def percent(share: float, lang: str = "fr") -> str:
+    number = f"{100 * share:.1f}"
+    return (number.replace(".", ",") if lang == "fr" else number) + " %"
 
 
 def test_each_stage_is_counted(engine: Engine) -> None:
@@ -34,26 +53,82 @@ def test_each_stage_is_counted(engine: Engine) -> None:
         session.add(Answer(bundle_id=bundle.id, film_id=gaspesie[0].id, verdict=Verdict.interested))  # type: ignore[arg-type]
         session.commit()
         stats = observatory.observe(session)
-    assert stats["catalog"].films == 641
+    counted = by_region(engine)
+    assert stats["catalog"].films == sum(n for n, _ in counted.values())
     assert stats["bundles"].films == stats["shared"].films == len(gaspesie) + 1
     interest = {s.key: s.films for s in stats["interested"].by["region"]}
     assert interest == {"11": 1}
-    split = {s.key: s.share_films for s in stats["bundles"].by["montreal"]}
+    split = {s.key: s.share_films for s in stats["bundles"].by["origin"]}
     assert split["montreal"] == 1 / (len(gaspesie) + 1)
-    assert sum(s.films for s in stats["catalog"].by["region"]) == 641
+    assert split["quebec_outside_montreal"] == len(gaspesie) / (len(gaspesie) + 1)
+    assert split["outside_quebec"] == split["unknown"] == 0.0  # shown at 0, not left out
+    assert sum(s.films for s in stats["catalog"].by["region"]) == stats["catalog"].films
+
+
+def test_the_origins_are_quebec_regions_outside_montreal_montreal_outside_and_unknown(
+    engine: Engine,
+) -> None:
+    cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
+    counted = by_region(engine)
+    with Session(engine) as session:
+        origins = {s.key: s for s in observatory.observe(session)["catalog"].by["origin"]}
+    assert list(origins) == list(observatory.ORIGINS)
+    regional = [counted[c] for c in QUEBEC_OUTSIDE_MONTREAL if c in counted]
+    assert origins["quebec_outside_montreal"].films == sum(n for n, _ in regional)
+    assert origins["quebec_outside_montreal"].runtime == sum(s for _, s in regional)
+    assert origins["montreal"].films == counted.get("06", (0, 0))[0]
+    assert origins["outside_quebec"].films == counted.get("99", (0, 0))[0]
+    assert origins["unknown"].films == counted.get(None, (0, 0))[0]
+    # The sample catalog holds all four, so the test says something about each.
+    assert all(origins[key].films > 0 for key in ("quebec_outside_montreal", "montreal"))
+    assert origins["outside_quebec"].films > 0
 
 
 def test_the_page_and_its_csv(client: FlaskClient, engine: Engine, login: Login) -> None:
     cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
+    counted = by_region(engine)
+    films = sum(n for n, _ in counted.values())
+    runtime = sum(s for _, s in counted.values())
+    regional = [counted[c] for c in QUEBEC_OUTSIDE_MONTREAL if c in counted]
+    share_films = sum(n for n, _ in regional) / films
+    share_runtime = sum(s for _, s in regional) / runtime
     login("broadcaster")
     page = client.get("/observatoire/")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "11 Gaspésie–Îles-de-la-Madeleine" in html and "<svg" in html
+    # The headline says what it counts, by films and by runtime, with the numbers SQL gives.
+    assert (
+        f"Régions du Québec hors Montréal : <strong>{percent(share_films)}</strong> des films, "
+        f"<strong>{percent(share_runtime)}</strong> de la durée"
+    ) in html
+    assert "Part de la durée hors Montréal" not in html
+    for label in ("Montréal", "Hors Québec", "Région inconnue"):
+        assert f'<th scope="row">{label}</th>' in html
+    # The region chart: each region named, with its films and runtime as visible text.
+    n, _ = counted["11"]
+    assert '<th scope="row">11 Gaspésie–Îles-de-la-Madeleine</th>' in html
+    assert f'<td>{n} <span class="n">({percent(n / films)})</span>' in html
+    assert "<svg" not in html  # bars are HTML with their values beside them, not bare shapes
+
+    client.post("/langue/en")
+    english = client.get("/observatoire/").get_data(as_text=True)
+    assert (
+        f"Québec regions outside Montréal: <strong>{percent(share_films, 'en')}</strong> of the "
+        f"films, <strong>{percent(share_runtime, 'en')}</strong> of the runtime"
+    ) in english
+
     download = client.get("/observatoire/observatoire.csv")
     rows = list(csv.DictReader(io.StringIO(download.get_data(as_text=True))))
+    assert list(rows[0]) == list(observatory.CSV_COLUMNS)
     montreal = [r for r in rows if r["stage"] == "catalog" and r["key"] == "06"]
-    assert montreal and int(montreal[0]["films"]) > 0
+    assert montreal and int(montreal[0]["films"]) == counted["06"][0]
+    (origin,) = [
+        r for r in rows if r["stage"] == "catalog" and r["key"] == "quebec_outside_montreal"
+    ]
+    assert origin["dimension"] == "origin"
+    assert origin["label"] == "Québec regions outside Montréal"  # the session's language
+    assert int(origin["films"]) == sum(n for n, _ in regional)
+    assert float(origin["share_runtime"]) == round(share_runtime, 4)
 
 
 def test_the_observatory_needs_an_account(client: FlaskClient) -> None:

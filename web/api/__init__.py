@@ -126,7 +126,18 @@ def bundle_json(bundle: Bundle) -> dict[str, Any]:
         "pitch_text": bundle.pitch_text,
         "runtime_seconds": view.runtime,
         "window_seconds": list(view.window),
+        # regional_share (kept for older clients) is the share of the runtime; both shares
+        # count what regional_scope names: Québec regions outside Montréal by default.
         "regional_share": round(view.regional_share, 4),
+        "regional_runtime_share": round(view.regional_share, 4),
+        "regional_film_share": round(view.regional_film_share, 4),
+        "regional_films": view.regional.films,
+        "regional_floor": view.floor,
+        "regional_scope": {
+            "label": view.regional_scope("en"),
+            "label_fr": view.regional_scope("fr"),
+            "region_codes": list(view.rules.regional_codes),
+        },
         "scores": bundle.scores,
         "rule_violations": [{"rule": v.rule, "message": v.message_en} for v in view.violations],
         "films": [
@@ -309,6 +320,24 @@ OPENAPI: dict[str, Any] = {
                     "slot_minutes": {"type": "integer"},
                     "runtime_seconds": {"type": "integer"},
                     "regional_share": {"type": "number"},
+                    "regional_runtime_share": {
+                        "type": "number",
+                        "description": "share of the runtime from regional_scope's regions",
+                    },
+                    "regional_film_share": {
+                        "type": "number",
+                        "description": "share of the films from regional_scope's regions",
+                    },
+                    "regional_films": {"type": "integer"},
+                    "regional_floor": {"type": "number"},
+                    "regional_scope": {
+                        "type": "object",
+                        "properties": {
+                            "label": {"type": "string"},
+                            "label_fr": {"type": "string"},
+                            "region_codes": {"type": "array", "items": {"type": "string"}},
+                        },
+                    },
                     "rule_violations": {"type": "array", "items": {"type": "object"}},
                     "films": {"type": "array", "items": {"type": "object"}},
                 },

@@ -12,6 +12,7 @@ import curation
 from catalog import bundles as bundle_edits
 from catalog import queries, vectors
 from catalog.models import Bundle, Film, Status
+from curation.rules import RegionalShare, regional_measure
 from web import database
 from web.usecases.curating import TEXT_FACET, rules_from, to_curation
 
@@ -24,7 +25,7 @@ class BundleView:
     films: list[Film]
     runtime: int
     window: tuple[int, int]
-    regional_share: float
+    regional: RegionalShare  # what the regional floor counts: `rules.regional_scope`
     floor: float
     violations: list[curation.Violation]
     rules: curation.SlotRules
@@ -32,6 +33,20 @@ class BundleView:
     @property
     def fill(self) -> float:
         return self.runtime / (self.rules.slot_seconds or 1)
+
+    @property
+    def regional_share(self) -> float:
+        """The share of the runtime the floor counts (the floor is kept on this one)."""
+        return self.regional.of_runtime
+
+    @property
+    def regional_film_share(self) -> float:
+        """The share of the films the floor counts, shown beside the runtime's."""
+        return self.regional.of_films
+
+    def regional_scope(self, lang: str = "fr") -> str:
+        """What both shares count, in words: "régions du Québec hors Montréal"."""
+        return self.rules.regional_scope(lang)
 
 
 def rules_for(bundle: Bundle) -> curation.SlotRules:
@@ -46,18 +61,37 @@ def view_of(bundle: Bundle) -> BundleView:
     rules = rules_for(bundle)
     chosen = [to_curation(f, text="") for f in films]
     runtime = sum(f.runtime_seconds or 0 for f in films)
-    regional = sum(f.runtime_seconds or 0 for f in chosen if rules.is_regional(f))
     violations = curation.check_bundle(chosen, rules, bundle.facet) if films else []
     return BundleView(
         bundle,
         films,
         runtime,
         rules.window,
-        regional / runtime if runtime else 0.0,
+        regional_measure(chosen, rules),
         rules.regional_floor,
         violations,
         rules,
     )
+
+
+@dataclass(frozen=True)
+class Regional:
+    """What a bundle's regional floor counts, how much of the bundle it covers (by runtime and
+    by films), and which films it counts: what the pitch page and the exports say."""
+
+    rules: curation.SlotRules
+    share: RegionalShare
+    film_ids: frozenset[int]
+
+    def scope(self, lang: str = "fr") -> str:
+        return self.rules.regional_scope(lang)
+
+
+def regional_of(bundle: Bundle, films: list[Film]) -> Regional:
+    rules = rules_for(bundle)
+    chosen = [to_curation(f, text="") for f in films]
+    counted = frozenset(f.id for f in chosen if rules.is_regional(f))
+    return Regional(rules, regional_measure(chosen, rules), counted)
 
 
 def _ordered_films(bundle: Bundle) -> list[Film]:

@@ -10,6 +10,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, abort, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 from catalog import queries, sharing
@@ -17,6 +18,7 @@ from catalog.export import bundle_pbcore
 from catalog.models import Bundle, Film
 from web import database
 from web.access import viewer_for
+from web.usecases.bundles import Regional, regional_of
 from web.views.common import format_duration
 
 bp = Blueprint("exports", __name__, url_prefix="/anthologies")
@@ -32,7 +34,9 @@ _MIME = {
 }
 
 
-def film_rows(films: list[Film], region_names: dict[str, str]) -> list[dict[str, Any]]:
+def film_rows(
+    films: list[Film], region_names: dict[str, str], regional: frozenset[int] = frozenset()
+) -> list[dict[str, Any]]:
     return [
         {
             "position": i + 1,
@@ -45,6 +49,8 @@ def film_rows(films: list[Film], region_names: dict[str, str]) -> list[dict[str,
             "region_code": f.region_code,
             "region": region_names.get(f.region_code or "", ""),
             "municipality": f.municipality,
+            # Whether the bundle's regional floor counts it (see the export's regional_scope).
+            "counts_toward_regional_floor": f.id in regional,
             "languages": f.original_languages,
             "subtitles": f.subtitle_languages,
             "audience": f.audience.value if f.audience else None,
@@ -66,7 +72,8 @@ def sheet(bundle_id: int, fmt: str) -> Response:
         abort(404)
     films = sharing.films_of_bundle(db, bundle)
     names = queries.region_names(db)
-    rows = film_rows(films, names)
+    regional = regional_of(bundle, films)
+    rows = film_rows(films, names, regional.film_ids)
     body: str | bytes
     if fmt == "json":
         body = json.dumps(
@@ -77,6 +84,7 @@ def sheet(bundle_id: int, fmt: str) -> Response:
                 "explanation": bundle.explanation,
                 "slot_minutes": bundle.slot_minutes,
                 "runtime_seconds": sum(r["runtime_seconds"] or 0 for r in rows),
+                "regional": regional_json(regional),
                 "films": rows,
             },
             ensure_ascii=False,
@@ -85,7 +93,8 @@ def sheet(bundle_id: int, fmt: str) -> Response:
     elif fmt == "csv":
         buffer = io.StringIO()
         columns = ["position", "title", "directors", "year", "runtime_seconds", "region_code"]
-        columns += ["region", "municipality", "languages", "audience", "synopsis_fr", "synopsis_en"]
+        columns += ["region", "municipality", "counts_toward_regional_floor", "languages"]
+        columns += ["audience", "synopsis_fr", "synopsis_en"]
         writer = csv.DictWriter(buffer, columns, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         for row in rows:
@@ -94,6 +103,9 @@ def sheet(bundle_id: int, fmt: str) -> Response:
                 | {
                     "directors": "; ".join(row["directors"]),
                     "languages": "; ".join(row["languages"]),
+                    "counts_toward_regional_floor": (
+                        "yes" if row["counts_toward_regional_floor"] else "no"
+                    ),
                 }
             )
         body = buffer.getvalue()
@@ -104,11 +116,46 @@ def sheet(bundle_id: int, fmt: str) -> Response:
     elif fmt == "xml":
         body = bundle_pbcore(bundle_id, bundle.label, films)
     else:
-        body = pdf(bundle, rows)
+        body = pdf(bundle, rows, regional)
     response = Response(body, mimetype=_MIME[fmt])
     name = f"anthologie-{bundle_id}.{fmt}"
     response.headers["Content-Disposition"] = f"attachment; filename={name}"
     return response
+
+
+def regional_json(regional: Regional) -> dict[str, Any]:
+    """The bundle's regional share, named by what it counts, by runtime and by films."""
+    share = regional.share
+    return {
+        "scope": regional.scope("en"),
+        "scope_fr": regional.scope("fr"),
+        "region_codes": list(regional.rules.regional_codes),
+        "runtime_share": round(share.of_runtime, 4),
+        "runtime_seconds": share.seconds,
+        "film_share": round(share.of_films, 4),
+        "films": share.films,
+        "floor": regional.rules.regional_floor,
+    }
+
+
+def regional_line(regional: Regional) -> str:
+    """ "Régions du Québec hors Montréal : 62 % de la durée, 3 films sur 5 (60 %)"."""
+    share = regional.share
+    scope = regional.scope(str(get_locale() or "fr"))
+    films = ngettext(
+        "%(num)s film sur %(total)s",
+        "%(num)s films sur %(total)s",
+        share.films,
+        total=share.total_films,
+    )
+    runtime, film_share = (f"{100 * part:.0f} %" for part in (share.of_runtime, share.of_films))
+    return _(
+        "%(scope)s : %(runtime)s de la durée, %(films)s (%(film_share)s)",
+        scope=scope[:1].upper() + scope[1:],
+        runtime=runtime,
+        films=films,
+        film_share=film_share,
+    )
 
 
 def m3u(bundle: Bundle, films: list[Film]) -> str:
@@ -163,8 +210,9 @@ def _font() -> tuple[str, str]:
     return "Helvetica", "Helvetica-Bold"
 
 
-def pdf(bundle: Bundle, rows: list[dict[str, Any]]) -> bytes:
-    """A print-ready pitch sheet (A4): label, pitch, runtime against the slot, the films."""
+def pdf(bundle: Bundle, rows: list[dict[str, Any]], regional: Regional) -> bytes:
+    """A print-ready pitch sheet (A4): label, pitch, runtime against the slot, the regional
+    share (named), the films."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -188,6 +236,7 @@ def pdf(bundle: Bundle, rows: list[dict[str, Any]]) -> bytes:
             ),
             body,
         ),
+        Paragraph(escape(regional_line(regional)), body),
     ]
     if bundle.pitch_text:
         story += [Spacer(1, 6), Paragraph(escape(bundle.pitch_text), body)]

@@ -6,6 +6,7 @@ import csv
 import io
 
 from flask import Blueprint, Response, render_template, request
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 from catalog import observatory, queries
@@ -23,18 +24,34 @@ STAGE_LABELS = {
     "interested": _l("Intérêt des diffuseurs"),
 }
 DIMENSION_LABELS = {
-    "montreal": _l("Montréal et les autres régions"),
+    "origin": _l("Par origine"),
     "region": _l("Par région"),
     "form": _l("Par forme"),
     "language": _l("Par langue"),
     "year": _l("Par année"),
 }
-SPLIT_LABELS = {
+# What each origin counts, said in full: the first is what the regional floor counts.
+ORIGIN_LABELS = {
+    observatory.QUEBEC_OUTSIDE_MONTREAL: _l("Régions du Québec hors Montréal"),
     "montreal": _l("Montréal"),
-    "other_regions": _l("Autres régions du Québec"),
     "outside_quebec": _l("Hors Québec"),
     "unknown": _l("Région inconnue"),
 }
+
+
+def percent(share: float) -> str:
+    """ "35,1 %" in French, "35.1 %" in English: one decimal, so 0.1 % is not shown as 0 %."""
+    return f"{format_decimal(100 * share, format='0.0')} %"
+
+
+def key_labels() -> dict[str, dict[str, str]]:
+    """Every key of every dimension in words, for the page and the CSV."""
+    regions = {r.code: f"{r.code} {r.name}" for r in queries.regions(database.session())}
+    unknown = str(ORIGIN_LABELS["unknown"])
+    return {
+        "origin": {key: str(label) for key, label in ORIGIN_LABELS.items()},
+        "region": regions | {"?": unknown},
+    }
 
 
 @bp.get("/")
@@ -44,14 +61,14 @@ def overview() -> str:
     stage = request.args.get("etape", "catalog")
     if stage not in observatory.STAGES:
         stage = "catalog"
-    names = {r.code: f"{r.code} {r.name}" for r in queries.regions(database.session())}
     return render_template(
         "observatory/overview.html",
         stats=stats,
         stage=stage,
         stages=STAGE_LABELS,
         dimensions=DIMENSION_LABELS,
-        labels={"region": names, "montreal": SPLIT_LABELS},
+        labels=key_labels(),
+        percent=percent,
     )
 
 
@@ -60,7 +77,7 @@ def overview() -> str:
 def download() -> Response:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(
-        observatory.to_csv_rows(observatory.observe(database.session()))
+        observatory.to_csv_rows(observatory.observe(database.session()), key_labels())
     )
     return Response(
         buffer.getvalue(),

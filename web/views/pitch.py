@@ -34,6 +34,7 @@ from catalog.models import Bundle, UserRole, Verdict, utcnow
 from web import database, fragments
 from web.access import granted_bundles, link_serializer, link_token, viewer_for
 from web.auth import current_user, require_role
+from web.usecases.bundles import regional_of
 
 bp = Blueprint("pitch", __name__, url_prefix="/pitch")
 
@@ -120,6 +121,7 @@ def _shared_parts(bundle: Bundle, has_reel: bool) -> SharedParts:
     header = render_template(
         "pitch/_header.html",
         regions=region_runtime(films),
+        regional=regional_of(bundle, films),
         total=total,
         has_reel=has_reel,
         **context,

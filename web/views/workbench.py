@@ -45,6 +45,9 @@ def index() -> str | Response:
             value = request.form.get(field, type=kind)
             if value is not None:
                 rules[field] = value
+        # Off unless asked for: films from outside Québec then count toward the floor too.
+        if request.form.get("outside_quebec_counts"):
+            rules["outside_quebec_counts"] = True
         try:
             rules_from(rules)
         except ValueError as error:
