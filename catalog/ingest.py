@@ -2,7 +2,9 @@
 
 Every bad row is reported (line, field, what is wrong) before anything is written; the write
 is one transaction. A row whose raw content was already imported is recognised by its hash
-and skipped without parsing, so re-importing an unchanged file is cheap.
+and skipped without parsing, so re-importing an unchanged file is cheap. A row that imports
+but holds something odd (a place the place table lacks, in the region the row gives) goes in
+as written and is reported as a warning.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from catalog.fields import (
     parse_cell,
 )
 from catalog.models import Credit, Film, Status, utcnow
-from catalog.places import PlaceError, default_index
+from catalog.places import PlaceError, UnknownPlace, default_index
 from catalog.records import (
     changed_columns,
     credit_rows,
@@ -50,7 +52,7 @@ class IngestError(Exception):
 
 
 @dataclass(frozen=True)
-class RowError:
+class RowProblem:
     line: int
     field: str
     value: str
@@ -61,12 +63,23 @@ class RowError:
         return f"line {self.line}, field {self.field}{shown}: {self.message}"
 
 
+class RowError(RowProblem):
+    """What keeps a row out of the catalog."""
+
+
+class RowWarning(RowProblem):
+    """Something odd in a row that is imported all the same, said so that a person checks it."""
+
+
 class RowsRejected(Exception):
     """Some rows are invalid and nothing was imported."""
 
-    def __init__(self, source: str, errors: list[RowError]) -> None:
+    def __init__(
+        self, source: str, errors: list[RowError], warnings: list[RowWarning] | None = None
+    ) -> None:
         self.source = source
         self.errors = errors
+        self.warnings = warnings or []
         lines = len({e.line for e in errors})
         super().__init__(f"{source}: {lines} invalid row(s), nothing imported")
 
@@ -79,6 +92,7 @@ class IngestReport:
     updated: int = 0
     unchanged: int = 0
     rejected: list[RowError] = field(default_factory=list)
+    warnings: list[RowWarning] = field(default_factory=list)
     dry_run: bool = False
 
     @property
@@ -93,6 +107,8 @@ class IngestReport:
         )
         if self.rejected:
             text += f", {self.rejected_lines} rejected"
+        if self.warnings:
+            text += f", {len(self.warnings)} warning(s)"
         return text
 
 
@@ -278,9 +294,16 @@ def row_hash(signature: str, row: RawRow) -> str:
 
 
 def validate(line: int, mapped: Raw) -> tuple[dict[str, Value], list[RowError]]:
-    """The record of one mapped row, and every problem found in it."""
+    """The record of one mapped row, and every error found in it (a form's single record)."""
+    record, errors, _ = check_row(line, mapped)
+    return record, errors
+
+
+def check_row(line: int, mapped: Raw) -> tuple[dict[str, Value], list[RowError], list[RowWarning]]:
+    """The record of one mapped row, every error found in it, and what is odd but kept."""
     record: dict[str, Value] = {}
     errors: list[RowError] = []
+    warnings: list[RowWarning] = []
     for name, cell in mapped.items():
         if cell is None:
             record[name] = [] if BY_NAME[name].multi else None
@@ -299,7 +322,14 @@ def validate(line: int, mapped: Raw) -> tuple[dict[str, Value], list[RowError]]:
     if isinstance(municipality, str):
         region = record.get("region")
         try:
-            found = default_index().municipality(municipality, region_code=region)  # type: ignore[arg-type]
+            found = default_index().place(municipality, region_code=region)  # type: ignore[arg-type]
+        except UnknownPlace as unknown:
+            if region:
+                # The region is what the catalog counts; the place is kept for people to read.
+                message = unlisted_place(unknown, str(region))
+                warnings.append(RowWarning(line, "municipality", municipality, message))
+            else:
+                problem("municipality", str(unknown))
         except PlaceError as error:
             problem("municipality", str(error))
         else:
@@ -318,7 +348,15 @@ def validate(line: int, mapped: Raw) -> tuple[dict[str, Value], list[RowError]]:
     start, end = record.get("rights_window_start"), record.get("rights_window_end")
     if start and end and start > end:  # type: ignore[operator]
         problem("rights_window_end", f"{end} is before rights_window_start {start}")
-    return record, errors
+    return record, errors, warnings
+
+
+def unlisted_place(unknown: UnknownPlace, region: str) -> str:
+    hint = f" (did you mean {' or '.join(unknown.suggestions)}?)" if unknown.suggestions else ""
+    return (
+        f"{unknown.text!r} is in neither the municipal directory nor the list of Indigenous "
+        f"communities{hint}; kept as written, region {region} as given"
+    )
 
 
 def _shown(cell: Any) -> str:
@@ -391,7 +429,7 @@ def ingest_file(
                 report.unchanged += 1
             continue
         mapped = raw.mapped(header, mapping)
-        record, errors = validate(line, mapped)
+        record, errors, warnings = check_row(line, mapped)
         if errors:
             report.rejected.extend(errors)
             continue
@@ -413,10 +451,11 @@ def ingest_file(
                 continue
             new_keys[dedup] = line
         pending.append(_Pending(line, record, digest, film_id))
+        report.warnings.extend(warnings)  # only for rows that go in
 
     report.rejected.sort(key=lambda e: (e.line, _column_order(e.field)))
     if report.rejected and not skip_invalid:
-        raise RowsRejected(source, report.rejected)
+        raise RowsRejected(source, report.rejected, report.warnings)
 
     _write(session, pending, report)
     if dry_run:

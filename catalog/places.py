@@ -1,4 +1,4 @@
-"""Québec's regions and municipalities, and how free-text place names resolve to them."""
+"""Québec's regions, municipalities and Indigenous communities, and how place names resolve."""
 
 from __future__ import annotations
 
@@ -63,6 +63,16 @@ class PlaceError(ValueError):
     """A place name that does not resolve to one region or municipality; says why."""
 
 
+class UnknownPlace(PlaceError):
+    """A place name that nothing in the place table bears (as opposed to an ambiguous one)."""
+
+    def __init__(self, text: str, suggestions: list[str]) -> None:
+        self.text = text
+        self.suggestions = suggestions
+        hint = f"; did you mean {' or '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"unknown municipality {text!r}{hint}")
+
+
 @dataclass(frozen=True)
 class Region:
     code: str
@@ -77,6 +87,31 @@ class Municipality:
     region_code: str
     mrc_name: str
     population: int
+
+
+@dataclass(frozen=True)
+class Community:
+    """One of Québec's Indigenous communities: a reserve, settlement, Cree land or Inuit village.
+
+    Many of them are also in the municipal répertoire (Wendake, Kuujjuaq); some are not
+    (Kitcisakik, Pakua Shipu), or are there under another name (Obedjiwan for Opitciwan).
+    """
+
+    name: str
+    nation: str
+    region_code: str
+    kind: str
+    other_names: tuple[str, ...] = ()
+    # Not a municipality of the répertoire: no code there, no population counted there.
+    code: str = ""
+    population: int = 0
+
+    @property
+    def designation(self) -> str:
+        return self.kind
+
+
+Place = Municipality | Community
 
 
 def _fold(text: str) -> str:
@@ -118,6 +153,14 @@ def _population(text: str) -> int:
         return 0
 
 
+def _read_rows(path: Path, optional: bool = False) -> list[dict[str, str]]:
+    """The rows of a reference CSV file; none when an optional file is absent."""
+    if optional and not path.exists():
+        return []
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
 def _names(items: Iterable[str], limit: int = 6) -> str:
     items = list(items)
     shown = ", ".join(items[:limit])
@@ -132,6 +175,7 @@ class PlaceIndex:
         regions: Iterable[Region],
         municipalities: Iterable[Municipality],
         aliases: dict[str, str] | None = None,
+        communities: Iterable[Community] = (),
     ) -> None:
         self._regions = sorted(
             {r.code: r for r in [*regions, Region(OUTSIDE_QUEBEC, "Hors Québec")]}.values(),
@@ -163,31 +207,63 @@ class PlaceIndex:
             self._by_alias[key] = self._by_code[code]
             self._alias_names[key] = alias
         self._designations = {_fold(m.designation) for m in self._municipalities}
+        self._communities = sorted(communities, key=lambda c: c.name)
+        self._community_by_key: dict[str, list[Community]] = {}
+        for community in self._communities:
+            self._add_community(community)
+
+    def _add_community(self, community: Community) -> None:
+        if community.region_code not in self._region_by_code:
+            raise ValueError(
+                f"community {community.name!r}: unknown region {community.region_code}"
+            )
+        for name in dict.fromkeys((community.name, *community.other_names)):
+            # A community the répertoire also lists must lie where the répertoire puts it.
+            namesakes = self._candidates(name)
+            if namesakes and community.region_code not in {m.region_code for m in namesakes}:
+                raise ValueError(
+                    f"community {community.name!r} is given region {community.region_code}, "
+                    f"but the répertoire puts {name!r} in "
+                    + ", ".join(sorted({m.region_code for m in namesakes}))
+                )
+            listed = self._community_by_key.setdefault(normalise_place(name), [])
+            if community not in listed:
+                listed.append(community)
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> PlaceIndex:
-        """Read `quebec_regions.csv`, `quebec_municipalities.csv` and `municipality_aliases.csv`."""
+        """Read the regions, municipalities, aliases and Indigenous communities of `data_dir`."""
         folder = DATA_DIR if data_dir is None else Path(data_dir)
-        with open(folder / "quebec_regions.csv", encoding="utf-8", newline="") as f:
-            regions = [Region(row["region_code"], row["region_name"]) for row in csv.DictReader(f)]
-        with open(folder / "quebec_municipalities.csv", encoding="utf-8", newline="") as f:
-            municipalities = [
-                Municipality(
-                    code=row["mcode"],
-                    name=row["munnom"],
-                    designation=row["mdes"],
-                    region_code=row["region_code"],
-                    mrc_name=row["mrc_name"],
-                    population=_population(row["mpopul"]),
-                )
-                for row in csv.DictReader(f)
-            ]
-        aliases: dict[str, str] = {}
-        alias_file = folder / "municipality_aliases.csv"
-        if alias_file.exists():
-            with open(alias_file, encoding="utf-8", newline="") as f:
-                aliases = {row["alias"]: row["municipality_code"] for row in csv.DictReader(f)}
-        return cls(regions, municipalities, aliases)
+        regions = [
+            Region(row["region_code"], row["region_name"])
+            for row in _read_rows(folder / "quebec_regions.csv")
+        ]
+        municipalities = [
+            Municipality(
+                code=row["mcode"],
+                name=row["munnom"],
+                designation=row["mdes"],
+                region_code=row["region_code"],
+                mrc_name=row["mrc_name"],
+                population=_population(row["mpopul"]),
+            )
+            for row in _read_rows(folder / "quebec_municipalities.csv")
+        ]
+        aliases = {
+            row["alias"]: row["municipality_code"]
+            for row in _read_rows(folder / "municipality_aliases.csv", optional=True)
+        }
+        communities = [
+            Community(
+                name=row["name"],
+                nation=row["nation"],
+                region_code=row["region_code"],
+                kind=row["kind"],
+                other_names=tuple(n.strip() for n in row["other_names"].split(";") if n.strip()),
+            )
+            for row in _read_rows(folder / "quebec_indigenous_communities.csv", optional=True)
+        ]
+        return cls(regions, municipalities, aliases, communities)
 
     @property
     def regions(self) -> list[Region]:
@@ -197,6 +273,10 @@ class PlaceIndex:
     @property
     def municipalities(self) -> list[Municipality]:
         return list(self._municipalities)
+
+    @property
+    def communities(self) -> list[Community]:
+        return list(self._communities)
 
     def region(self, text: str) -> Region:
         """The region named by a code (`6`, `06`), a name in any case or accents, or a prefix."""
@@ -231,16 +311,31 @@ class PlaceIndex:
         A trailing qualifier is checked, not ignored: `Hatley (canton)`, `Lévis (Québec)`,
         `Gaspé, Gaspésie`.
         """
+        found = self._resolve(text, region_code, with_communities=False)
+        assert isinstance(found, Municipality)
+        return found
+
+    def place(self, text: str, region_code: str | None = None) -> Place:
+        """Like `municipality`, but an Indigenous community's name resolves too.
+
+        Where the répertoire lists a place under the same name in the same region, its entry
+        is the one returned (`Wendake`, `Mashteuiatsh`); `Kitcisakik` or `Opitciwan` give
+        the community. Raises UnknownPlace when nothing bears the name.
+        """
+        return self._resolve(text, region_code, with_communities=True)
+
+    def _resolve(self, text: str, region_code: str | None, *, with_communities: bool) -> Place:
+        find = self._place_candidates if with_communities else self._candidates
         wanted_region = self.region(region_code).code if region_code else None
         name, qualifier = _split_qualifier(text)
-        candidates = self._candidates(name)
+        candidates = find(name)
         if not candidates and qualifier is None and "," in name:
             head, tail = name.rsplit(",", 1)
-            if self._candidates(head):
+            if find(head):
                 name, qualifier = head, tail
-                candidates = self._candidates(head)
+                candidates = find(head)
         if not candidates:
-            raise PlaceError(self._unknown(text))
+            raise self._unknown(text, with_communities)
         if qualifier is not None:
             candidates = self._qualified(candidates, qualifier, text)
         regions = {m.region_code for m in candidates}
@@ -260,7 +355,7 @@ class PlaceIndex:
             )
         return max(candidates, key=lambda m: (m.population, m.designation == "Ville", m.code))
 
-    def _candidates(self, name: str) -> list[Municipality]:
+    def _candidates(self, name: str) -> list[Place]:
         key = normalise_place(name)
         if key in self._by_name:
             return list(self._by_name[key])
@@ -268,9 +363,10 @@ class PlaceIndex:
             return [self._by_alias[key]]
         return []
 
-    def _qualified(
-        self, candidates: list[Municipality], qualifier: str, text: str
-    ) -> list[Municipality]:
+    def _place_candidates(self, name: str) -> list[Place]:
+        return self._candidates(name) + self._community_by_key.get(normalise_place(name), [])
+
+    def _qualified(self, candidates: list[Place], qualifier: str, text: str) -> list[Place]:
         key = _fold(qualifier)
         if key in _PROVINCE_QUALIFIERS:
             return candidates
@@ -306,19 +402,21 @@ class PlaceIndex:
             )
         return kept
 
-    def _unknown(self, text: str) -> str:
+    def _unknown(self, text: str, with_communities: bool = False) -> UnknownPlace:
         key = normalise_place(text)
-        keys = [*self._by_name, *self._by_alias]
+        communities = self._community_by_key if with_communities else {}
+        keys = [*self._by_name, *self._by_alias, *communities]
         close = difflib.get_close_matches(key, keys, n=3, cutoff=0.75)
         shown = []
         for match in close:
             if match in self._by_name:
                 shown.append(self._by_name[match][0].name)
-            else:
+            elif match in self._by_alias:
                 town = self._by_alias[match]
                 shown.append(f"{self._alias_names[match]} (→ {town.name})")
-        hint = f"; did you mean {' or '.join(shown)}?" if shown else ""
-        return f"unknown municipality {text!r}{hint}"
+            else:
+                shown.append(communities[match][0].name)
+        return UnknownPlace(text, list(dict.fromkeys(shown)))
 
 
 @functools.cache

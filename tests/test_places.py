@@ -1,4 +1,5 @@
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -6,10 +7,12 @@ import pytest
 from catalog.places import (
     MONTREAL,
     OUTSIDE_QUEBEC,
+    Community,
     Municipality,
     PlaceError,
     PlaceIndex,
     Region,
+    UnknownPlace,
     default_index,
     normalise_place,
 )
@@ -311,3 +314,85 @@ def test_load_reads_another_folder(tmp_path: Path) -> None:
     assert index.municipality("rimouski").code == "10043"
     with pytest.raises(PlaceError):
         index.municipality("Montréal")
+
+
+# -- Indigenous communities -----------------------------------------------------------------
+
+
+def test_the_communities_are_the_55_of_the_eleven_nations(index: PlaceIndex) -> None:
+    communities = index.communities
+    assert len(communities) == len({c.name for c in communities}) == 55
+    nations = {c.nation for c in communities}
+    assert len(nations) == 11
+    inuit = [c for c in communities if c.nation == "Inuit"]
+    assert len(inuit) == 14 and {c.region_code for c in inuit} == {"10"}
+    assert {c.region_code for c in communities} <= {r.code for r in index.regions[:17]}
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "region"),
+    [
+        ("Kitcisakik", "Kitcisakik", "08"),
+        ("Opitciwan", "Opitciwan", "04"),
+        ("Pakua Shipu", "Pakua Shipu", "09"),
+        ("Ekuanitshit", "Ekuanitshit", "09"),
+        ("Uashat mak Mani-utenam", "Uashat mak Mani-utenam", "09"),
+        ("Kanesatake", "Kanesatake", "15"),
+        ("Gespeg", "Gespeg", "11"),
+        ("KITCISAKIK (Québec)", "Kitcisakik", "08"),
+        # Where the répertoire lists the place, its entry is the one given.
+        ("Wendake", "Wendake", "03"),
+        ("Kahnawake", "Kahnawake", "16"),
+        ("Mashteuiatsh", "Mashteuiatsh", "02"),
+        ("Wemotaci", "Wemotaci", "04"),
+        ("Manawan", "Manawan", "14"),
+        ("Kuujjuaq", "Kuujjuaq", "10"),
+    ],
+)
+def test_a_community_resolves_to_its_region(
+    index: PlaceIndex, text: str, name: str, region: str
+) -> None:
+    found = index.place(text)
+    assert (found.name, found.region_code) == (name, region)
+
+
+def test_a_community_the_repertoire_lacks_is_no_municipality(index: PlaceIndex) -> None:
+    found = index.place("Kitcisakik")
+    assert isinstance(found, Community)
+    assert (found.nation, found.kind) == ("Anishinabeg (Algonquins)", "établissement")
+    with pytest.raises(UnknownPlace):
+        index.municipality("Kitcisakik")  # the répertoire alone does not know it
+
+
+def test_a_community_and_a_namesake_elsewhere_need_the_region(index: PlaceIndex) -> None:
+    # The Naskapi village lives on its 1A-N land in Côte-Nord; the répertoire also lists the
+    # unpeopled "village naskapi" land of that name in Nord-du-Québec.
+    with pytest.raises(PlaceError, match="several regions"):
+        index.place("Kawawachikamach")
+    assert index.place("Kawawachikamach", region_code="09").region_code == "09"
+
+
+def test_an_unknown_place_is_told_apart_from_an_ambiguous_one(index: PlaceIndex) -> None:
+    with pytest.raises(UnknownPlace) as raised:
+        index.place("Joutel", region_code="10")
+    assert raised.value.text == "Joutel" and raised.value.suggestions == []
+    with pytest.raises(UnknownPlace) as raised:
+        index.place("Pakua Chipu")
+    assert raised.value.suggestions == ["Pakua Shipu"]
+
+
+def test_a_community_in_another_region_than_the_repertoire_says_is_refused() -> None:
+    regions = [Region("03", "Capitale-Nationale"), Region("05", "Estrie")]
+    towns = [Municipality("23802", "Wendake", "Réserve indienne", "03", "Québec", 2234)]
+    wrong = Community("Wendake", "Hurons-Wendat", "05", "réserve")
+    with pytest.raises(ValueError, match="répertoire puts 'Wendake' in 03"):
+        PlaceIndex(regions, towns, communities=[wrong])
+    with pytest.raises(ValueError, match="unknown region 04"):
+        PlaceIndex(regions, towns, communities=[Community("Opitciwan", "Atikamekw", "04", "r")])
+
+
+def test_the_community_file_names_its_columns_and_regions() -> None:
+    with (DATA / "quebec_indigenous_communities.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == ["name", "other_names", "nation", "region_code", "kind"]
+    assert all(re.fullmatch(r"(0[1-9]|1[0-7])", row["region_code"]) for row in rows)

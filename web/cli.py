@@ -18,6 +18,7 @@ from catalog.ingest import (
     ColumnMap,
     IngestError,
     RowsRejected,
+    RowWarning,
     read_rows,
     write_atomically,
     write_rejects,
@@ -108,8 +109,10 @@ def ingest(
     except RowsRejected as rejected:
         for row_error in rejected.errors:
             click.echo(f"{rejected.source}: {row_error}", err=True)
+        _echo_warnings(rejected.source, rejected.warnings)
         raise click.ClickException(str(rejected)) from None
     click.echo(result.summary())
+    _echo_warnings(result.source, result.warnings)
     if result.rejected:
         target = report or Path(f"{file.stem}.rejected.csv")
         if not dry_run:
@@ -118,6 +121,11 @@ def ingest(
             click.echo(f"{result.source}: {row_error}", err=True)
         if not dry_run:
             click.echo(f"Rejected rows reported in {target}")
+
+
+def _echo_warnings(source: str, warnings: list[RowWarning]) -> None:
+    for warning in warnings:
+        click.echo(f"warning: {source}: {warning}", err=True)
 
 
 @click.command("export")

@@ -141,6 +141,26 @@ def test_browser_import_reports_rows_like_the_cli(
     assert partial.get_data(as_text=True).lstrip().startswith('<section id="job"')
 
 
+def test_browser_import_shows_the_warnings_of_rows_it_imported(
+    client: FlaskClient, engine: Engine, login: Login
+) -> None:
+    import io
+
+    login("curator")
+    csv_text = "title,municipality,region\nJoutel,Joutel,10\nAube,Pakua Shipu,09\n"
+    data = {"file": (io.BytesIO(csv_text.encode()), "nord.csv")}
+    response = client.post("/catalogue/import", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "2 new" in page and "1 warning(s)" in page
+    assert '<table class="warnings">' in page and '<table class="errors">' not in page
+    assert "<td>2</td><td>municipality</td><td>Joutel</td>" in page
+    assert "kept as written, region 10 as given" in page
+    assert "Avertissements : ces lignes sont importées telles qu" in page
+    english = client.get(response.headers["Location"], headers={"Accept-Language": "en"})
+    assert "Warnings: these rows are imported as written" in english.get_data(as_text=True)
+
+
 def test_browser_import_refuses_other_files(client: FlaskClient, login: Login) -> None:
     import io
 

@@ -58,6 +58,23 @@ def test_bad_rows_exit_non_zero_and_name_line_and_field(
     assert "nothing imported" in result.output
 
 
+def test_a_place_nothing_lists_imports_with_a_warning_when_the_region_is_given(
+    runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    films = tmp_path / "films.csv"
+    films.write_text("title,municipality,region\nJoutel,Joutel,10\nAube,Kitcisakik,08\n")
+    result = runner.invoke(args=["ingest", str(films)])
+    assert result.exit_code == 0, result.output
+    assert "2 new" in result.output and "1 warning(s)" in result.output
+    assert f"warning: {films}: line 2, field municipality: 'Joutel'" in result.output
+    assert "Kitcisakik" not in result.output  # an Indigenous community: resolved, no warning
+
+    films.write_text("title,municipality\nMidi,Joutel\n")
+    result = runner.invoke(args=["ingest", str(films)])
+    assert result.exit_code == 1
+    assert "line 2, field municipality: unknown municipality 'Joutel'" in result.output
+
+
 def test_skip_invalid_writes_a_report(runner: FlaskCliRunner, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("title,runtime\nAube,7\nNuit,demain\n")

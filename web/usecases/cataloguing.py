@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ from catalog.export import export_catalog
 from catalog.ingest import (
     ColumnMap,
     IngestReport,
-    RowError,
+    RowProblem,
     RowsRejected,
     ingest_file,
     read_rows,
@@ -81,11 +81,22 @@ def ingest_job(context: jobs.JobContext) -> dict[str, Any]:
             progress=step,
         )
     except RowsRejected as rejected:
-        return {"imported": False, "summary": str(rejected), "errors": _errors(rejected.errors)}
-    return {"imported": True, "summary": report.summary(), "errors": _errors(report.rejected)}
+        return {
+            "imported": False,
+            "summary": str(rejected),
+            "errors": _problems(rejected.errors),
+            "warnings": _problems(rejected.warnings),
+        }
+    return {
+        "imported": True,
+        "summary": report.summary(),
+        "errors": _problems(report.rejected),
+        "warnings": _problems(report.warnings),
+    }
 
 
-def _errors(errors: list[RowError]) -> list[dict[str, Any]]:
+def _problems(problems: Sequence[RowProblem]) -> list[dict[str, Any]]:
     return [
-        {"line": e.line, "field": e.field, "value": e.value, "message": e.message} for e in errors
+        {"line": p.line, "field": p.field, "value": p.value, "message": p.message}
+        for p in problems
     ]
