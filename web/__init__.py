@@ -48,7 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     cli.init_app(app)
 
     # Importing the use cases registers their job handlers.
-    from web import api, auth, usecases  # noqa: F401
+    from web import api, auth, display, usecases  # noqa: F401
     from web.views import (
         catalog,
         exports,
@@ -72,10 +72,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     ):
         app.register_blueprint(bp)
     csrf.exempt(api.bp)
+    security.init_app(app)
     app.add_url_rule("/", endpoint="index", view_func=index)
     app.register_error_handler(413, too_large)
     app.jinja_env.globals["current_user"] = auth.current_user
     app.jinja_env.filters["duration"] = format_duration
+    display.init_app(app)  # codes as words: languages, genres, regions, bundle labels…
     return app
 
 

@@ -119,10 +119,12 @@ def bundle_json(bundle: Bundle) -> dict[str, Any]:
     return {
         "id": bundle.id,
         "label": bundle.label,
+        "label_en": bundle.label_en or bundle.label,
         "facet": bundle.facet,
         "slot_minutes": bundle.slot_minutes,
         "status": bundle.status.value,
         "explanation": bundle.explanation,
+        "explanation_en": bundle.explanation_en or bundle.explanation,
         "pitch_text": bundle.pitch_text,
         "runtime_seconds": view.runtime,
         "window_seconds": list(view.window),

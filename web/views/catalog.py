@@ -174,8 +174,6 @@ def film_detail(film_id: int) -> str:
         asset=asset,
         similar=similar,
         lack_labels=LACK_LABELS,
-        form_labels=dict(CHOICES["form"]),
-        audience_labels=dict(CHOICES["audience"]),
         role_labels=ROLE_LABELS,
         status_labels=STATUS_LABELS,
     )

@@ -18,6 +18,7 @@ from catalog.export import bundle_pbcore
 from catalog.models import Bundle, Film
 from web import database
 from web.access import viewer_for
+from web.display import bundle_explanation, bundle_label
 from web.usecases.bundles import Regional, regional_of
 from web.views.common import format_duration
 
@@ -79,9 +80,11 @@ def sheet(bundle_id: int, fmt: str) -> Response:
         body = json.dumps(
             {
                 "id": bundle.id,
-                "label": bundle.label,
+                "label": bundle_label(bundle),
+                "label_fr": bundle.label,
+                "label_en": bundle_label(bundle, "en"),
                 "pitch_text": bundle.pitch_text,
-                "explanation": bundle.explanation,
+                "explanation": bundle_explanation(bundle),
                 "slot_minutes": bundle.slot_minutes,
                 "runtime_seconds": sum(r["runtime_seconds"] or 0 for r in rows),
                 "regional": regional_json(regional),
@@ -112,9 +115,9 @@ def sheet(bundle_id: int, fmt: str) -> Response:
     elif fmt == "m3u":
         body = m3u(bundle, films)
     elif fmt == "edl":
-        body = edl(bundle.label, films)
+        body = edl(bundle_label(bundle), films)
     elif fmt == "xml":
-        body = bundle_pbcore(bundle_id, bundle.label, films)
+        body = bundle_pbcore(bundle_id, bundle_label(bundle), films)
     else:
         body = pdf(bundle, rows, regional)
     response = Response(body, mimetype=_MIME[fmt])
@@ -161,7 +164,7 @@ def regional_line(regional: Regional) -> str:
 def m3u(bundle: Bundle, films: list[Film]) -> str:
     """An extended M3U of the films' web proxies, in bundle order."""
     media = sharing.media_of_films(database.session(), [f.id for f in films if f.id])
-    lines = ["#EXTM3U", f"#PLAYLIST:{bundle.label}"]
+    lines = ["#EXTM3U", f"#PLAYLIST:{bundle_label(bundle)}"]
     for film in films:
         asset = media.get(film.id or 0)
         lines.append(f"#EXTINF:{film.runtime_seconds or -1},{film.display_title}")
@@ -227,7 +230,7 @@ def pdf(bundle: Bundle, rows: list[dict[str, Any]], regional: Regional) -> bytes
     total = sum(r["runtime_seconds"] or 0 for r in rows)
     # Paragraph reads a markup language: the curators' and filmmakers' text is escaped.
     story: list[Any] = [
-        Paragraph(escape(bundle.label), title),
+        Paragraph(escape(bundle_label(bundle)), title),
         Paragraph(
             _(
                 "Durée totale %(total)s pour une case de %(slot)s min",
@@ -241,7 +244,7 @@ def pdf(bundle: Bundle, rows: list[dict[str, Any]], regional: Regional) -> bytes
     if bundle.pitch_text:
         story += [Spacer(1, 6), Paragraph(escape(bundle.pitch_text), body)]
     if bundle.explanation:
-        story += [Spacer(1, 4), Paragraph(escape(bundle.explanation), small)]
+        story += [Spacer(1, 4), Paragraph(escape(bundle_explanation(bundle)), small)]
     header = [_("Titre"), _("Réalisation"), _("Région"), _("Durée")]
     table_rows = [header] + [
         [
@@ -271,6 +274,6 @@ def pdf(bundle: Bundle, rows: list[dict[str, Any]], regional: Regional) -> bytes
         story.append(Paragraph(line, small))
     buffer = io.BytesIO()
     SimpleDocTemplate(
-        buffer, pagesize=A4, title=bundle.label, leftMargin=2 * cm, rightMargin=2 * cm
+        buffer, pagesize=A4, title=bundle_label(bundle), leftMargin=2 * cm, rightMargin=2 * cm
     ).build(story)
     return buffer.getvalue()

@@ -128,6 +128,7 @@ def change(bundle_id: int) -> str | Response:
         "film_id": request.form.get("film_id", type=int),
         "with_id": request.form.get("with_id", type=int),
         "label": request.form.get("label", ""),
+        "label_en": request.form.get("label_en", ""),
         "text": request.form.get("pitch_text", ""),
         "film_ids": request.form.getlist("film_ids", type=int),
     }
