@@ -1,5 +1,8 @@
 """Build samples/catalog.csv from the real public data in ../shared/data (see samples/README.md).
 
+The 125 Québec shorts of `quebec_shorts.csv` are the heart of it; the Netflix shorts are the
+films from outside Québec, and the Telefilm titles the incomplete records.
+
 Run from anywhere: `.venv/bin/python samples/build_samples.py [DATA_DIR]`. The output depends
 only on the input files, so rebuilding gives the same bytes.
 """
@@ -15,7 +18,14 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from catalog.places import MONTREAL, OUTSIDE_QUEBEC, PlaceError, PlaceIndex, default_index
+from catalog.places import (
+    MONTREAL,
+    OUTSIDE_QUEBEC,
+    PlaceError,
+    PlaceIndex,
+    UnknownPlace,
+    default_index,
+)
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -50,6 +60,89 @@ def joined(items: Iterable[str]) -> str:
 
 def comma_list(cell: str) -> list[str]:
     return [item.strip() for item in cell.split(",") if item.strip()]
+
+
+# -- Québec shorts ---------------------------------------------------------------------------
+
+# The source writes forms and audiences in French; the import format's canonical values.
+QUEBEC_FORMS = {
+    "documentaire": "documentary",
+    "fiction": "fiction",
+    "animation": "animation",
+    "expérimental": "experimental",
+    "hybride": "hybrid",
+}
+QUEBEC_AUDIENCES = {
+    "jeunesse": "jeunesse",
+    "famille": "famille",
+    "général": "general",
+    "adulte": "adulte",
+}
+
+
+def semicolon_list(cell: str) -> list[str]:
+    return [item.strip() for item in cell.split(";") if item.strip()]
+
+
+class QuebecShorts:
+    """The real Québec short films of `quebec_shorts.csv`, with their place checked."""
+
+    def __init__(self, path: Path, places: PlaceIndex) -> None:
+        self.places = places
+        with open(path, encoding="utf-8", newline="") as f:
+            self.records = list(csv.DictReader(f))
+        self.unlisted: list[tuple[str, str, str]] = []  # (external_id, place, region)
+
+    def place(self, record: Row) -> str:
+        """The place's name as the importer stores it; a place the table lacks stays as written.
+
+        A known place in another region than the record's is a contradiction in the data,
+        which stops the build rather than being resolved one way or the other.
+        """
+        text, region = record["municipality"].strip(), record["region_code"].strip()
+        if not text:
+            return ""
+        try:
+            found = self.places.place(text, region_code=region)
+        except UnknownPlace:
+            self.unlisted.append((record["external_id"], text, region))
+            return text
+        if found.region_code != region:
+            raise SystemExit(
+                f"{record['external_id']}: {text!r} is in region {found.region_code}, "
+                f"the record says {region}"
+            )
+        return found.name
+
+    def rows(self) -> list[Row]:
+        rows: list[Row] = []
+        for record in self.records:
+            form, audience = record["form"].strip(), record["audience"].strip()
+            rows.append(
+                {
+                    "external_id": record["external_id"].strip(),
+                    "original_title": record["original_title"].strip(),
+                    "title_fr": record["title_fr"].strip(),
+                    "title_en": record["title_en"].strip(),
+                    "year": record["year"].strip(),
+                    "runtime": hms(int(record["runtime_minutes"])),
+                    "form": QUEBEC_FORMS[form] if form else "",
+                    "subjects": joined(semicolon_list(record["subjects"])),
+                    "synopsis_fr": record["synopsis_fr"].strip(),
+                    "synopsis_en": record["synopsis_en"].strip(),
+                    "original_languages": joined(semicolon_list(record["original_languages"])),
+                    "audience": QUEBEC_AUDIENCES[audience] if audience else "",
+                    # Every region of the file is one of Québec's (01–17).
+                    "countries": "Canada",
+                    "region": record["region_code"].strip(),
+                    "municipality": self.place(record),
+                    # Two companies are one text cell: the format has one production_company.
+                    "production_company": joined(semicolon_list(record["production_company"])),
+                    "directors": joined(semicolon_list(record["directors"])),
+                    "status": "accepted",
+                }
+            )
+        return rows
 
 
 # -- Netflix -------------------------------------------------------------------------------
@@ -334,10 +427,12 @@ def write_catalog(rows: list[Row], path: Path) -> None:
 def main(argv: list[str]) -> int:
     data_dir = Path(argv[1]) if len(argv) > 1 else DEFAULT_DATA_DIR
     places = default_index()
+    quebec = QuebecShorts(data_dir / "quebec_shorts.csv", places)
+    quebec_rows = quebec.rows()
     netflix = netflix_rows(data_dir / "netflix_titles.csv")
     telefilm = Telefilm(data_dir / "telefilm_funding.csv", places)
     telefilm_rows = telefilm.rows()
-    rows = netflix + telefilm_rows
+    rows = quebec_rows + netflix + telefilm_rows
     ids = Counter(row["external_id"] for row in rows)
     duplicates = [i for i, n in ids.items() if n > 1]
     if duplicates:
@@ -345,9 +440,13 @@ def main(argv: list[str]) -> int:
     write_catalog(rows, OUTPUT)
 
     print(f"wrote {OUTPUT}: {len(rows)} films")
+    print(f"  québec:   {len(quebec_rows)} short films")
     print(f"  netflix:  {len(netflix)} (films of {NETFLIX_MAX_MINUTES} min or less)")
     print(f"  telefilm: {len(telefilm_rows)} of {len(telefilm.films)} Québec film titles")
     unresolved = sum(telefilm.unresolved.values())
+    print(f"Québec places the place table lacks (kept as written): {len(quebec.unlisted)}")
+    for external_id, place, region in quebec.unlisted:
+        print(f"  {external_id}  {place!r} (region {region})")
     print(f"unresolved Telefilm cities: {unresolved} of {len(telefilm.films)} titles")
     for (city, reason), n in telefilm.unresolved.most_common(15):
         print(f"  {n:4d}  {city!r} ({reason})")

@@ -24,9 +24,11 @@ from web.usecases import cataloguing, media
 
 
 def demo_subset(path: Path, rows: int = 90) -> Path:
-    """Real demo films with a runtime (enough for 44-minute bundles), marked accepted."""
+    """Real Québec films of the demo, all with a runtime (enough for 44-minute bundles)."""
     with (SAMPLES / "catalog.csv").open(encoding="utf-8", newline="") as handle:
-        kept = [row for row in csv.DictReader(handle) if row["runtime"]][:rows]
+        reader = csv.DictReader(handle)
+        kept = [row for row in reader if row["external_id"].startswith("qc-")][:rows]
+    assert len(kept) == rows and all(row["runtime"] for row in kept)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(kept[0]), lineterminator="\n")
     writer.writeheader()

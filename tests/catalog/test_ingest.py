@@ -238,6 +238,97 @@ def test_municipality_outside_the_given_region_is_an_error(engine: Engine, tmp_p
     assert "01" in error.message
 
 
+def quebec_shorts() -> dict[str, dict[str, str]]:
+    with (SAMPLES / "quebec_shorts.csv").open(encoding="utf-8", newline="") as handle:
+        return {row["external_id"]: row for row in csv.DictReader(handle)}
+
+
+def test_the_125_quebec_films_import_in_their_regions(engine: Engine) -> None:
+    report = cataloguing.import_catalog(engine, SAMPLE_CSV)
+    assert report.rejected == []
+    source = quebec_shorts()
+    with Session(engine) as session:
+        films = session.exec(select(Film).where(Film.external_id.startswith("qc-"))).all()  # type: ignore[union-attr]
+        assert len(films) == len(source) == 125
+        for film in films:
+            row = source[film.external_id]  # type: ignore[index]
+            assert film.region_code == row["region_code"], film.external_id
+            assert film.runtime_seconds == 60 * int(row["runtime_minutes"])
+            assert film.synopsis_fr == row["synopsis_fr"] and film.synopsis_en == row["synopsis_en"]
+        # Films made in Indigenous communities the répertoire does not list resolve to them.
+        places = {f.external_id: (f.municipality, f.region_code) for f in films}
+    assert places["qc-0056"] == ("Kitcisakik", "08")
+    assert places["qc-0026"] == ("Opitciwan", "04")
+    assert places["qc-0075"] == ("Pakua Shipu", "09")
+    assert places["qc-0081"] == ("Ekuanitshit", "09")
+    # Joutel, a place nothing lists, is kept as written, in the region the record gives.
+    assert places["qc-0089"] == ("Joutel", "10")
+    (warning,) = report.warnings
+    joutel_line = SAMPLE_CSV.read_text(encoding="utf-8").split("\nqc-0089,")[0].count("\n") + 2
+    assert (warning.line, warning.field, warning.value) == (joutel_line, "municipality", "Joutel")
+    assert "kept as written, region 10 as given" in warning.message
+
+    again = cataloguing.import_catalog(engine, SAMPLE_CSV)
+    assert (again.created, again.updated, again.warnings) == (0, 0, [])
+    assert again.unchanged == len(sample_rows())
+
+
+def test_a_place_nothing_lists_imports_with_a_warning_when_the_region_is_given(
+    engine: Engine, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path / "f.csv",
+        "title,region,municipality\nAube,01,Rimouski\nMines,Nord-du-Québec, Joutel \n",
+    )
+    report = cataloguing.import_catalog(engine, path)
+    assert report.created == 2 and report.rejected == []
+    (warning,) = report.warnings
+    assert (warning.line, warning.field, warning.value) == (3, "municipality", "Joutel")
+    assert str(warning).startswith("line 3, field municipality: 'Joutel' is in neither")
+    assert "1 warning(s)" in report.summary()
+    with Session(engine) as session:
+        film = session.exec(select(Film).where(Film.original_title == "Mines")).one()
+        assert (film.municipality, film.region_code) == ("Joutel", "10")
+
+
+def test_a_misspelt_place_with_a_region_is_imported_with_the_close_names_in_its_warning(
+    engine: Engine, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "f.csv", "title,region,municipality\nAube,08,Kitcisakk\n")
+    (warning,) = cataloguing.import_catalog(engine, path).warnings
+    assert "did you mean Kitcisakik?" in warning.message
+
+
+def test_a_place_nothing_lists_without_a_region_fails_the_whole_import(
+    engine: Engine, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "f.csv", "title,municipality\nAube,Rimouski\nMines,Joutel\n")
+    with pytest.raises(RowsRejected) as caught:
+        cataloguing.import_catalog(engine, path)
+    (error,) = caught.value.errors
+    assert (error.line, error.field) == (3, "municipality")
+    assert "unknown municipality 'Joutel'" in error.message
+    assert count_films(engine) == 0
+
+
+def test_an_indigenous_community_gives_its_region(engine: Engine, tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "f.csv",
+        "title,municipality\nAube,Opitciwan\nMidi,Uashat mak Mani-utenam\nNuit,Kanesatake\n",
+    )
+    report = cataloguing.import_catalog(engine, path)
+    assert (report.created, report.warnings) == (3, [])
+    with Session(engine) as session:
+        found = {
+            f.original_title: (f.municipality, f.region_code) for f in session.exec(select(Film))
+        }
+    assert found == {
+        "Aube": ("Opitciwan", "04"),
+        "Midi": ("Uashat mak Mani-utenam", "09"),
+        "Nuit": ("Kanesatake", "15"),
+    }
+
+
 def test_two_rows_for_the_same_film_are_refused(engine: Engine, tmp_path: Path) -> None:
     path = write(tmp_path / "f.csv", "external_id,title\nx1,Aube\nx1,Aube bis\n")
     with pytest.raises(RowsRejected, match="1 invalid row") as caught:

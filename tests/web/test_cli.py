@@ -37,9 +37,16 @@ def test_anthologie_and_flask_show_the_same_commands(tmp_path: Path) -> None:
 
 
 def test_ingest_then_export_from_the_command_line(runner: FlaskCliRunner, tmp_path: Path) -> None:
-    result = runner.invoke(args=["ingest", str(SAMPLES / "catalog.csv")])
+    sample = SAMPLES / "catalog.csv"
+    result = runner.invoke(args=["ingest", str(sample)])
     assert result.exit_code == 0, result.output
-    assert "new" in result.output
+    assert "new" in result.output and "1 warning(s)" in result.output
+    joutel = 1 + sample.read_text(encoding="utf-8").split("\nqc-0089,")[0].count("\n") + 1
+    assert (
+        f"warning: {sample}: line {joutel}, field municipality: 'Joutel' is in neither the "
+        "municipal directory nor the list of Indigenous communities; kept as written, "
+        "region 10 as given"
+    ) in result.output
     out = tmp_path / "export.csv"
     result = runner.invoke(args=["export", "--format", "csv", "-o", str(out)])
     assert result.exit_code == 0, result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,6 +13,11 @@ from sqlmodel import Session, func, select
 from catalog.models import Film, Job, JobStatus, utcnow
 from tests.conftest import SAMPLES
 from web import jobs
+
+
+def sample_films() -> int:
+    with (SAMPLES / "catalog.csv").open(encoding="utf-8", newline="") as handle:
+        return sum(1 for _ in csv.DictReader(handle))
 
 
 def job(engine: Engine, job_id: int) -> Job:
@@ -26,8 +32,13 @@ def test_an_import_job_runs_and_reports(app: Flask, engine: Engine) -> None:
     done = job(engine, job_id)
     assert done.status == JobStatus.done
     assert done.result["imported"] is True
-    assert done.done == done.total == 641
+    assert done.done == done.total == sample_films()
     assert done.attempts == 1
+    # The one demo film whose place nothing lists (Joutel) is imported, with a warning.
+    assert done.result["errors"] == []
+    [warning] = done.result["warnings"]
+    assert (warning["field"], warning["value"]) == ("municipality", "Joutel")
+    assert "kept as written, region 10 as given" in warning["message"]
 
 
 def test_a_failed_import_keeps_its_row_level_report(
@@ -65,4 +76,4 @@ def test_a_job_left_running_by_a_crash_is_resumed(app: Flask, engine: Engine) ->
     assert job(engine, stuck_id).attempts == 2
     assert job(engine, alive_id).status == JobStatus.running  # another worker has it
     with Session(engine) as session:
-        assert session.exec(select(func.count()).select_from(Film)).one() == 641
+        assert session.exec(select(func.count()).select_from(Film)).one() == sample_films()

@@ -22,10 +22,11 @@ Login = Callable[[str], int]
 
 
 def small_catalog(tmp_path: Path, rows: int = 90) -> Path:
-    """The first `rows` demo films that have a runtime (real Netflix shorts)."""
+    """The first `rows` Québec films of the demo (real shorts from the regions, with runtimes)."""
     with (SAMPLES / "catalog.csv").open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
-        kept = [row for row in reader if row["runtime"]][:rows]
+        kept = [row for row in reader if row["external_id"].startswith("qc-")][:rows]
+    assert len(kept) == rows and all(row["runtime"] for row in kept)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(kept[0]), lineterminator="\n")
     writer.writeheader()
