@@ -253,7 +253,9 @@ class WordPresence:
                 lower = word.lower()
                 key = _word_key(word)
                 keys.add(key)
-                spellings.setdefault(key, Counter())[word if word[1:].islower() else lower] += 1
+                # "Innus" and "ONF" keep their capitals; "Pêcheurs" at a sentence start not.
+                kept = word if word[1:].islower() or word.isupper() else lower
+                spellings.setdefault(key, Counter())[kept] += 1
             self.keys.append(frozenset(keys))
             self.df.update(keys)
         # The usual spelling; lower case wins a tie ("pêche" over "Pêche" at a sentence start).
@@ -362,15 +364,19 @@ class LabelIndex:
         for key, (word, score) in english_words.items():
             if not said(key):
                 specific[key] = (score, LabelWord(key, None, word, "subject"))
+        region = _majority([f.region_code for f in films], n)
+        region_code = region[0] if region and _most(region[1], n) else None
+        # Said otherwise already: "documentaire" by the form, "Gaspésie" by the region.
         named = {_word_key(n) for c in GENRES.values() for n in c}
-        ranked = [
-            w
-            # At equal share and rarity, the longer word is usually the more telling one.
-            for _, w in sorted(
-                specific.values(), key=lambda sw: (-sw[0], -len(sw[1].key), sw[1].key)
-            )
-            if w.key not in named  # "documentaire" in a synopsis: the form says it
-        ]
+        named |= {_word_key(t) for t in tokens(region_name(region_code))} if region_code else set()
+        ranked: list[LabelWord] = []
+        stems: set[str] = {k[:6] for k in named}
+        # At equal share and rarity, the longer word is usually the more telling one.
+        for _, w in sorted(specific.values(), key=lambda sw: (-sw[0], -len(sw[1].key), sw[1].key)):
+            stem = w.key[:6]  # "transmission" and "transmet", "gaspésienne" and "gaspésie"
+            if w.key not in named and stem not in stems:
+                ranked.append(w)
+                stems.add(stem)
 
         described: list[LabelWord] = []
         forms = [f.form for f in films]
@@ -383,8 +389,6 @@ class LabelIndex:
             if code not in UNTELLING and _most(count, n):
                 fr, en = GENRES[code]
                 described.append(LabelWord("genre:" + code, fr, en, "genre"))
-        region = _majority([f.region_code for f in films], n)
-        region_code = region[0] if region and _most(region[1], n) else None
         if region_code is not None:
             described.append(
                 LabelWord(

@@ -38,7 +38,8 @@ _FRENCH = """
     hui lors grâce celui celle ceux fin début vie documentaire documentaires court courts
     métrage métrages tourné tournée tournés tournées filmé filmée filmés filmées réalisé
     réalisée réalisés présente présentent montre montrent propose proposent nous
-    rencontre rencontrent regard portrait travers dit dits dite dire
+    rencontre rencontrent regard portrait travers dit dits dite dire petit petite petits
+    petites jeune jeunes grand grande grands grandes
 """
 FRENCH_STOP_WORDS: frozenset[str] = frozenset(_FRENCH.split())
 
@@ -46,7 +47,7 @@ FRENCH_STOP_WORDS: frozenset[str] = frozenset(_FRENCH.split())
 _ENGLISH_EXTRA = (
     "film films movie movies documentary story stories life new year years young short"
     " follows follow explores shows filmed shot made guided takes tells look looks portrait"
-    " meet meets set"
+    " meet meets set won wins winning time times talk talks small home central little big"
 )
 ENGLISH: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) | frozenset(_ENGLISH_EXTRA.split())
 
