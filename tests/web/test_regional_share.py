@@ -144,3 +144,25 @@ def test_the_pitch_page_says_what_its_region_chart_counts(
     # Each region of the chart named, with its runtime and share as text.
     assert '<th scope="row">Gaspésie–Îles-de-la-Madeleine</th>' in html
     assert "30:00 (70 %)" in html
+
+
+@pytest.mark.parametrize(("kept", "exempt"), [("t-2", True), ("t-3", False)])
+def test_a_one_region_bundle_says_it_has_no_floor_but_foreign_films_get_none(
+    client: FlaskClient, engine: Engine, login: Login, bundle_id: int, kept: str, exempt: bool
+) -> None:
+    with Session(engine) as session:
+        keep = session.exec(select(Film.id).where(Film.external_id == kept)).one()
+        items = session.exec(select(BundleItem).where(BundleItem.bundle_id == bundle_id)).all()
+        for item in items:
+            if item.film_id != keep:
+                session.delete(item)
+        bundle = session.get(Bundle, bundle_id)
+        assert bundle is not None
+        bundle.facet = "region"
+        session.add(bundle)
+        session.commit()
+    login("curator")
+    page = client.get(f"/atelier/anthologies/{bundle_id}").get_data(as_text=True)
+    assert ("sans plancher : anthologie d'une seule région" in page) is exempt
+    assert ("(plancher 50 %)" in page) is not exempt
+    assert ("vient des régions du Québec hors Montréal" in page) is not exempt

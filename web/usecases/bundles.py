@@ -29,6 +29,8 @@ class BundleView:
     floor: float
     violations: list[curation.Violation]
     rules: curation.SlotRules
+    # A region-facet bundle from one Québec region ("Regards sur Montréal") is exempt.
+    floor_exempt: bool = False
 
     @property
     def fill(self) -> float:
@@ -71,6 +73,7 @@ def view_of(bundle: Bundle) -> BundleView:
         rules.regional_floor,
         violations,
         rules,
+        bool(chosen) and rules.exempt_from_region_rules(chosen, bundle.facet),
     )
 
 

@@ -44,6 +44,12 @@ def percent(share: float) -> str:
     return f"{format_decimal(100 * share, format='0.0')} %"
 
 
+def total_time(seconds: int) -> str:
+    """A stage's or a group's runtime: "274 h 42", "52 min" (not "274:42:00")."""
+    hours, minutes = divmod(round(seconds / 60), 60)
+    return f"{hours} h {minutes:02d}" if hours else f"{minutes} min"
+
+
 def key_labels() -> dict[str, dict[str, str]]:
     """Every key of every dimension in words, for the page and the CSV."""
     regions = {r.code: f"{r.code} {r.name}" for r in queries.regions(database.session())}
@@ -69,6 +75,7 @@ def overview() -> str:
         dimensions=DIMENSION_LABELS,
         labels=key_labels(),
         percent=percent,
+        total_time=total_time,
     )
 
 
