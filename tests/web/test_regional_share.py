@@ -143,7 +143,7 @@ def test_the_pitch_page_says_what_its_region_chart_counts(
     ) in html
     # Each region of the chart named, with its runtime and share as text.
     assert '<th scope="row">Gaspésie–Îles-de-la-Madeleine</th>' in html
-    assert "30:00 (70 %)" in html
+    assert '<td>30:00 <span class="n">(70 %)</span>' in html
 
 
 @pytest.mark.parametrize(("kept", "exempt"), [("t-2", True), ("t-3", False)])
