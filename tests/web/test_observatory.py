@@ -109,6 +109,9 @@ def test_the_page_and_its_csv(client: FlaskClient, engine: Engine, login: Login)
     assert '<th scope="row">11 Gaspésie–Îles-de-la-Madeleine</th>' in html
     assert f'<td>{n} <span class="n">({percent(n / films)})</span>' in html
     assert "<svg" not in html  # bars are HTML with their values beside them, not bare shapes
+    # Forms and languages by name, never by code.
+    assert '<th scope="row">français</th>' in html and '<th scope="row">fra</th>' not in html
+    assert '<th scope="row">documentary</th>' not in html
 
     client.post("/langue/en")
     english = client.get("/observatoire/").get_data(as_text=True)

@@ -11,8 +11,10 @@ from flask_babel import lazy_gettext as _l
 
 from catalog import observatory, queries
 from catalog.models import UserRole
+from curation.vocabulary import genre_name
 from web import database
 from web.auth import require_role
+from web.display import current_language, language_name
 
 bp = Blueprint("observatory", __name__, url_prefix="/observatoire")
 
@@ -37,6 +39,7 @@ ORIGIN_LABELS = {
     "outside_quebec": _l("Hors Québec"),
     "unknown": _l("Région inconnue"),
 }
+NOT_RECORDED = _l("Non renseigné")
 
 
 def percent(share: float) -> str:
@@ -50,13 +53,20 @@ def total_time(seconds: int) -> str:
     return f"{hours} h {minutes:02d}" if hours else f"{minutes} min"
 
 
-def key_labels() -> dict[str, dict[str, str]]:
-    """Every key of every dimension in words, for the page and the CSV."""
+def key_labels(stats: dict[str, observatory.StageStats]) -> dict[str, dict[str, str]]:
+    """Every key of every dimension in words, in the page's language, for the page and the
+    CSV: no raw code ("fra", "documentary", "?") reaches either."""
+    lang = current_language()
     regions = {r.code: f"{r.code} {r.name}" for r in queries.regions(database.session())}
-    unknown = str(ORIGIN_LABELS["unknown"])
+    forms = {share.key for stage in stats.values() for share in stage.by.get("form", [])}
+    languages = {share.key for stage in stats.values() for share in stage.by.get("language", [])}
+    missing = {"?": str(NOT_RECORDED)}
     return {
         "origin": {key: str(label) for key, label in ORIGIN_LABELS.items()},
-        "region": regions | {"?": unknown},
+        "region": regions | {"?": str(ORIGIN_LABELS["unknown"])},
+        "form": {key: genre_name(key, lang) or key for key in forms - {"?"}} | missing,
+        "language": {key: language_name(key, lang) for key in languages - {"?"}} | missing,
+        "year": missing,
     }
 
 
@@ -73,7 +83,7 @@ def overview() -> str:
         stage=stage,
         stages=STAGE_LABELS,
         dimensions=DIMENSION_LABELS,
-        labels=key_labels(),
+        labels=key_labels(stats),
         percent=percent,
         total_time=total_time,
     )
@@ -83,8 +93,9 @@ def overview() -> str:
 @require_role(*EVERYONE)
 def download() -> Response:
     buffer = io.StringIO()
+    stats = observatory.observe(database.session())
     csv.writer(buffer, lineterminator="\n").writerows(
-        observatory.to_csv_rows(observatory.observe(database.session()), key_labels())
+        observatory.to_csv_rows(stats, key_labels(stats))
     )
     return Response(
         buffer.getvalue(),
