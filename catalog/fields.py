@@ -311,6 +311,9 @@ def canonical_name(name: str) -> str | None:
 
 def parse_cell(column: Column, cell: str | list[Any] | int | float | bool) -> Value:
     """The value of one cell; raises FieldError naming what is wrong with it."""
+    if "\x00" in str(cell):
+        # PostgreSQL cannot store it in text, and no title or synopsis needs it.
+        raise FieldError("contains a NUL character (\\x00), which a text cannot hold")
     if column.multi:
         if isinstance(cell, list):
             items = [str(item).strip() for item in cell if str(item).strip()]

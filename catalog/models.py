@@ -75,6 +75,18 @@ class User(SQLModel, table=True):
     locale: str = Field(default="fr", max_length=8)
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+    # Raised by log-out, a password change or deactivation: sessions made before no longer
+    # count, even from a cookie copied elsewhere.
+    session_epoch: int = 0
+
+
+class LoginFailures(SQLModel, table=True):
+    """Recent failed log-ins of one account ("account:…") or one address ("address:…")."""
+
+    key: str = Field(primary_key=True, max_length=320)
+    failures: int = 0
+    first_at: datetime = Field(default_factory=utcnow)
+    locked_until: datetime | None = None
 
 
 class Region(SQLModel, table=True):

@@ -219,7 +219,10 @@ def list_film_lines(
 ) -> FilmPage[FilmLine]:
     """One page of films, by title, as the lines of a list: three plain queries (count,
     rows, directors) and no Film objects, which cost more than the queries themselves."""
-    page = max(1, page)
+    total = _count(session, filters)
+    # A page past the end (or a 20-digit one, which no database would take as an offset)
+    # shows the last page.
+    page = min(max(1, page), max(1, -(-total // per_page)))
     query = _filtered(session, select(*_LISTED), filters)
     connection = session.connection()
     rows = connection.execute(
@@ -259,7 +262,7 @@ def list_film_lines(
         )
         for row in rows
     ]
-    return FilmPage(lines, _count(session, filters), page, per_page)
+    return FilmPage(lines, total, page, per_page)
 
 
 def catalog_version(session: Session) -> int:

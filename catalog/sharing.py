@@ -119,6 +119,11 @@ def record_event(
     )
 
 
+# A comment is a few sentences to the curator; the limit keeps a link holder from storing
+# megabytes through a form that needs no account.
+COMMENT_MAX_CHARS = 4000
+
+
 def answer(
     session: Session,
     bundle_id: int,
@@ -128,6 +133,8 @@ def answer(
     share_id: int | None = None,
     user_id: int | None = None,
 ) -> Answer:
+    if len(comment) > COMMENT_MAX_CHARS:
+        raise ValueError(f"comment: {len(comment)} characters, at most {COMMENT_MAX_CHARS}")
     given = Answer(
         bundle_id=bundle_id,
         film_id=film_id,

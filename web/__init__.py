@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
 from werkzeug.wrappers import Response
 
-from web import cli, database, fragments, i18n, jobs
+from web import cli, database, fragments, i18n, jobs, security
 from web.config import DEFAULTS, resolve_paths
 from web.views.common import format_duration
 
@@ -35,9 +34,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     resolve_paths(app.config, app.instance_path)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
-
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=12))
 
     database.init_app(app)
     Htmx(app)
@@ -72,6 +68,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     ):
         app.register_blueprint(bp)
     csrf.exempt(api.bp)
+    security.init_app(app)
     security.init_app(app)
     app.add_url_rule("/", endpoint="index", view_func=index)
     app.register_error_handler(413, too_large)

