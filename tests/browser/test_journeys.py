@@ -20,7 +20,7 @@ from tests.browser.test_smoke import add_account, log_in
 from tests.components import require_component
 from tests.conftest import SAMPLES
 from web import database
-from web.usecases import cataloguing, media
+from web.usecases import cataloguing, curating, media
 
 
 def demo_subset(path: Path, rows: int = 90) -> Path:
@@ -47,6 +47,9 @@ def demo(live_app: tuple[Flask, str], tmp_path: Path) -> tuple[Flask, str]:
     with app.app_context():
         engine = database.engine()
         cataloguing.import_catalog(engine, demo_subset(tmp_path / "films.csv"))
+        # As `make demo` does before proposing: the proposal then only clusters and packs,
+        # within the click's wait, instead of embedding 90 French synopses first.
+        curating.embed_catalog(engine, curating.configured_embedder(app.config))
         root = Path(app.config["MEDIA_ROOT"])
         media.give_stand_ins(engine, root, [], pool=1)
         media.analyse_all(engine, root)
