@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from catalog.fields import BY_NAME, NAMES, format_cell, format_runtime
+from catalog.fields import BY_NAME, NAMES, format_cell, format_runtime, spreadsheet_safe
 from catalog.ingest import write_atomically
 from catalog.models import Film, Role
 from catalog.records import film_to_record
@@ -34,7 +34,9 @@ def to_csv(films: Iterable[Film]) -> str:
     writer.writerow(NAMES)
     for film in films:
         record = film_to_record(film)
-        writer.writerow([format_cell(BY_NAME[name], record[name]) for name in NAMES])
+        writer.writerow(
+            [spreadsheet_safe(format_cell(BY_NAME[name], record[name])) for name in NAMES]
+        )
     return buffer.getvalue()
 
 

@@ -56,6 +56,29 @@ def split_multi(cell: str, semicolon_only: bool = False) -> list[str]:
     return items
 
 
+# -- spreadsheets --------------------------------------------------------------------------
+
+# A cell starting with one of these is a formula to Excel, LibreOffice and Sheets (OWASP's
+# "CSV injection"); CSV written for people gets a leading apostrophe, which spreadsheets show
+# as text, and the CSV reader takes it off again, so an export still re-imports unchanged.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def from_spreadsheet(cell: str) -> str:
+    """The cell as it was before `spreadsheet_safe`."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+
+
+def one_line(text: str) -> str:
+    """`text` with its line breaks and other control characters as spaces, for formats where a
+    line break starts a new entry (M3U, EDL)."""
+    return " ".join("".join(" " if ord(c) < 32 or c == "\x7f" else c for c in text).split())
+
+
 # -- readers -------------------------------------------------------------------------------
 
 
@@ -314,6 +337,12 @@ def parse_cell(column: Column, cell: str | list[Any] | int | float | bool) -> Va
     if "\x00" in str(cell):
         # PostgreSQL cannot store it in text, and no title or synopsis needs it.
         raise FieldError("contains a NUL character (\\x00), which a text cannot hold")
+    if isinstance(cell, dict) or (isinstance(cell, list) and not column.multi):
+        kind = "an object" if isinstance(cell, dict) else "a list"
+        raise FieldError(f"is {kind}; this column takes one value, written as text")
+    if isinstance(cell, str):
+        # One kind of line break: a bare \r would come out of a CSV export unquoted.
+        cell = cell.replace("\r\n", "\n").replace("\r", "\n")
     if column.multi:
         if isinstance(cell, list):
             items = [str(item).strip() for item in cell if str(item).strip()]

@@ -31,6 +31,7 @@ from catalog.fields import (
     FieldError,
     Value,
     canonical_name,
+    from_spreadsheet,
     parse_cell,
 )
 from catalog.models import Credit, Film, Status, utcnow
@@ -243,6 +244,8 @@ def _read_csv(path: Path, text: str) -> tuple[list[str], Rows]:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         raise IngestError(f"{path}: the file is empty") from None
+    except csv.Error as error:
+        raise IngestError(f"{path}: line 1 (the header) cannot be read as CSV ({error})") from None
     if len(set(header)) != len(header):
         twice = sorted({h for h in header if header.count(h) > 1})
         raise IngestError(f"{path}: column(s) {', '.join(twice)} appear twice in the header")
@@ -250,13 +253,23 @@ def _read_csv(path: Path, text: str) -> tuple[list[str], Rows]:
 
     def rows() -> Rows:
         start = reader.line_num + 1
-        for cells in reader:
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                # A cell over the reader's limit, or a broken quote: the rest cannot be read.
+                problem = f"cannot be read as CSV ({error}); the rest of the file was not read"
+                yield RowError(start, "-", "", problem)
+                return
             line, start = start, reader.line_num + 1
             if len(cells) != width:
                 if any(c.strip() for c in cells):
                     problem = f"has {len(cells)} cells where the header has {width}"
                     yield RowError(line, "-", "", problem)
                 continue
+            cells = [from_spreadsheet(cell) for cell in cells]
             yield RawRow(line, cells, "\x1f".join(cells))
 
     return header, rows()
@@ -272,6 +285,9 @@ def _read_jsonl(path: Path, text: str) -> tuple[list[str], Rows]:
             obj = json.loads(line)
         except json.JSONDecodeError as error:
             parsed.append(RowError(number, "-", "", f"is not JSON ({error.msg})"))
+            continue
+        except RecursionError:
+            parsed.append(RowError(number, "-", "", "is JSON nested too deeply to read"))
             continue
         if not isinstance(obj, dict):
             parsed.append(RowError(number, "-", "", "is not a JSON object"))

@@ -69,7 +69,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(bp)
     csrf.exempt(api.bp)
     security.init_app(app)
-    security.init_app(app)
     app.add_url_rule("/", endpoint="index", view_func=index)
     app.register_error_handler(413, too_large)
     app.jinja_env.globals["current_user"] = auth.current_user

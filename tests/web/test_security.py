@@ -3,6 +3,8 @@ cookie, request sizes, security headers, a link holder's writes and odd input th
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -371,3 +373,44 @@ def test_one_address_trying_many_accounts_is_locked_out(
     assert statuses[:29] == [401] * 29 and statuses[29] == 429
     # Even an account never tried before cannot log in from that address for now.
     assert log_in(client, "ana@test.anthologie") == 429
+
+
+# -- files written for people ----------------------------------------------------------------
+
+
+def test_pitch_sheets_carry_no_formula_and_no_injected_playlist_line(
+    client: FlaskClient, login: Login, engine: Engine, tmp_path: Path
+) -> None:
+    films = tmp_path / "hostile.csv"
+    films.write_text(
+        "original_title,year,runtime,directors,region,status\n"
+        '"=HYPERLINK(""http://evil.example"",""x"")",2020,10 min,Réal A,01,accepted\n'
+        '"Titre\n#EXTINF:0,piège\nhttp://evil.example/x.mp4",2021,12 min,Réal B,09,accepted\n',
+        encoding="utf-8",
+    )
+    cataloguing.import_catalog(engine, films)
+    with Session(engine) as session:
+        ids = session.exec(select(Film.id).order_by(Film.id)).all()
+        bundle = Bundle(facet="subject", slot_minutes=22, label="Nuit\nTITLE: faux")
+        bundle.items = [BundleItem(film_id=i, position=n) for n, i in enumerate(ids)]  # type: ignore[call-arg]
+        session.add(bundle)
+        session.commit()
+        bundle_id = bundle.id
+    login("curator")
+    sheet = client.get(f"/anthologies/{bundle_id}/fiche.csv").get_data(as_text=True)
+    cells = [cell for row in csv.reader(io.StringIO(sheet)) for cell in row]
+    assert '\'=HYPERLINK("http://evil.example","x")' in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
+    playlist = client.get(f"/anthologies/{bundle_id}/fiche.m3u").get_data(as_text=True)
+    lines = playlist.splitlines()
+    assert [line for line in lines if line.startswith("#EXTINF")] == [
+        line for line in lines if "EXTINF" in line
+    ]
+    assert len([line for line in lines if line.startswith("#EXTINF")]) == 2
+    assert not [line for line in lines if line.startswith("http://evil")]
+    assert lines[1] == "#PLAYLIST:Nuit TITLE: faux"
+    decisions = client.get(f"/anthologies/{bundle_id}/fiche.edl").get_data(as_text=True)
+    assert [line for line in decisions.splitlines() if line.startswith("TITLE:")] == [
+        "TITLE: Nuit TITLE: faux"
+    ]
+    assert "* FROM CLIP NAME: Titre #EXTINF:0,piège http://evil.example/x.mp4" in decisions

@@ -198,7 +198,7 @@ def proposals() -> tuple[Response, int]:
     params = {
         "facet": facet,
         "rules": rules,
-        "count": body.get("count"),
+        "count": count,
         "model": current_app.config["EMBEDDING_MODEL"],
     }
     job_id = jobs.submit(database.engine(), "propose", params)

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 
 from catalog import queries, sharing
 from catalog.export import bundle_pbcore
+from catalog.fields import one_line, spreadsheet_safe
 from catalog.models import Bundle, Film
 from web import database
 from web.access import viewer_for
@@ -101,15 +102,16 @@ def sheet(bundle_id: int, fmt: str) -> Response:
         writer = csv.DictWriter(buffer, columns, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         for row in rows:
+            cells = row | {
+                "directors": "; ".join(row["directors"]),
+                "languages": "; ".join(row["languages"]),
+                "counts_toward_regional_floor": (
+                    "yes" if row["counts_toward_regional_floor"] else "no"
+                ),
+            }
+            # Opened in a spreadsheet: no cell may start a formula.
             writer.writerow(
-                row
-                | {
-                    "directors": "; ".join(row["directors"]),
-                    "languages": "; ".join(row["languages"]),
-                    "counts_toward_regional_floor": (
-                        "yes" if row["counts_toward_regional_floor"] else "no"
-                    ),
-                }
+                {k: spreadsheet_safe(v) if isinstance(v, str) else v for k, v in cells.items()}
             )
         body = buffer.getvalue()
     elif fmt == "m3u":
@@ -164,10 +166,11 @@ def regional_line(regional: Regional) -> str:
 def m3u(bundle: Bundle, films: list[Film]) -> str:
     """An extended M3U of the films' web proxies, in bundle order."""
     media = sharing.media_of_films(database.session(), [f.id for f in films if f.id])
-    lines = ["#EXTM3U", f"#PLAYLIST:{bundle_label(bundle)}"]
+    # A line break in a title or a label would start an entry of its own.
+    lines = ["#EXTM3U", f"#PLAYLIST:{one_line(bundle_label(bundle))}"]
     for film in films:
         asset = media.get(film.id or 0)
-        lines.append(f"#EXTINF:{film.runtime_seconds or -1},{film.display_title}")
+        lines.append(f"#EXTINF:{film.runtime_seconds or -1},{one_line(film.display_title)}")
         if asset is not None and asset.proxy_path:
             lines.append(url_for("media.asset", asset_id=asset.id, kind="proxy", _external=True))
         else:
@@ -184,7 +187,7 @@ def timecode(seconds: int) -> str:
 
 def edl(label: str, films: list[Film]) -> str:
     """A CMX3600 edit decision list: each film whole, one after the other, from 01:00:00:00."""
-    lines = [f"TITLE: {label}", "FCM: NON-DROP FRAME", ""]
+    lines = [f"TITLE: {one_line(label)}", "FCM: NON-DROP FRAME", ""]
     record = 3600
     for number, film in enumerate(films, start=1):
         length = film.runtime_seconds or 0
@@ -193,7 +196,7 @@ def edl(label: str, films: list[Film]) -> str:
             f"{number:03d}  {reel:<8} AA/V  C        {timecode(0)} {timecode(length)} "
             f"{timecode(record)} {timecode(record + length)}"
         )
-        lines.append(f"* FROM CLIP NAME: {film.display_title}")
+        lines.append(f"* FROM CLIP NAME: {one_line(film.display_title)}")
         record += length
     return "\n".join(lines) + "\n"
 
