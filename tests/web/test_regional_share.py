@@ -166,3 +166,22 @@ def test_a_one_region_bundle_says_it_has_no_floor_but_foreign_films_get_none(
     assert ("sans plancher : anthologie d'une seule région" in page) is exempt
     assert ("(plancher 50 %)" in page) is not exempt
     assert ("vient des régions du Québec hors Montréal" in page) is not exempt
+
+
+@pytest.mark.parametrize("ticked", [False, True])
+def test_the_proposal_form_counts_films_from_outside_quebec_only_when_asked(
+    client: FlaskClient, engine: Engine, login: Login, bundle_id: int, ticked: bool
+) -> None:
+    with Session(engine) as session:  # free the three films for the proposal
+        session.delete(session.get(Bundle, bundle_id))
+        session.commit()
+    login("curator")
+    form = {"facet": "subject", "slot": "44"} | ({"outside_quebec_counts": "1"} if ticked else {})
+    assert client.post("/atelier/", data=form).status_code == 302
+    with Session(engine) as session:
+        proposal = session.exec(select(Proposal)).one()
+        assert proposal.rules["outside_quebec_counts"] is ticked
+        (bundle,) = session.exec(select(Bundle).where(Bundle.proposal_id == proposal.id)).all()
+    page = client.get(f"/atelier/anthologies/{bundle.id}").get_data(as_text=True)
+    assert ("Régions du Québec hors Montréal ou hors Québec</p>" in page) is ticked
+    assert ("Films <strong>2 sur 3</strong>" in page) is ticked
