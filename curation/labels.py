@@ -1,8 +1,14 @@
-"""Words for groups of films: keywords by class-based TF-IDF, a working title, and "why these".
+"""Words for groups of films: cluster keywords, bundle labels, and "why these".
 
-Class-based TF-IDF (as in BERTopic): all texts of a class are one document; a term weighs
-its frequency in the class times log(1 + A / f), A the average words per class and f the
-term's frequency over all classes, so words common everywhere sink and a class's own rise.
+Clusters: class-based TF-IDF (as in BERTopic): all texts of a class are one document; a term
+weighs its frequency in the class times log(1 + A / f), A the average words per class and f
+the term's frequency over all classes, so words common everywhere sink and a class's own rise.
+
+Bundles are named from their own films only (`LabelIndex`, `unique_labels`): a label may
+say only what more than half of them share (a curator's subject, a word of their French
+texts for the French label and of their English texts for the English one, a form or genre
+of the bilingual vocabulary, a region, an audience), and no two bundles of one proposal
+read alike.
 """
 
 from __future__ import annotations
@@ -105,19 +111,6 @@ class KeywordIndex:
             order = sorted(range(len(terms)), key=lambda j: (-score[j], self.terms[terms[j]]))
             out.append([str(self.terms[terms[j]]) for j in order[:top]])
         return out
-
-    def shared_keywords(self, rows: Sequence[int], top: int = 3) -> list[str]:
-        """The group's most telling words that at least two of its texts use (or any, alone)."""
-        if not len(self.terms) or not rows:
-            return []
-        sub = self.counts[np.asarray(rows, dtype=np.intp)]
-        present = np.asarray((sub > 0).sum(axis=0)).ravel()
-        tf = np.asarray(sub.sum(axis=0)).ravel()
-        idf = np.log1p(self.counts.shape[0] / np.maximum(self.term_totals, 1))
-        need = 2 if len(rows) > 1 else 1
-        candidates = np.flatnonzero(present >= need)
-        order = sorted(candidates, key=lambda t: (-tf[t] * idf[t], self.terms[t]))
-        return [str(self.terms[t]) for t in order[:top]]
 
 
 def working_title(keywords: Sequence[str]) -> str:
