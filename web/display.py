@@ -82,7 +82,10 @@ def region_label(code: Any, lang: str | None = None) -> str:
         return UNKNOWN
     if code == OUTSIDE_QUEBEC:
         return "Outside Québec" if lang == "en" else "Hors Québec"
-    return region_name(code)
+    name = region_name(code)
+    if name == code:  # not a region code: "?" for films whose region is not known
+        return "Unknown region" if lang == "en" else "Région inconnue"
+    return name
 
 
 def bundle_label(bundle: Any, lang: str | None = None) -> str:

@@ -39,7 +39,14 @@ def bundle_id(app: Flask) -> int:
             synopsis_en="An Innu family goes back to the woods.",
             status=Status.accepted,
         )
-        session.add(film)
+        abroad = Film(
+            original_title="Elsewhere",
+            match_key="elsewhere",
+            runtime_seconds=60,
+            region_code="99",
+            status=Status.accepted,
+        )
+        session.add_all([film, abroad])
         session.flush()
         bundle = Bundle(
             facet="region",
@@ -50,7 +57,11 @@ def bundle_id(app: Flask) -> int:
             explanation_en="1 film: all from Côte-Nord.",
         )
         assert film.id is not None
-        bundle.items = [BundleItem(film_id=film.id, position=0)]  # type: ignore[call-arg]
+        assert abroad.id is not None
+        bundle.items = [
+            BundleItem(film_id=film.id, position=0),  # type: ignore[call-arg]
+            BundleItem(film_id=abroad.id, position=1),  # type: ignore[call-arg]
+        ]
         session.add(bundle)
         session.commit()
         assert bundle.id is not None
@@ -102,6 +113,7 @@ def test_french_pages_name_every_code_in_french(
     for page in ("bundle", "pitch"):
         assert heading(html[page]) == "Regards sur la Côte-Nord — Innus"
     assert "tous de la Côte-Nord" in html["workbench"] and "tous de la Côte-Nord" in html["pitch"]
+    assert "Hors Québec" in html["pitch"] and "Outside Québec" not in html["pitch"]
 
 
 def test_english_pages_name_every_code_in_english(
@@ -119,6 +131,7 @@ def test_english_pages_name_every_code_in_english(
     for page in ("bundle", "pitch"):
         assert heading(html[page]) == "Views of Côte-Nord — Innu"
     assert "all from Côte-Nord" in html["pitch"]
+    assert "Outside Québec" in html["pitch"] and "Hors Québec" not in html["pitch"]
 
 
 def test_a_renamed_bundle_shows_the_curators_name_in_both_languages(

@@ -115,7 +115,6 @@ def _shared_parts(bundle: Bundle, has_reel: bool) -> SharedParts:
     context = {
         "bundle": bundle,
         "media": sharing.media_of_films(db, [f.id for f in films if f.id is not None]),
-        "region_names": queries.region_names(db) | {"?": _("Région inconnue")},
     }
     total = sum(f.runtime_seconds or 0 for f in films)
     header = render_template(
