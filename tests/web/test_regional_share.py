@@ -144,6 +144,11 @@ def test_the_pitch_page_says_what_its_region_chart_counts(
     # Each region of the chart named, with its runtime and share as text.
     assert '<th scope="row">Gaspésie–Îles-de-la-Madeleine</th>' in html
     assert '<td>30:00 <span class="n">(70 %)</span>' in html
+    client.post("/langue/en")
+    english = client.get(f"/pitch/anthologies/{bundle_id}").get_data(as_text=True)
+    assert (
+        "<strong>Québec regions outside Montréal</strong>: 70 % of the runtime, 1 of 3 films (33 %)"
+    ) in " ".join(english.split())
 
 
 @pytest.mark.parametrize(("kept", "exempt"), [("t-2", True), ("t-3", False)])
