@@ -1,7 +1,7 @@
 """The embedding port: what text a film is embedded from, its cache key, and nearest neighbours.
 
-The adapter that runs a real model lives in the shell (`web/embedders.py`); the core only
-needs something that satisfies `Embedder`.
+The adapters that run a real model live in the shell (`web/usecases/embedders.py`); the core
+only needs something that satisfies `Embedder`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,13 @@ from numpy.typing import NDArray
 
 
 class Embedder(Protocol):
-    """Turns texts into L2-normalised float32 rows, one per text, `dimension` columns wide."""
+    """Turns texts into L2-normalised float32 rows, one per text, `dimension` columns wide.
+
+    Two roles, because retrieval models such as e5 embed them differently ("passage: " and
+    "query: "): `encode` is for the texts that are stored and searched (a film's text, or a
+    synopsis compared with stored films), `encode_query` for what a person types to search.
+    A model without roles answers both the same way.
+    """
 
     @property
     def model_id(self) -> str: ...
@@ -24,6 +30,8 @@ class Embedder(Protocol):
     def dimension(self) -> int: ...
 
     def encode(self, texts: Sequence[str]) -> NDArray[np.float32]: ...
+
+    def encode_query(self, texts: Sequence[str]) -> NDArray[np.float32]: ...
 
 
 def _clean(parts: Iterable[str | None]) -> list[str]:

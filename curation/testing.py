@@ -19,13 +19,16 @@ class FakeEmbedder:
 
     Each word (folded, stop words skipped) adds ±1 to one of `dimension` coordinates chosen by
     a stable hash, so results are the same in every process, unlike Python's `hash`.
-    `calls` counts the texts encoded, so a test can see that nothing was re-embedded.
+    `calls` counts the texts encoded as stored texts, so a test can see that nothing was
+    re-embedded, and `query_calls` those encoded as searches, so it can see which role a path
+    used. Both roles give the same vector: a model without roles.
     """
 
     def __init__(self, dimension: int = 64) -> None:
         self.dimension = dimension
         self.model_id = f"fake-hashing-{dimension}"
         self.calls = 0
+        self.query_calls = 0
 
     def _vector(self, text: str) -> NDArray[np.float32]:
         vector = np.zeros(self.dimension, dtype=np.float32)
@@ -41,6 +44,13 @@ class FakeEmbedder:
 
     def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
         self.calls += len(texts)
+        return self._rows(texts)
+
+    def encode_query(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        self.query_calls += len(texts)
+        return self._rows(texts)
+
+    def _rows(self, texts: Sequence[str]) -> NDArray[np.float32]:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([self._vector(t) for t in texts]).astype(np.float32)

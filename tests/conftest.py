@@ -55,6 +55,9 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "FILMS_PER_PAGE": 20,
             "WTF_CSRF_ENABLED": False,
             "JOB_QUEUE": "immediate",
+            # Imports here would embed every film with the real model at once (immediate
+            # jobs); the tests of that behaviour turn it on.
+            "EMBED_NEW_FILMS": False,
         }
     )
     with app.app_context():

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlmodel import Session
 
@@ -113,6 +113,12 @@ def ingest(
         raise click.ClickException(str(rejected)) from None
     click.echo(result.summary())
     _echo_warnings(result.source, result.warnings)
+    embed_job = cataloguing.embed_imported(database.engine(), current_app.config, result)
+    if embed_job is not None:
+        click.echo(
+            f"Queued job {embed_job} to embed the new and changed films "
+            "(`anthologie worker` runs it; `anthologie embed` does it here and now)"
+        )
     if result.rejected:
         target = report or Path(f"{file.stem}.rejected.csv")
         if not dry_run:
@@ -253,9 +259,9 @@ def jobs_list() -> None:
 def _embedder() -> Any:
     from flask import current_app
 
-    from web.usecases.curating import embedder_for
+    from web.usecases.curating import configured_embedder
 
-    return embedder_for(current_app.config["EMBEDDING_MODEL"])
+    return configured_embedder(current_app.config)
 
 
 def _bar(label: str) -> Any:
@@ -276,11 +282,19 @@ def _bar(label: str) -> Any:
 
 
 @click.command("embed")
+@click.option(
+    "--queue", is_flag=True, help="Hand the work to the background workers, in chunk jobs."
+)
 @with_appcontext
-def embed() -> None:
+def embed(queue: bool) -> None:
     """Embed the films whose text is new or changed (the model: ANTHOLOGIE_EMBEDDING_MODEL)."""
     from web.usecases.curating import embed_catalog
 
+    if queue:
+        model = current_app.config["EMBEDDING_MODEL"]
+        job_id = jobs.submit(database.engine(), "embed", {"model": model})
+        click.echo(f"Queued job {job_id}; `anthologie worker` runs it, `anthologie jobs` shows it")
+        return
     report = embed_catalog(database.engine(), _embedder(), _bar("Embedding"))
     click.echo(
         f"{report.films} films, {report.embedded} embedded, {report.unchanged} unchanged "
@@ -393,28 +407,48 @@ def propose(
         click.echo(f"  {rule}: {blocked.films} films")
 
 
+def _print_films(found: list[tuple[Any, float]], as_json: bool) -> None:
+    if as_json:
+        import json as json_module
+
+        rows = [
+            {"id": film.id, "title": film.display_title, "score": round(score, 6)}
+            for film, score in found
+        ]
+        click.echo(json_module.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for film, score in found:
+        click.echo(f"{score:.3f}  {film.id:>6}  {film.display_title}")
+
+
 @click.command("search")
 @click.argument("text")
 @click.option("-k", default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {id, title, score}.")
 @with_appcontext
-def search(text: str, k: int) -> None:
-    """Films closest in meaning to TEXT (semantic search)."""
+def search(text: str, k: int, as_json: bool) -> None:
+    """Films closest in meaning to TEXT (semantic search, French or English)."""
     from web.usecases.curating import search as run_search
 
-    for film, score in run_search(database.engine(), _embedder(), text, k):
-        click.echo(f"{score:.3f}  {film.id:>6}  {film.display_title}")
+    _print_films(run_search(database.engine(), _embedder(), text, k), as_json)
 
 
 @click.command("similar")
 @click.argument("film_id", type=int)
 @click.option("-k", default=8, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {id, title, score}.")
 @with_appcontext
-def similar(film_id: int, k: int) -> None:
+def similar(film_id: int, k: int, as_json: bool) -> None:
     """Films like FILM_ID (nearest neighbours of its stored vector)."""
     from web.usecases.curating import similar_films
 
-    for film, score in similar_films(database.engine(), film_id, _embedder().model_id, k):
-        click.echo(f"{score:.3f}  {film.id:>6}  {film.display_title}")
+    with Session(database.engine()) as session:
+        if queries.get_film(session, film_id) is None:
+            raise click.ClickException(f"no film {film_id}")
+    found = similar_films(database.engine(), film_id, _embedder().model_id, k)
+    if not found and not as_json:
+        click.echo(f"Film {film_id} has no vector yet: `anthologie embed` gives it one", err=True)
+    _print_films(found, as_json)
 
 
 def _media_root() -> Path:

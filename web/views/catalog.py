@@ -151,7 +151,7 @@ def _language(text: str | None) -> str | None:
 
 
 def _embedder() -> Any:
-    return curating.embedder_for(current_app.config["EMBEDDING_MODEL"])
+    return curating.configured_embedder(current_app.config)
 
 
 def current_per_page() -> int:
@@ -191,6 +191,9 @@ def decide(film_id: int) -> WerkzeugResponse:
         abort(400)
     queries.set_status(database.session(), film, Status(decision), request.form.get("message"))
     database.session().commit()
+    if decision == Status.accepted.value:
+        # Searchable, with "films like this one", as soon as the job has run.
+        curating.queue_embedding(database.engine(), current_app.config, [film_id])
     flash(_("Décision enregistrée."))
     return redirect(url_for("catalog.film_detail", film_id=film_id))
 

@@ -281,6 +281,6 @@ def suggestions() -> str:
     ).strip()
     found: dict[str, list[str]] = {}
     if text:
-        embedder = curating.embedder_for(current_app.config["EMBEDDING_MODEL"])
+        embedder = curating.configured_embedder(current_app.config)
         found = curating.suggest_tags(database.engine(), embedder, text)
     return render_template("submissions/_suggestions.html", found=found, labels=LABELS)
