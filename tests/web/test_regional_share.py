@@ -190,3 +190,17 @@ def test_the_proposal_form_counts_films_from_outside_quebec_only_when_asked(
     page = client.get(f"/atelier/anthologies/{bundle.id}").get_data(as_text=True)
     assert ("Régions du Québec hors Montréal ou hors Québec</p>" in page) is ticked
     assert ("Films <strong>2 sur 3</strong>" in page) is ticked
+
+
+def test_the_pitch_chart_names_an_unknown_region(
+    client: FlaskClient, engine: Engine, login: Login, bundle_id: int
+) -> None:
+    with Session(engine) as session:
+        film = session.exec(select(Film).where(Film.external_id == "t-3")).one()
+        film.region_code = None
+        session.add(film)
+        session.commit()
+    login("curator")
+    html = client.get(f"/pitch/anthologies/{bundle_id}").get_data(as_text=True)
+    assert '<th scope="row">Région inconnue</th>' in html
+    assert "<strong>Régions du Québec hors Montréal</strong>" in html

@@ -140,11 +140,12 @@ def _has_reel(bundle: Bundle) -> bool:
     return (Path(current_app.config["MEDIA_ROOT"]) / reel_name(bundle)).is_file()
 
 
-def region_runtime(films: list[Any]) -> list[tuple[str, int]]:
-    """Runtime per region of origin, largest first, for the pitch's region chart."""
-    totals: Counter[str] = Counter()
+def region_runtime(films: list[Any]) -> list[tuple[str | None, int]]:
+    """Runtime per region of origin, largest first, for the pitch's region chart (None: a
+    region nobody recorded, which the region filter names)."""
+    totals: Counter[str | None] = Counter()
     for film in films:
-        totals[film.region_code or "?"] += film.runtime_seconds or 0
+        totals[film.region_code or None] += film.runtime_seconds or 0
     return totals.most_common()
 
 
