@@ -285,17 +285,24 @@ def _bar(label: str) -> Any:
 @click.option(
     "--queue", is_flag=True, help="Hand the work to the background workers, in chunk jobs."
 )
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    help="Threads of the default model for this run (default: ANTHOLOGIE_EMBEDDING_THREADS); "
+    "2 on an otherwise idle 2-core machine nearly halves the time.",
+)
 @with_appcontext
-def embed(queue: bool) -> None:
+def embed(queue: bool, threads: int | None) -> None:
     """Embed the films whose text is new or changed (the model: ANTHOLOGIE_EMBEDDING_MODEL)."""
-    from web.usecases.curating import embed_catalog
+    from web.usecases.curating import configured_embedder, embed_catalog
 
     if queue:
         model = current_app.config["EMBEDDING_MODEL"]
         job_id = jobs.submit(database.engine(), "embed", {"model": model})
         click.echo(f"Queued job {job_id}; `anthologie worker` runs it, `anthologie jobs` shows it")
         return
-    report = embed_catalog(database.engine(), _embedder(), _bar("Embedding"))
+    config = {**current_app.config, "EMBEDDING_THREADS": threads} if threads else current_app.config
+    report = embed_catalog(database.engine(), configured_embedder(config), _bar("Embedding"))
     click.echo(
         f"{report.films} films, {report.embedded} embedded, {report.unchanged} unchanged "
         f"({report.model_id})"

@@ -182,6 +182,7 @@ def test_embed_queue_spreads_the_catalog_over_chunk_jobs(
     assert sorted(len(c.params["film_ids"]) for c in children) == [2, 4, 4]
     assert parent.result["embedded"] == parent.done == parent.total == 10
     assert parent.result["children"] == sorted(c.id for c in children)
-    # The synchronous command finds nothing left to do.
-    result = runner.invoke(args=["embed"])
+    # The synchronous command finds nothing left to do, whatever its threads.
+    result = runner.invoke(args=["embed", "--threads", "2"])
     assert "10 films, 0 embedded, 10 unchanged (multilingual-e5-small-q4/384)" in result.output
+    assert runner.invoke(args=["embed", "--threads", "0"]).exit_code == 2
