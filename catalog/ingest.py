@@ -9,17 +9,21 @@ as written and is reported as a warning.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
+import itertools
 import json
 import os
+import pickle
 import tempfile
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import IO, Any, cast
 
 from sqlalchemy import delete, insert, update
 from sqlmodel import Session, SQLModel, col, select
@@ -188,20 +192,55 @@ class ColumnMap:
 
 
 # -- reading -------------------------------------------------------------------------------
+#
+# A file is read as it is imported, a line at a time, never whole: 200,000 rows take the
+# memory of a few hundred (bench/ingest.py measures it). Whatever must see the whole file
+# first (the JSON Lines header, the job's row count) reads it once more.
+
+_JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
 
 
-def _decode(path: Path) -> str:
+@contextmanager
+def _lines(path: Path) -> Iterator[Iterator[str]]:
+    """The file's text a line at a time, decoded as it is read, without its UTF-8 BOM; each
+    line keeps its end (\\n, \\r\\n or a bare \\r), as the csv module wants."""
     try:
-        data = path.read_bytes()
+        handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as error:
         raise IngestError(f"{path}: cannot read ({error.strerror})") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise IngestError(
-            f"{path}: line {line} is not UTF-8 (byte {error.start}); save the file as UTF-8"
-        ) from None
+
+    def lines() -> Iterator[str]:
+        try:
+            yield from handle
+        except UnicodeDecodeError:
+            raise _not_utf8(path) from None
+        except OSError as error:
+            raise IngestError(f"{path}: cannot read ({error.strerror})") from None
+
+    with handle:
+        yield lines()
+
+
+def _not_utf8(path: Path) -> IngestError:
+    """Where `path` stops being UTF-8 (its line and byte), found by decoding it block by block."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = newlines = 0
+    with path.open("rb") as handle:
+        while True:
+            block = handle.read(1 << 20)
+            cut = len(decoder.getstate()[0])  # the start of a character the last block cut
+            try:
+                decoder.decode(block, final=not block)
+            except UnicodeDecodeError as error:
+                at = offset - cut + error.start
+                line = newlines + block[: max(0, at - offset)].count(b"\n") + 1
+                return IngestError(
+                    f"{path}: line {line} is not UTF-8 (byte {at}); save the file as UTF-8"
+                )
+            if not block:
+                return IngestError(f"{path}: is not UTF-8; save the file as UTF-8")
+            offset += len(block)
+            newlines += block.count(b"\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,79 +265,124 @@ class RawRow:
 
 
 Rows = Iterator[RawRow | RowError]
+Records = Iterator[tuple[int, list[str]] | RowError]  # CSV cells and the line they start on
 
 
 def read_rows(path: Path) -> tuple[list[str], Rows]:
-    """The file's header and its rows, each with the line it starts on."""
-    text = _decode(path)
-    if path.suffix.lower() in {".jsonl", ".ndjson", ".json"}:
-        return _read_jsonl(path, text)
-    return _read_csv(path, text)
+    """The file's header and its rows, each with the line it starts on.
+
+    The rows are read from the file as they are iterated, so that they take little memory
+    however many there are; the header is read at once, so that a file that cannot be read
+    says so here.
+    """
+    path = Path(path)
+    if path.suffix.lower() in _JSONL_SUFFIXES:
+        return _jsonl_header(path), _jsonl_rows(path)
+    with _csv_records(path) as (header, _):
+        pass
+    return header, _csv_rows(path)
 
 
-def _read_csv(path: Path, text: str) -> tuple[list[str], Rows]:
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise IngestError(f"{path}: the file is empty") from None
-    except csv.Error as error:
-        raise IngestError(f"{path}: line 1 (the header) cannot be read as CSV ({error})") from None
-    if len(set(header)) != len(header):
-        twice = sorted({h for h in header if header.count(h) > 1})
-        raise IngestError(f"{path}: column(s) {', '.join(twice)} appear twice in the header")
-    width = len(header)
+def count_rows(path: Path) -> int:
+    """How many rows `read_rows` gives (for a progress bar), without parsing their cells."""
+    path = Path(path)
+    if path.suffix.lower() in _JSONL_SUFFIXES:
+        _jsonl_header(path)  # refuses an empty file, as read_rows does
+        return sum(1 for _ in _json_lines(path))
+    with _csv_records(path) as (_, records):
+        return sum(1 for _ in records)
 
-    def rows() -> Rows:
-        start = reader.line_num + 1
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                # A cell over the reader's limit, or a broken quote: the rest cannot be read.
-                problem = f"cannot be read as CSV ({error}); the rest of the file was not read"
-                yield RowError(start, "-", "", problem)
-                return
-            line, start = start, reader.line_num + 1
-            if len(cells) != width:
-                if any(c.strip() for c in cells):
-                    problem = f"has {len(cells)} cells where the header has {width}"
-                    yield RowError(line, "-", "", problem)
+
+@contextmanager
+def _csv_records(path: Path) -> Iterator[tuple[list[str], Records]]:
+    """The header of a CSV file (its delimiter guessed from the first line), and its records."""
+    with _lines(path) as lines:
+        first = next(lines, "")
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
+        try:
+            header = [h.strip() for h in next(reader)]
+        except StopIteration:
+            raise IngestError(f"{path}: the file is empty") from None
+        except csv.Error as error:
+            problem = f"line 1 (the header) cannot be read as CSV ({error})"
+            raise IngestError(f"{path}: {problem}") from None
+        if len(set(header)) != len(header):
+            twice = sorted({h for h in header if header.count(h) > 1})
+            raise IngestError(f"{path}: column(s) {', '.join(twice)} appear twice in the header")
+        yield header, _records(reader, len(header))
+
+
+def _records(reader: Any, width: int) -> Records:
+    start = reader.line_num + 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            # A cell over the reader's limit, or a broken quote: the rest cannot be read.
+            problem = f"cannot be read as CSV ({error}); the rest of the file was not read"
+            yield RowError(start, "-", "", problem)
+            return
+        line, start = start, reader.line_num + 1
+        if len(cells) != width:
+            if any(c.strip() for c in cells):
+                problem = f"has {len(cells)} cells where the header has {width}"
+                yield RowError(line, "-", "", problem)
+            continue
+        yield line, cells
+
+
+def _csv_rows(path: Path) -> Rows:
+    with _csv_records(path) as (_, records):
+        for record in records:
+            if isinstance(record, RowError):
+                yield record
                 continue
+            line, cells = record
             cells = [from_spreadsheet(cell) for cell in cells]
             yield RawRow(line, cells, "\x1f".join(cells))
 
-    return header, rows()
+
+def _json_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """The non-blank lines of a JSON Lines file, numbered, without their line ends."""
+    with _lines(path) as lines:
+        for number, line in enumerate(lines, start=1):
+            if line.strip():
+                yield number, line.rstrip("\r\n")
 
 
-def _read_jsonl(path: Path, text: str) -> tuple[list[str], Rows]:
-    parsed: list[RawRow | RowError] = []
-    header: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as error:
-            parsed.append(RowError(number, "-", "", f"is not JSON ({error.msg})"))
-            continue
-        except RecursionError:
-            parsed.append(RowError(number, "-", "", "is JSON nested too deeply to read"))
-            continue
-        if not isinstance(obj, dict):
-            parsed.append(RowError(number, "-", "", "is not a JSON object"))
-            continue
-        for key in obj:
-            if key not in header:
-                header.append(key)
-        parsed.append(RawRow(number, obj, line))
-    if not parsed:
+def _json_object(number: int, line: str) -> RawRow | RowError:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as error:
+        return RowError(number, "-", "", f"is not JSON ({error.msg})")
+    except RecursionError:
+        return RowError(number, "-", "", "is JSON nested too deeply to read")
+    if not isinstance(obj, dict):
+        return RowError(number, "-", "", "is not a JSON object")
+    return RawRow(number, obj, line)
+
+
+def _jsonl_header(path: Path) -> list[str]:
+    """Every key the file's objects have, in the order they first appear (a pass of its own:
+    the columns are checked before any row is imported)."""
+    header: dict[str, None] = {}
+    empty = True
+    for number, line in _json_lines(path):
+        empty = False
+        row = _json_object(number, line)
+        if isinstance(row, RawRow):
+            header.update(dict.fromkeys(cast(dict[str, Any], row.cells)))
+    if empty:
         raise IngestError(f"{path}: the file is empty")
-    return header, iter(parsed)
+    return list(header)
+
+
+def _jsonl_rows(path: Path) -> Rows:
+    for number, line in _json_lines(path):
+        yield _json_object(number, line)
 
 
 def row_hash(signature: str, row: RawRow) -> str:
@@ -383,8 +467,10 @@ def _shown(cell: Any) -> str:
 
 # -- importing -----------------------------------------------------------------------------
 
+BATCH = 500  # rows written a statement at a time
 
-@dataclass
+
+@dataclass(slots=True)
 class _Pending:
     line: int
     record: dict[str, Value]
@@ -403,8 +489,12 @@ def ingest_file(
 ) -> IngestReport:
     """Import `path` into the catalog in `session`'s transaction (the caller commits).
 
-    Raises RowsRejected, having changed nothing, when rows are invalid and `skip_invalid`
-    is false.
+    The file is read and checked as it goes, its good rows set aside on disk BATCH at a time,
+    and written once every row is checked, so that its length does not weigh on memory: what
+    stays in memory of a row is what recognises a second row for the same film (its key and
+    line). Nothing is written until every row is read (a job's progress, written meanwhile,
+    does not wait for the import's lock). Raises RowsRejected, having changed nothing, when
+    rows are invalid and `skip_invalid` is false.
     """
     path = Path(path)
     source = str(path)
@@ -422,58 +512,62 @@ def ingest_file(
     by_key: dict[str, int] = {}
     for fid, _, key, _ in known:
         by_key.setdefault(key, fid)
+    del known
 
     claimed: dict[int, int] = {}  # film id → the line that feeds it
     new_keys: dict[str, int] = {}  # key of a new film → its line
-    pending: list[_Pending] = []
     signature = json.dumps(sorted(mapping.items()), ensure_ascii=False)
-    for raw in rows:
-        report.rows += 1
-        if progress:
-            progress(1)
-        if isinstance(raw, RowError):
-            report.rejected.append(raw)
-            continue
-        line = raw.line
-        digest = row_hash(signature, raw)
-        if digest in by_hash:
-            same = by_hash[digest]
-            if same in claimed:
-                report.rejected.append(_duplicate(line, claimed[same]))
+    with tempfile.TemporaryFile() as spooled:
+        spool = _Spool(spooled)
+        for raw in rows:
+            report.rows += 1
+            if progress:
+                progress(1)
+            if isinstance(raw, RowError):
+                report.rejected.append(raw)
+                continue
+            line = raw.line
+            digest = row_hash(signature, raw)
+            if digest in by_hash:
+                same = by_hash[digest]
+                if same in claimed:
+                    report.rejected.append(_duplicate(line, claimed[same]))
+                else:
+                    claimed[same] = line
+                    report.unchanged += 1
+                continue
+            mapped = raw.mapped(header, mapping)
+            record, errors, warnings = check_row(line, mapped)
+            if errors:
+                report.rejected.extend(errors)
+                continue
+            external = record.get("external_id")
+            key = match_key(record)
+            film_id: int | None = by_external.get(external) if isinstance(external, str) else None
+            candidate = by_key.get(key)
+            if film_id is None and candidate and (not external or not external_of.get(candidate)):
+                film_id = candidate
+            if film_id is not None:
+                if film_id in claimed:
+                    report.rejected.append(_duplicate(line, claimed[film_id]))
+                    continue
+                claimed[film_id] = line
             else:
-                claimed[same] = line
-                report.unchanged += 1
-            continue
-        mapped = raw.mapped(header, mapping)
-        record, errors, warnings = check_row(line, mapped)
-        if errors:
-            report.rejected.extend(errors)
-            continue
-        external = record.get("external_id")
-        key = match_key(record)
-        film_id: int | None = by_external.get(external) if isinstance(external, str) else None
-        candidate = by_key.get(key)
-        if film_id is None and candidate and (not external or not external_of.get(candidate)):
-            film_id = candidate
-        if film_id is not None:
-            if film_id in claimed:
-                report.rejected.append(_duplicate(line, claimed[film_id]))
-                continue
-            claimed[film_id] = line
-        else:
-            dedup = f"id:{external}" if external else f"key:{key}"
-            if dedup in new_keys:
-                report.rejected.append(_duplicate(line, new_keys[dedup]))
-                continue
-            new_keys[dedup] = line
-        pending.append(_Pending(line, record, digest, film_id))
-        report.warnings.extend(warnings)  # only for rows that go in
+                dedup = f"id:{external}" if external else f"key:{key}"
+                if dedup in new_keys:
+                    report.rejected.append(_duplicate(line, new_keys[dedup]))
+                    continue
+                new_keys[dedup] = line
+            report.warnings.extend(warnings)  # only for rows that go in
+            if skip_invalid or not report.rejected:  # else nothing will be imported
+                spool.add(_Pending(line, record, digest, film_id))
 
-    report.rejected.sort(key=lambda e: (e.line, _column_order(e.field)))
-    if report.rejected and not skip_invalid:
-        raise RowsRejected(source, report.rejected, report.warnings)
-
-    _write(session, pending, report)
+        report.rejected.sort(key=lambda e: (e.line, _column_order(e.field)))
+        if report.rejected and not skip_invalid:
+            raise RowsRejected(source, report.rejected, report.warnings)
+        writer = _Writer(session, report)
+        for batch in spool.batches():
+            writer.write(batch)
     if dry_run:
         session.rollback()
     return report
@@ -488,29 +582,73 @@ def _column_order(name: str) -> int:
 
 
 _LIST_COLUMNS = {c.name for c in COLUMNS if c.multi}
-# The credit table itself: plain Core executemany, no ORM bookkeeping per credit.
+# The tables themselves: plain Core executemany, no ORM bookkeeping per film or credit.
+FILM_TABLE = SQLModel.metadata.tables["film"]
 CREDIT_TABLE = SQLModel.metadata.tables["credit"]
 
 # Every Film column a new row must carry (Core inserts take one shape of row).
 _EMPTY_FILM: dict[str, Any] = {
     column.name: ([] if column.name in _LIST_COLUMNS else None)
-    for column in SQLModel.metadata.tables["film"].columns
+    for column in FILM_TABLE.columns
     if column.name != "id"
 }
 
 
-def _write(session: Session, pending: list[_Pending], report: IngestReport) -> None:
-    """Write new and changed films with set-based statements: a few per 500 rows, not per film.
+class _Spool:
+    """Checked rows waiting to be written, set aside in a temporary file BATCH at a time."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self.file = file
+        self.batch: list[_Pending] = []
+
+    def add(self, item: _Pending) -> None:
+        self.batch.append(item)
+        if len(self.batch) >= BATCH:
+            self._set_aside()
+
+    def _set_aside(self) -> None:
+        rows = [(p.line, p.record, p.source_hash, p.film_id) for p in self.batch]
+        pickle.dump(rows, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.batch = []
+
+    def batches(self) -> Iterator[list[_Pending]]:
+        """The rows set aside, a batch at a time, in the order they were added."""
+        if self.batch:
+            self._set_aside()
+        self.file.seek(0)
+        while True:
+            try:
+                rows = pickle.load(self.file)  # our own file, written just now
+            except EOFError:
+                return
+            yield [_Pending(*row) for row in rows]
+
+
+class _Writer:
+    """Writes new and changed films in batches of set-based statements: a few per BATCH rows,
+    not per film.
 
     The ORM would build a Python object per film and credit; at 10,000 rows that costs far
     more than the SQL itself (see bench/ingest.py).
     """
-    now = utcnow()
-    updates = {p.film_id: p for p in pending if p.film_id is not None}
-    ids = list(updates)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        films = session.exec(select(Film).where(col(Film.id).in_(chunk))).all()
+
+    def __init__(self, session: Session, report: IngestReport) -> None:
+        self.session = session
+        self.report = report
+        self.now = utcnow()
+
+    def write(self, batch: list[_Pending]) -> None:
+        updates = [p for p in batch if p.film_id is not None]
+        if updates:
+            self._update(updates)
+        new = [p for p in batch if p.film_id is None]
+        if new:
+            self._create(new)
+
+    def _update(self, batch: list[_Pending]) -> None:
+        session, report = self.session, self.report
+        updates = {p.film_id: p for p in batch}
+        films = session.exec(select(Film).where(col(Film.id).in_(list(updates)))).all()
         changes, credits, roles_replaced = [], [], []
         for film in films:
             assert film.id is not None
@@ -522,7 +660,7 @@ def _write(session: Session, pending: list[_Pending], report: IngestReport) -> N
                 report.updated += 1
                 values |= film_values(changed)
                 values |= derived_columns(current | item.record)
-                values["updated_at"] = now
+                values["updated_at"] = self.now
                 credit_changes = {k: v for k, v in changed.items() if k in CREDIT_COLUMNS}
                 roles_replaced += [(film.id, CREDIT_COLUMNS[k].value) for k in credit_changes]
                 credits += credit_rows(film.id, credit_changes)
@@ -540,26 +678,27 @@ def _write(session: Session, pending: list[_Pending], report: IngestReport) -> N
         if credits:
             session.connection().execute(insert(CREDIT_TABLE), credits)
 
-    new = [p for p in pending if p.film_id is None]
-    for start in range(0, len(new), 500):
-        batch = new[start : start + 500]
+    def _create(self, batch: list[_Pending]) -> None:
         rows = []
         for item in batch:
             row = _EMPTY_FILM | film_values(item.record)
             row |= derived_columns(item.record) | {"source_hash": item.source_hash}
-            row |= {"created_at": now, "updated_at": now}
+            row |= {"created_at": self.now, "updated_at": self.now}
             row["status"] = row["status"] or Status.accepted.value
             rows.append(row)
-        statement = insert(Film).returning(col(Film.id), sort_by_parameter_order=True)
-        film_ids = session.execute(statement, rows).scalars().all()
+        # Core, not the ORM's bulk insert: that one groups rows by which values are None and
+        # sends a statement per group, one per row or nearly for films as varied as these.
+        statement = insert(FILM_TABLE).returning(FILM_TABLE.c.id, sort_by_parameter_order=True)
+        connection = self.session.connection()
+        film_ids = connection.execute(statement, rows).scalars().all()
         credits = [
             row
             for film_id, item in zip(film_ids, batch, strict=True)
             for row in credit_rows(film_id, item.record)
         ]
         if credits:
-            session.connection().execute(insert(CREDIT_TABLE), credits)
-        report.created += len(batch)
+            connection.execute(insert(CREDIT_TABLE), credits)
+        self.report.created += len(batch)
 
 
 def write_rejects(path: Path, errors: list[RowError]) -> None:
