@@ -19,7 +19,7 @@ from catalog.ingest import (
     IngestError,
     RowsRejected,
     RowWarning,
-    read_rows,
+    count_rows,
     write_atomically,
     write_rejects,
 )
@@ -93,8 +93,7 @@ def ingest(
     """Import films from a CSV or JSON Lines FILE (see docs/import-format.md)."""
     try:
         column_map = ColumnMap.from_options(pairs, ignore, mapping_file)
-        _, rows = read_rows(file)
-        total = sum(1 for _ in rows)
+        total = count_rows(file)
         with click.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
             result = cataloguing.import_catalog(
                 database.engine(),

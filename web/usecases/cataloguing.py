@@ -16,8 +16,8 @@ from catalog.ingest import (
     IngestReport,
     RowProblem,
     RowsRejected,
+    count_rows,
     ingest_file,
-    read_rows,
 )
 from web import jobs
 
@@ -60,8 +60,7 @@ def ingest_job(context: jobs.JobContext) -> dict[str, Any]:
     """A browser upload's import, in the background; the result holds the row-level report."""
     params = context.params
     path = Path(params["path"])
-    _, rows = read_rows(path)
-    total = sum(1 for _ in rows)
+    total = count_rows(path)
     done = 0
 
     def step(n: int) -> None:
