@@ -3,7 +3,9 @@
 Public API:
 
 - Binaries and errors: `find_tools() -> Tools`, `ffmpeg_exe() -> str`, `MediaError`,
-  `MediaTimeout`.
+  `MediaTimeout`, `Cancelled`.
+- Processes: `cancel_scope() -> Scope` (`cancel()` kills the ffmpeg a block started),
+  `kill_all()`, `abandoned_partials(folder)` (temporary files whose writer is gone).
 - Probe: `probe(path) -> MediaInfo` (with `VideoStream`, `AudioStream`, `SubtitleStream`;
   works without ffprobe), `sha256_of(path) -> str`.
 - Style: `analyse_style(path, *, info=None) -> StyleProfile` (`to_dict`, `from_dict`,
@@ -21,7 +23,7 @@ Public API:
 
 Every output is written under a temporary name beside its destination and renamed into
 place; every ffmpeg runs from an argument list with a timeout and is killed with its process
-group when the time is up.
+group when the time is up, and (on Linux) by the kernel when the thread that started it dies.
 """
 
 from media_tools.errors import MediaError, MediaTimeout
@@ -56,7 +58,16 @@ from media_tools.render import (
     make_stand_in,
     make_title_card,
 )
-from media_tools.runner import Tools, ffmpeg_exe, find_tools
+from media_tools.runner import (
+    Cancelled,
+    Scope,
+    Tools,
+    abandoned_partials,
+    cancel_scope,
+    ffmpeg_exe,
+    find_tools,
+    kill_all,
+)
 from media_tools.style import (
     VECTOR_DIMENSIONS,
     CutSettings,
@@ -71,6 +82,7 @@ __all__ = [
     "SPECS",
     "VECTOR_DIMENSIONS",
     "AudioStream",
+    "Cancelled",
     "CutSettings",
     "DeliverySpec",
     "Loudness",
@@ -82,18 +94,22 @@ __all__ = [
     "QCCheck",
     "QCReport",
     "ReelItem",
+    "Scope",
     "StyleProfile",
     "SubtitleStream",
     "TitleCard",
     "Tools",
     "VideoStream",
+    "abandoned_partials",
     "analyse_style",
+    "cancel_scope",
     "check_delivery",
     "choose_excerpt",
     "detect_cuts",
     "ffmpeg_exe",
     "find_tools",
     "get_spec",
+    "kill_all",
     "loudness_of",
     "make_contact_sheet",
     "make_poster",

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import functools
 import os
 import queue
+import re
 import shutil
 import signal
+import socket
 import subprocess
+import sys
 import threading
+import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -82,18 +87,121 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=10)
 
 
-def _start(args: list[str], subject: Path | None, *, stdin: int) -> subprocess.Popen[bytes]:
-    """Start ffmpeg in a new session (its own process group, so a timeout can kill it all)."""
+# -- ffmpeg dies with its caller ------------------------------------------------------------
+
+_PR_SET_PDEATHSIG = 1
+
+
+@functools.cache
+def _death_signal() -> Callable[[], None] | None:
+    """What the child runs before exec so the kernel kills it when its parent dies (Linux).
+
+    A worker killed with SIGKILL runs no clean-up of its own; without this its ffmpeg would go
+    on under init with no time limit. The signal fires when the *thread* that started the
+    child ends, so every function here waits for or kills its ffmpeg before returning: a
+    child never outlives the call (and so the thread) that started it.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
     try:
-        return subprocess.Popen(
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+    prctl.restype = ctypes.c_int
+
+    def arm() -> None:
+        parent = os.getppid()
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0)
+        if os.getppid() != parent:  # the parent died before the signal was armed
+            os._exit(1)
+
+    return arm
+
+
+class Cancelled(MediaError):
+    """The work this ffmpeg was part of was called off (its job passed to another worker)."""
+
+
+class Scope:
+    """The ffmpeg processes started by one piece of work, which `cancel()` kills at once.
+
+    A job runner cancels its scope from another thread when it loses its job, so a long
+    encode stops within seconds rather than finishing into files another run now owns.
+    """
+
+    def __init__(self) -> None:
+        self.cancelled = threading.Event()
+        self._procs: set[subprocess.Popen[bytes]] = set()
+        self._lock = threading.Lock()
+
+    def cancel(self) -> None:
+        self.cancelled.set()
+        with self._lock:
+            procs = list(self._procs)
+        for proc in procs:
+            _kill_group(proc)
+
+
+_current = threading.local()
+_LIVE: set[subprocess.Popen[bytes]] = set()
+_LIVE_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def cancel_scope() -> Iterator[Scope]:
+    """Run a block's ffmpeg processes (in this thread) under a Scope that can cancel them."""
+    scope, outer = Scope(), getattr(_current, "scope", None)
+    _current.scope = scope
+    try:
+        yield scope
+    finally:
+        _current.scope = outer
+
+
+def kill_all() -> int:
+    """Kill every ffmpeg this process runs (a worker that is stopping); returns how many."""
+    with _LIVE_LOCK:
+        procs = list(_LIVE)
+    for proc in procs:
+        _kill_group(proc)
+    return len(procs)
+
+
+def _forget(proc: subprocess.Popen[bytes]) -> None:
+    with _LIVE_LOCK:
+        _LIVE.discard(proc)
+    scope = getattr(_current, "scope", None)
+    if scope is not None:
+        with scope._lock:
+            scope._procs.discard(proc)
+
+
+def _start(args: list[str], subject: Path | None, *, stdin: int) -> subprocess.Popen[bytes]:
+    """Start ffmpeg in a new session (its own process group, so a timeout can kill it all),
+    set to die with this process, and counted in the current Scope."""
+    scope: Scope | None = getattr(_current, "scope", None)
+    if scope is not None and scope.cancelled.is_set():
+        raise Cancelled(subject, f"{args[0]} not started: the work was cancelled")
+    try:
+        proc = subprocess.Popen(
             args,
             stdin=stdin,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,
+            preexec_fn=_death_signal(),  # the ctypes call only: no lock taken
         )
     except OSError as error:
         raise MediaError(subject, f"cannot start {args[0]}: {error}") from error
+    with _LIVE_LOCK:
+        _LIVE.add(proc)
+    if scope is not None:
+        with scope._lock:
+            scope._procs.add(proc)
+        if scope.cancelled.is_set():  # cancelled while it started
+            _kill_group(proc)
+    return proc
 
 
 def run(
@@ -125,6 +233,8 @@ def run(
     except BaseException:
         _kill_group(proc)
         raise
+    finally:
+        _forget(proc)
     text = err.decode("utf-8", "replace")
     if check and proc.returncode != 0:
         raise MediaError(subject, f"{what} failed: {explain(text)}")
@@ -214,6 +324,7 @@ class Streaming:
         code = self.proc.wait()
         self._reader.join(timeout=10)
         self._watchdog.cancel()
+        _forget(self.proc)
         if self.timed_out:
             raise MediaTimeout(
                 self.subject, f"{self.what} did not finish within {self.timeout:.0f} s"
@@ -227,6 +338,7 @@ class Streaming:
         if self.proc.stdout is not None:
             self.proc.stdout.close()
         self._reader.join(timeout=10)
+        _forget(self.proc)
 
     def __enter__(self) -> Streaming:
         return self
@@ -250,6 +362,56 @@ def explain(stderr: str) -> str:
     return " / ".join(chosen) if chosen else "no message from ffmpeg"
 
 
+# Temporary names carry their writer (host and process), so a clean-up can tell a dead
+# writer's leftovers from files a live run, here or on another machine, is writing now.
+_WRITER = re.compile(r"\.(?P<host>[A-Za-z0-9_-]+)~(?P<pid>\d+)~[0-9a-f]{8}\.(?:partial|work)")
+# A file another machine's writer has not touched for this long is taken for abandoned.
+ABANDONED_AFTER_S = 3600.0
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", socket.gethostname())[:40] or "host"
+
+
+def _private(stem: str) -> str:
+    return f".{stem}.{_host()}~{os.getpid()}~{uuid.uuid4().hex[:8]}"
+
+
+def abandoned_partials(folder: Path) -> list[Path]:
+    """The temporary files and folders under `folder` whose writer is gone.
+
+    A writer of this machine is gone when its process is; one of another machine, when its
+    file has not changed for an hour. A live writer's files are never listed, so a clean-up
+    can never delete what another run is writing.
+    """
+    if not Path(folder).exists():
+        return []
+    found = []
+    for path in Path(folder).rglob(".*"):
+        match = _WRITER.search(path.name)
+        if match is None:
+            continue
+        gone = False
+        if match["host"] == _host():
+            gone = not _process_exists(int(match["pid"]))
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                gone = time.time() - path.stat().st_mtime > ABANDONED_AFTER_S
+        if gone:
+            found.append(path)
+    return found
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @contextlib.contextmanager
 def atomic_output(dst: Path) -> Iterator[Path]:
     """Yield a temporary path beside `dst`; rename it onto `dst` only if the block succeeds.
@@ -259,7 +421,7 @@ def atomic_output(dst: Path) -> Iterator[Path]:
     """
     dst = Path(dst)
     dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.parent / f".{dst.stem}.{uuid.uuid4().hex[:8]}.partial{dst.suffix}"
+    tmp = dst.parent / f"{_private(dst.stem)}.partial{dst.suffix}"
     try:
         yield tmp
         if not tmp.exists() or tmp.stat().st_size == 0:
@@ -275,7 +437,7 @@ def scratch_dir(beside: Path) -> Iterator[Path]:
     """A private working folder next to an output (same filesystem), always removed."""
     beside = Path(beside)
     beside.parent.mkdir(parents=True, exist_ok=True)
-    path = beside.parent / f".{beside.stem}.{uuid.uuid4().hex[:8]}.work"
+    path = beside.parent / f"{_private(beside.stem)}.work"
     path.mkdir()
     try:
         yield path
