@@ -71,3 +71,45 @@ def test_upgrading_keeps_the_rows_of_earlier_revisions(engine: Engine) -> None:
         sort_title = connection.execute(text("SELECT sort_title FROM film")).scalar_one()
     assert style in ({}, "{}")
     assert sort_title == "aube"  # filled for films that were there before the column
+
+
+def test_the_catalog_version_moves_at_commit_and_writers_do_not_wait_for_it(
+    engine: Engine,
+) -> None:
+    """A write raises the catalog version inside its own transaction, so a reader sees the new
+    number with the rows it covers, never before. On PostgreSQL the raise waits for the commit
+    (0006): two transactions writing different rows no longer wait for each other. Under 0005
+    the first write took the version's row lock until commit, so the second writer waited
+    while holding its own rows, and edits of one bundle deadlocked."""
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    rename = text("UPDATE region SET name = name || '.' WHERE code = :code")
+    state = text("SELECT version, (SELECT name FROM region WHERE code = '01') FROM catalogversion")
+    postgres = engine.dialect.name == "postgresql"
+
+    def two_writers(lock_timeout: str) -> None:
+        with engine.connect() as reader, engine.connect() as first:
+            before = tuple(reader.execute(state).one())
+            reader.commit()
+            first.execute(rename, {"code": "01"})
+            assert tuple(reader.execute(state).one()) == before  # nothing seen before commit
+            reader.commit()
+            raised = 1
+            if postgres:
+                with engine.connect() as second:
+                    second.execute(text(f"SET LOCAL lock_timeout = '{lock_timeout}'"))
+                    second.execute(rename, {"code": "02"})
+                    second.commit()
+                    raised = 2
+            first.commit()
+            version, name = reader.execute(state).one()
+            assert (version, name) == (before[0] + raised, f"{before[1]}.")
+
+    migrate(engine, command.downgrade, "0005")
+    if postgres:
+        with pytest.raises(OperationalError, match="lock timeout"):
+            two_writers("1s")
+    migrate(engine, command.upgrade, "head")
+    two_writers("10s")
