@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, select, update
 
 from catalog.models import (
     Bundle,
@@ -16,6 +16,37 @@ from catalog.models import (
     Proposal,
     utcnow,
 )
+
+
+class AlreadyInBundle(ValueError):
+    """The film to add is in the bundle already (another curator may just have added it)."""
+
+
+class NotInBundle(ValueError):
+    """The film to move, pin, swap or remove is not in the bundle (or no longer)."""
+
+
+class OrderMismatch(ValueError):
+    """A new order that does not hold exactly the bundle's films (it changed meanwhile)."""
+
+
+def claim(session: Session, bundle_id: int) -> Bundle | None:
+    """The bundle, read after taking its write lock, which it keeps until the session commits
+    or rolls back; None if there is no such bundle.
+
+    An edit reads the bundle's films and writes them back, so two edits at once must not both
+    read before either writes: the second would undo the first, add a film twice or rewrite an
+    item the first removed. The lock is a write to the bundle's own row, the first write of
+    the edit: PostgreSQL locks that row, SQLite the whole database (its writers go one at a
+    time, and a transaction begins there at its first write). Other edits of the bundle wait,
+    then read what the first one committed.
+    """
+    locked = session.execute(
+        update(Bundle).where(col(Bundle.id) == bundle_id).values(updated_at=utcnow())
+    )
+    if locked.rowcount == 0:  # type: ignore[attr-defined]
+        return None
+    return session.get(Bundle, bundle_id, populate_existing=True)
 
 
 def live_bundles(session: Session) -> Sequence[Bundle]:
@@ -70,19 +101,21 @@ def edit(session: Session, bundle: Bundle, action: str, **args: Any) -> None:
     Actions: add (film_id), remove (film_id), up / down (film_id), swap (film_id, with_id),
     pin (film_id), order (film_ids: the new order), rename (label, label_en), pitch (text),
     lock, unlock. A rename without `label_en` names the bundle alike in both languages.
-    Raises ValueError for an edit that makes no sense (unknown film, film already there).
+    Raises ValueError for an edit that makes no sense (unknown film, film already there):
+    AlreadyInBundle, NotInBundle and OrderMismatch for those that edits at the same time make.
+    Call it on a bundle from `claim`, so that it edits what is stored.
     """
     items = {item.film_id: item for item in bundle.items}
     film_id = int(args["film_id"]) if args.get("film_id") is not None else -1
     if action in ("remove", "up", "down", "swap", "pin") and film_id not in items:
-        raise ValueError(f"film {film_id} is not in this bundle")
+        raise NotInBundle(f"film {film_id} is not in this bundle")
     if bundle.status == BundleStatus.locked and action not in ("unlock", "rename", "pitch"):
         raise ValueError("this bundle is locked: unlock it to change its films")
     ordered = sorted(bundle.items, key=lambda i: i.position)
     note = action
     if action == "add":
         if film_id in items:
-            raise ValueError(f"film {film_id} is already in this bundle")
+            raise AlreadyInBundle(f"film {film_id} is already in this bundle")
         if session.get(Film, film_id) is None:
             raise ValueError(f"film {film_id} does not exist")
         bundle.items.append(BundleItem(film_id=film_id, position=len(ordered)))  # type: ignore[call-arg]
@@ -100,7 +133,7 @@ def edit(session: Session, bundle: Bundle, action: str, **args: Any) -> None:
     elif action == "order":
         wanted = [int(i) for i in args["film_ids"]]
         if sorted(wanted) != sorted(items):
-            raise ValueError("the new order must hold exactly the bundle's films")
+            raise OrderMismatch("the new order must hold exactly the bundle's films")
         for position, fid in enumerate(wanted):
             items[fid].position = position
     elif action == "swap":

@@ -136,7 +136,7 @@ def test_a_film_cannot_be_added_twice(
         assert bundle is not None
         film_id = bundle.items[0].film_id
     html = edit(client, bundle_id, action="add", film_id=film_id)
-    assert "already in this bundle" in html
+    assert "Ce film est déjà dans cette anthologie." in html
 
 
 def test_the_workbench_is_for_curators(client: FlaskClient, login: Login, bundle_id: int) -> None:

@@ -115,12 +115,25 @@ BUNDLE_STATUS_LABELS = {
 }
 
 
+# What an edit that another curator's edit overtook is told.
+REFUSALS = {
+    bundle_edits.AlreadyInBundle: _l("Ce film est déjà dans cette anthologie."),
+    bundle_edits.NotInBundle: _l("Ce film n'est pas (ou plus) dans cette anthologie."),
+    bundle_edits.OrderMismatch: _l(
+        "L'anthologie a changé entre-temps : voici ses films, dans l'ordre actuel."
+    ),
+}
+
+
 @bp.post("/anthologies/<int:bundle_id>/modifier")
 @require_role(UserRole.curator)
 def change(bundle_id: int) -> str | Response:
-    """One edit; htmx gets the editor back with the rules re-checked, others a redirect."""
+    """One edit; htmx gets the editor back with the rules re-checked, others a redirect.
+
+    The bundle is claimed (locked) before it is read, so edits of it by several curators at
+    once apply one after the other, each to what the one before left."""
     db = database.session()
-    bundle = db.get(Bundle, bundle_id)
+    bundle = bundle_edits.claim(db, bundle_id)
     if bundle is None or bundle.status == BundleStatus.archived:
         abort(404)
     action = request.form.get("action", "")
@@ -138,7 +151,7 @@ def change(bundle_id: int) -> str | Response:
         db.commit()
     except ValueError as problem:
         db.rollback()
-        error = str(problem)
+        error = str(REFUSALS.get(type(problem), problem))
     db.refresh(bundle)
     if wants_partial():
         return _editor(bundle, error)
