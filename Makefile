@@ -24,7 +24,7 @@ demo: $(STAMP)
 	$(BIN)/anthologie ingest samples/catalog.csv
 	$(BIN)/anthologie stand-ins
 	$(BIN)/anthologie analyze
-	$(BIN)/anthologie embed
+	$(BIN)/anthologie embed --threads 2
 	$(BIN)/anthologie propose --facet subject --slot 44 > /dev/null
 	$(BIN)/anthologie propose --facet region --slot 22 > /dev/null
 	$(BIN)/anthologie demo-accounts
