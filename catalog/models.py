@@ -298,8 +298,9 @@ class JobStatus(enum.StrEnum):
 class Job(SQLModel, table=True):
     """Background work (import, embedding, analysis, proposals) and how far it got.
 
-    Work is done in small committed steps; a job found `running` with a stale heartbeat
-    after a restart is queued again and resumes with the steps not yet done.
+    Work is done in small committed steps. A run holds the job by a lease (`lease_owner`,
+    `lease_expires_at`) that it renews while it works; a job whose lease ran out (its worker
+    died) is queued again by any live worker and resumes with the steps not yet done.
     """
 
     id: int | None = Field(default=None, primary_key=True)
@@ -315,6 +316,9 @@ class Job(SQLModel, table=True):
     started_at: datetime | None = None
     heartbeat_at: datetime | None = None
     finished_at: datetime | None = None
+    # The run holding the job ("host:pid:token"), and until when unless it renews.
+    lease_owner: str | None = Field(default=None, max_length=120)
+    lease_expires_at: datetime | None = None
 
 
 class Cluster(SQLModel, table=True):

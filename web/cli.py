@@ -232,7 +232,10 @@ def create_user(email: str, name: str, role: str, organisation: str, password: s
 def worker(workers: int) -> None:
     """Run background jobs (analysis, embedding, proposals, imports) until stopped.
 
-    Jobs a crash or restart interrupted are queued again first.
+    Jobs a crash or restart interrupted are queued again first; while it runs, the worker
+    queues again every few seconds the jobs whose lease ran out (their worker died, here or
+    on another machine). Stopped (SIGTERM, Ctrl-C), it kills its ffmpeg and hands its jobs
+    back to the queue.
     """
     from flask import current_app
 
@@ -240,8 +243,18 @@ def worker(workers: int) -> None:
     requeued = jobs.recover(app)
     if requeued:
         click.echo(f"Resuming interrupted jobs: {', '.join(map(str, requeued))}")
-    consumer = jobs.queue(app).huey.create_consumer(workers=workers, worker_type="thread")
-    consumer.run()
+    # An idle worker looks at the queue at least every 2 s (Huey's default backs off to 10 s),
+    # so a job the reaper queues again is taken within seconds.
+    consumer = jobs.queue(app).huey.create_consumer(
+        workers=workers, worker_type="thread", max_delay=2.0
+    )
+    with jobs.reaper(app):
+        try:
+            consumer.run()
+        finally:
+            handed = jobs.abandon(app)
+            if handed:
+                click.echo(f"Handed back unfinished jobs: {', '.join(map(str, handed))}")
 
 
 @click.command("jobs")

@@ -34,6 +34,9 @@ DEFAULTS: dict[str, Any] = {
     # "sqlite" (a queue file in the instance folder), "redis://host:port/db", or "immediate"
     # (run at once, for tests).
     "JOB_QUEUE": "sqlite",
+    # How long a job's claim holds without renewal (a run renews every third of it): a dead
+    # worker's job passes to another within about this long.
+    "JOB_LEASE_SECONDS": 30,
 }
 
 

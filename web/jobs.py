@@ -2,59 +2,114 @@
 
 The embedded default keeps Huey's queue in a SQLite file of the instance folder (no server);
 `ANTHOLOGIE_JOB_QUEUE=redis://host:6379/0` spreads the same jobs over worker machines.
-Every job's work is idempotent and done in committed steps, so a job interrupted by a crash
-or a restart is queued again by `recover` and finishes what it had not done. A job may fan
-out into child jobs (`JobContext.fan_out`) that any worker takes; it then ends when they all
-have, its progress counting theirs.
+
+A run holds its job by a lease: it claims the job with one conditional UPDATE (only if the
+job is unfinished and its lease free or run out), a thread renews the lease every third of
+its length while the handler works (however long one ffmpeg takes), and every write of the
+run's progress or result is conditional on still owning it. Every live worker reaps, every
+few seconds, the jobs whose lease ran out (their worker died) and queues them again; a run
+that finds its lease taken stops its ffmpeg and stores nothing. Every job's work is
+idempotent and done in committed steps, so the next run finishes what was not done. A job
+may fan out into child jobs (`JobContext.fan_out`) that any worker takes; it then ends when
+they all have, its progress counting theirs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
-from sqlalchemy.engine import Engine
+from sqlalchemy import or_, update
+from sqlalchemy.engine import CursorResult, Engine
 from sqlmodel import Session, col, select
 
+import media_tools
 from catalog.models import Job, JobStatus, utcnow
 
-# A running job whose heartbeat is older than this is taken for dead (JOB_STALE_SECONDS).
-STALE_AFTER = timedelta(seconds=90)
+log = logging.getLogger(__name__)
+
+# How long a claim holds without renewal (JOB_LEASE_SECONDS). A run renews every third of
+# it, so a worker that died loses its jobs to the others after at most this long.
+LEASE = timedelta(seconds=30)
 
 
-def stale_after(app: Flask) -> timedelta:
-    seconds = app.config.get("JOB_STALE_SECONDS")
-    return timedelta(seconds=float(seconds)) if seconds else STALE_AFTER
+def lease_length(app: Flask) -> timedelta:
+    seconds = app.config.get("JOB_LEASE_SECONDS")
+    return timedelta(seconds=float(seconds)) if seconds else LEASE
 
 
 _KEY = "anthologie.jobs"
 
 
+class LeaseLost(Exception):
+    """This run no longer holds its job (another worker took it over): it must store nothing."""
+
+
+def _updated(session: Session, statement: Any) -> int:
+    result = session.execute(statement, execution_options={"synchronize_session": False})
+    return int(cast(CursorResult[Any], result).rowcount)
+
+
 @dataclass
 class JobContext:
-    """What a job handler gets: its parameters, the database, and a way to report progress."""
+    """What a job handler gets: its parameters, the database, and a way to report progress.
+
+    `owner` is the run's lease token (empty when the handler is called outside a run); a
+    handler's own writes of results call `hold(session)` before committing.
+    """
 
     job_id: int
     engine: Engine
     params: dict[str, Any]
     app: Flask
+    owner: str = ""
+    lease: timedelta = LEASE
+    lost: threading.Event = field(default_factory=threading.Event)
     _last: dict[str, Any] = field(default_factory=dict)
     children: list[int] = field(default_factory=list)
 
+    def _owned(self) -> Any:
+        return (col(Job.id) == self.job_id) & (col(Job.lease_owner) == self.owner)
+
+    def hold(self, session: Session) -> None:
+        """Within a writing transaction: renew this run's lease, or raise LeaseLost.
+
+        The renewal is an UPDATE in the same transaction, so the transaction's writes commit
+        only if the run still owned its job when they did (the row stays locked until then).
+        """
+        if not self.owner:
+            return
+        if self.lost.is_set():
+            raise LeaseLost(f"job {self.job_id}")
+        now = utcnow()
+        statement = (
+            update(Job)
+            .where(self._owned())
+            .values(lease_expires_at=now + self.lease, heartbeat_at=now)
+        )
+        if _updated(session, statement) != 1:
+            self.lost.set()
+            raise LeaseLost(f"job {self.job_id}")
+
     def progress(self, done: int, total: int, message: str = "") -> None:
-        """Record progress (and prove the job alive) in its own short transaction."""
+        """Record progress (and renew the lease) in its own short transaction."""
+        values: dict[str, Any] = {"done": done, "total": total, "heartbeat_at": utcnow()}
+        if message:
+            values["message"] = message
         with Session(self.engine) as session:
-            job = session.get(Job, self.job_id)
-            if job is None:
-                return
-            job.done, job.total, job.heartbeat_at = done, total, utcnow()
-            if message:
-                job.message = message
+            self.hold(session)
+            _updated(session, update(Job).where(col(Job.id) == self.job_id).values(**values))
             session.commit()
 
     def fan_out(
@@ -87,6 +142,8 @@ class JobContext:
             assert job is not None
             job.done, job.total = 0, sum(sizes)
             job.result = {"children": self.children}
+            session.flush()
+            self.hold(session)
             session.commit()
         return self.children
 
@@ -147,7 +204,8 @@ def submit(engine: Engine, kind: str, params: dict[str, Any], app: Flask | None 
 
 
 def run_job(app: Flask, job_id: int) -> None:
-    """Run one job unless it is finished or alive elsewhere; record how it ended."""
+    """Run one job if this run can claim it (unfinished, lease free or run out); record how
+    it ended, unless it lost the job to another run meanwhile."""
     from web import database
 
     with app.app_context():
@@ -156,74 +214,147 @@ def run_job(app: Flask, job_id: int) -> None:
             job = session.get(Job, job_id)
             if job is None or job.status in (JobStatus.done, JobStatus.failed):
                 return
-            age = utcnow() - _aware(job.heartbeat_at) if job.heartbeat_at else None
-            fresh = age is not None and age < stale_after(app)
-            if job.status == JobStatus.running and fresh:
-                return
-            context = JobContext(job_id, engine, dict(job.params), app)
-            kind = job.kind
-            if job.result.get("children"):
-                # A parent whose children are out: only they finish it (after a restart, say).
-                waiting = True
-            else:
-                waiting = False
-                job.status, job.attempts = JobStatus.running, job.attempts + 1
-                job.started_at = job.heartbeat_at = utcnow()
-                session.commit()
+            kind, params = job.kind, dict(job.params)
+            # A parent whose children are out: only they finish it (after a restart, say).
+            waiting = bool(job.result.get("children"))
         if waiting:
             _settle(engine, job_id)
             return
-        parent = context.params.get("parent")
+        lease = lease_length(app)
+        context = JobContext(job_id, engine, params, app, owner=_new_owner(), lease=lease)
+        if not _claim(context):
+            return  # finished meanwhile, or alive in another run
+        parent = params.get("parent")
         try:
-            result = HANDLERS[kind](context)
+            with _holding(context):
+                result = HANDLERS[kind](context)
+        except LeaseLost:
+            return
         except Exception as error:
-            _drop(engine, context.children)
-            _finish(engine, job_id, JobStatus.failed, {}, f"{type(error).__name__}: {error}")
+            if context.lost.is_set():
+                return  # it failed because it was cancelled: the new owner's run counts
+            try:
+                _finish(context, JobStatus.failed, {}, f"{type(error).__name__}: {error}")
+            except LeaseLost:
+                return
             if parent:
                 _settle(engine, int(parent))
             raise
-        if context.children:
-            _wait_for_children(app, engine, job_id, result, context.children)
-        else:
-            _finish(engine, job_id, JobStatus.done, result, "")
+        try:
+            if context.children:
+                _wait_for_children(context, result)
+            else:
+                _finish(context, JobStatus.done, result, "")
+        except LeaseLost:
+            return
         if parent:
             _settle(engine, int(parent))
 
 
-def _finish(
-    engine: Engine, job_id: int, status: JobStatus, result: dict[str, Any], msg: str
-) -> None:
-    with Session(engine) as session:
-        job = session.get(Job, job_id)
-        if job is None:
-            return
-        job.status, job.result, job.finished_at = status, result, utcnow()
-        if msg:
-            job.message = msg
+# The runs of this process, by owner token: `abandon` hands them back when the worker stops.
+_RUNS: dict[str, tuple[JobContext, media_tools.Scope]] = {}
+_RUNS_LOCK = threading.Lock()
+
+
+def _new_owner() -> str:
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:16]}"
+
+
+def _claim(context: JobContext) -> bool:
+    """Take the job for this run: one conditional UPDATE, so two runs never both succeed."""
+    now = utcnow()
+    free = or_(col(Job.lease_expires_at).is_(None), col(Job.lease_expires_at) < now)
+    statement = (
+        update(Job)
+        .where(col(Job.id) == context.job_id)
+        .where(col(Job.status).in_([JobStatus.queued, JobStatus.running]))
+        .where(free)
+        .values(
+            status=JobStatus.running,
+            lease_owner=context.owner,
+            lease_expires_at=now + context.lease,
+            attempts=Job.attempts + 1,
+            started_at=now,
+            heartbeat_at=now,
+        )
+    )
+    with Session(context.engine) as session:
+        claimed = _updated(session, statement) == 1
+        session.commit()
+    return claimed
+
+
+@contextmanager
+def _holding(context: JobContext) -> Iterator[None]:
+    """While the handler works: renew the lease from a thread every third of its length; on
+    losing it (another worker reclaimed the job), kill this run's ffmpeg at once."""
+    stop = threading.Event()
+    with media_tools.cancel_scope() as scope:
+
+        def renew() -> None:
+            interval = max(context.lease.total_seconds() / 3, 0.2)
+            while not stop.wait(interval):
+                try:
+                    with Session(context.engine) as session:
+                        context.hold(session)
+                        session.commit()
+                except LeaseLost:
+                    log.warning("job %s: lease lost; stopping this run", context.job_id)
+                    scope.cancel()
+                    return
+                except Exception:  # the database is busy or away: try again next time
+                    log.exception("job %s: could not renew the lease", context.job_id)
+
+        renewer = threading.Thread(target=renew, name=f"lease-{context.job_id}", daemon=True)
+        with _RUNS_LOCK:
+            _RUNS[context.owner] = (context, scope)
+        renewer.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            renewer.join()
+            with _RUNS_LOCK:
+                _RUNS.pop(context.owner, None)
+
+
+def _finish(context: JobContext, status: JobStatus, result: dict[str, Any], msg: str) -> None:
+    """Record how the run ended and free the lease, only if the run still holds it; a failed
+    parent's children, recorded but never queued, go with it."""
+    values: dict[str, Any] = {
+        "status": status,
+        "result": result,
+        "finished_at": utcnow(),
+        "lease_owner": None,
+        "lease_expires_at": None,
+    }
+    if msg:
+        values["message"] = msg
+    with Session(context.engine) as session:
+        context.hold(session)
+        _updated(session, update(Job).where(col(Job.id) == context.job_id).values(**values))
+        if status == JobStatus.failed and context.children:
+            ids = col(Job.id).in_(context.children)
+            for child in session.exec(select(Job).where(ids)).all():
+                session.delete(child)
         session.commit()
 
 
-def _wait_for_children(
-    app: Flask, engine: Engine, job_id: int, result: dict[str, Any], children: list[int]
-) -> None:
-    with Session(engine) as session:
-        job = session.get(Job, job_id)
-        assert job is not None
-        job.result = {**result, "children": children}
-        job.heartbeat_at = utcnow()
+def _wait_for_children(context: JobContext, result: dict[str, Any]) -> None:
+    """Store the parent's own result and free its lease (its children end it), then queue
+    them."""
+    values = {
+        "result": {**result, "children": context.children},
+        "heartbeat_at": utcnow(),
+        "lease_owner": None,
+        "lease_expires_at": None,
+    }
+    with Session(context.engine) as session:
+        context.hold(session)
+        _updated(session, update(Job).where(col(Job.id) == context.job_id).values(**values))
         session.commit()
-    for child in children:
-        queue(app).enqueue(child)
-
-
-def _drop(engine: Engine, job_ids: list[int]) -> None:
-    """Forget child jobs that were recorded but never queued (their parent failed)."""
-    if not job_ids:
-        return
-    with Session(engine) as session:
-        for child in session.exec(select(Job).where(col(Job.id).in_(job_ids))).all():
-            session.delete(child)
-        session.commit()
+    for child in context.children:
+        queue(context.app).enqueue(child)
 
 
 def _settle(engine: Engine, parent_id: int) -> None:
@@ -260,28 +391,118 @@ def _settle(engine: Engine, parent_id: int) -> None:
 
 
 def recover(app: Flask) -> list[int]:
-    """Queue again the jobs a crash or restart left behind: queued, or running but silent."""
+    """At a worker's start: queue again the jobs queued, running with a lease run out, or
+    running with none (a parent waiting for its children, whose last end may have been lost
+    in a crash: its run only settles it)."""
     from web import database
 
     with app.app_context(), Session(database.engine()) as session:
-        cutoff = utcnow() - stale_after(app)
+        now = utcnow()
         jobs = session.exec(
             select(Job).where(col(Job.status).in_([JobStatus.queued, JobStatus.running]))
         ).all()
-        lost = [
-            job
+        ids = [
+            job.id
             for job in jobs
-            if job.status == JobStatus.queued
-            or job.heartbeat_at is None
-            or _aware(job.heartbeat_at) < cutoff
+            if job.id is not None
+            and (
+                job.status == JobStatus.queued
+                or job.lease_expires_at is None
+                or _aware(job.lease_expires_at) < now
+            )
         ]
-        for job in lost:
-            job.status = JobStatus.queued
-        session.commit()
-        ids = [job.id for job in lost if job.id is not None]
     for job_id in ids:
         queue(app).enqueue(job_id)
     return ids
+
+
+def reap(app: Flask) -> list[int]:
+    """Queue again the jobs whose lease ran out: their worker died (or stalled past it).
+
+    Each is taken back by a conditional UPDATE, so of several workers reaping at once one
+    queues it; the run that lost it finds out at its next renewal and stops.
+    """
+    from web import database
+
+    with app.app_context(), Session(database.engine()) as session:
+        now = utcnow()
+        expired = session.exec(
+            select(Job.id)
+            .where(col(Job.status) == JobStatus.running)
+            .where(col(Job.lease_expires_at) < now)
+        ).all()
+        taken = []
+        for job_id in expired:
+            statement = (
+                update(Job)
+                .where(col(Job.id) == job_id, col(Job.status) == JobStatus.running)
+                .where(col(Job.lease_expires_at) < now)
+                .values(status=JobStatus.queued, lease_owner=None, lease_expires_at=None)
+            )
+            if _updated(session, statement) == 1:
+                taken.append(job_id)
+        session.commit()
+    for job_id in taken:
+        if job_id is not None:
+            queue(app).enqueue(job_id)
+    return [job_id for job_id in taken if job_id is not None]
+
+
+def reap_interval(app: Flask) -> float:
+    """How often a worker reaps: a third of the lease, so a dead worker's job is queued again
+    at most a lease and a third after its last renewal."""
+    return max(lease_length(app).total_seconds() / 3, 0.5)
+
+
+@contextmanager
+def reaper(app: Flask) -> Iterator[None]:
+    """Reap expired leases from a thread for as long as the block (a worker) runs."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(reap_interval(app)):
+            try:
+                requeued = reap(app)
+            except Exception:  # the database is busy or away: try again next time
+                log.exception("could not reap expired job leases")
+                continue
+            if requeued:
+                log.warning("jobs whose worker died queued again: %s", requeued)
+
+    thread = threading.Thread(target=loop, name="job-reaper", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def abandon(app: Flask) -> list[int]:
+    """A worker is stopping: stop its runs and their ffmpeg, and queue their jobs again at
+    once (rather than after their lease), for the other workers or its own next start."""
+    from web import database
+
+    with _RUNS_LOCK:
+        runs = list(_RUNS.values())
+    for context, scope in runs:
+        context.lost.set()  # from now on the run stores nothing
+        scope.cancel()
+    media_tools.kill_all()
+    handed: list[int] = []
+    with app.app_context(), Session(database.engine()) as session:
+        for context, _ in runs:
+            statement = (
+                update(Job)
+                .where(col(Job.id) == context.job_id, col(Job.lease_owner) == context.owner)
+                .values(status=JobStatus.queued, lease_owner=None, lease_expires_at=None)
+            )
+            if _updated(session, statement) == 1:
+                handed.append(context.job_id)
+        session.commit()
+    for job_id in handed:
+        queue(app).enqueue(job_id)
+    return handed
 
 
 def recent_jobs(engine: Engine, limit: int = 20) -> list[Job]:

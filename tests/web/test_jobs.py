@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import threading
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -63,14 +64,16 @@ def test_a_job_left_running_by_a_crash_is_resumed(app: Flask, engine: Engine) ->
             params={"path": str(SAMPLES / "catalog.csv")},
             status=JobStatus.running,
             attempts=1,
-            heartbeat_at=utcnow() - timedelta(minutes=10),
+            lease_owner="gone:1:a",
+            lease_expires_at=utcnow() - timedelta(seconds=1),
         )
         alive = Job(
             kind="ingest",
             params={"path": str(SAMPLES / "catalog.csv")},
             status=JobStatus.running,
             attempts=1,
-            heartbeat_at=utcnow(),
+            lease_owner="alive:2:b",
+            lease_expires_at=utcnow() + timedelta(minutes=1),
         )
         session.add_all([stuck, alive])
         session.commit()
@@ -170,3 +173,49 @@ def test_an_import_job_queues_the_embedding_of_its_films(
         stored = vectors.stored_hashes(session, "text", embedded.result["model_id"])
         film_ids = set(session.exec(select(Film.id)).all())
     assert set(stored) == film_ids
+
+
+# A handler whose first run works until it loses its job, as a long ffmpeg would.
+LONG_RUNS: list[str] = []
+LONG_STARTED = threading.Event()
+
+
+@jobs.handler("test-long")
+def _long(context: jobs.JobContext) -> dict[str, Any]:
+    LONG_RUNS.append(context.owner)
+    if len(LONG_RUNS) == 1:
+        LONG_STARTED.set()
+        context.lost.wait(timeout=30)
+    return {"owner": context.owner}
+
+
+def test_a_run_that_lost_its_job_stores_nothing(
+    app: Flask, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.config["JOB_LEASE_SECONDS"] = 1.5  # renewed every 0.5 s
+    queued: list[int] = []
+    monkeypatch.setattr(jobs.queue(app), "enqueue", queued.append)
+    LONG_RUNS.clear()
+    LONG_STARTED.clear()
+    job_id = jobs.submit(engine, "test-long", {}, app)
+    first = threading.Thread(target=jobs.run_job, args=(app, job_id))
+    first.start()
+    assert LONG_STARTED.wait(timeout=30)
+    # Its lease is renewed while it works: the reaper leaves it, a second run cannot claim it.
+    assert jobs.reap(app) == []
+    jobs.run_job(app, job_id)
+    assert len(LONG_RUNS) == 1
+    # Another worker's reaper took it back (as after a stall longer than the lease) ...
+    with Session(engine) as session:
+        taken = session.get(Job, job_id)
+        assert taken is not None and taken.lease_owner == LONG_RUNS[0]
+        taken.status, taken.lease_owner, taken.lease_expires_at = JobStatus.queued, None, None
+        session.commit()
+    # ... and a second run does it: the first learns it lost the job and stores nothing.
+    jobs.run_job(app, job_id)
+    first.join(timeout=30)
+    assert not first.is_alive()
+    ended = job(engine, job_id)
+    assert len(set(LONG_RUNS)) == 2
+    assert (ended.status, ended.attempts) == (JobStatus.done, 2)
+    assert ended.result == {"owner": LONG_RUNS[1]} and ended.lease_owner is None

@@ -85,9 +85,23 @@ _DERIVED = (
 )
 
 
-def analyse(engine: Engine, asset_id: int, root: Path, spec: str = DEFAULT_SPEC) -> None:
+Guard = Callable[[Session], None]
+
+
+def analyse(
+    engine: Engine,
+    asset_id: int,
+    root: Path,
+    spec: str = DEFAULT_SPEC,
+    guard: Guard | None = None,
+) -> None:
     """Everything derived from one asset's file, stored on the asset (each step may fail alone:
-    an audio-only file gets its style and QC but no images)."""
+    an audio-only file gets its style and QC but no images).
+
+    `guard(session)` runs in each writing transaction before its commit; a job passes its
+    lease check, which raises when the job has passed to another run, so a run that lost its
+    job stores nothing.
+    """
     with Session(engine) as session:
         asset = session.get(MediaAsset, asset_id)
         if asset is None:
@@ -105,15 +119,21 @@ def analyse(engine: Engine, asset_id: int, root: Path, spec: str = DEFAULT_SPEC)
                 setattr(asset, name, getattr(twin, name))
             asset.analysed_at = asset.updated_at = utcnow()
             session.add(asset)
+            if guard is not None:
+                guard(session)
             session.commit()
             return
         src = root / asset.path
         info = media_tools.MediaInfo.from_dict(asset.probe | {"path": str(src)})
     out = root / "derived" / info.sha256
-    # A worker killed mid-render leaves its temporary files (".name.xxxx.partial.ext") behind;
-    # the asset is analysed again from the start, so they go.
-    for stale in out.rglob(".*.partial*") if out.exists() else ():
-        stale.unlink(missing_ok=True)
+    # A worker killed mid-render leaves its temporary files behind; the asset is analysed
+    # again from the start, so they go. Those of a live writer (another job analysing the
+    # same content) stay: each run writes under names of its own.
+    for stale in media_tools.abandoned_partials(out):
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
     results: dict[str, Any] = {}
     errors: list[str] = []
     cuts: tuple[float, ...] = ()
@@ -171,6 +191,8 @@ def analyse(engine: Engine, asset_id: int, root: Path, spec: str = DEFAULT_SPEC)
         asset.analysis_error = "; ".join(errors) or None
         asset.analysed_at = asset.updated_at = utcnow()
         session.add(asset)
+        if guard is not None:
+            guard(session)
         session.commit()
 
 
@@ -201,18 +223,22 @@ def analyse_all(
     force: bool = False,
     film_ids: list[int] | None = None,
     progress: Progress | None = None,
+    guard: Guard | None = None,
 ) -> AnalysisReport:
-    """Analyse every asset not analysed yet (or all with `force`), committing each."""
+    """Analyse every asset not analysed yet (or all with `force`), committing each (`guard`:
+    see `analyse`)."""
     todo = pending_assets(engine, force, film_ids)
     if force:
         with Session(engine) as session:
             for asset in session.exec(select(MediaAsset).where(col(MediaAsset.id).in_(todo))):
                 asset.analysed_at = None
                 session.add(asset)
+            if guard is not None:
+                guard(session)
             session.commit()
     failed = []
     for done, asset_id in enumerate(todo, start=1):
-        analyse(engine, asset_id, root, spec)
+        analyse(engine, asset_id, root, spec, guard)
         with Session(engine) as session:
             done_asset = session.get(MediaAsset, asset_id)
             if done_asset is not None and done_asset.analysis_error:
@@ -342,6 +368,7 @@ def analyze_job(context: jobs.JobContext) -> dict[str, Any]:
         spec=context.params.get("spec", DEFAULT_SPEC),
         film_ids=context.params.get("film_ids"),
         progress=context.progress,
+        guard=context.hold,
     )
     return {"assets": report.assets, "failed": report.failed}
 
