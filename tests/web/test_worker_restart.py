@@ -6,51 +6,20 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlmodel import Session, col, select
 
 import media_tools
 from catalog.models import Job, JobStatus, MediaAsset
 from tests.components import require_component
 from tests.conftest import SAMPLES
+from tests.web.workerprocs import start_worker, wait_for, workers
 from web import create_app, database, jobs
 from web.usecases import cataloguing, media
 
-BIN = Path(sys.executable).parent
-
-
-def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [str(BIN / "anthologie"), "worker"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group: the kill takes ffmpeg with it
-    )
-
-
-def wait_for(condition: object, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return
-        time.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}")
-
-
-@pytest.fixture
-def workers() -> Iterator[list[subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
-    yield started
-    for process in started:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+__all__ = ["workers"]  # the fixture, for pytest
 
 
 def test_a_killed_worker_s_job_is_finished_by_the_next(
@@ -64,7 +33,7 @@ def test_a_killed_worker_s_job_is_finished_by_the_next(
         "ANTHOLOGIE_DATABASE_URL": f"sqlite:///{tmp_path / 'catalog.db'}",
         "ANTHOLOGIE_INSTANCE_PATH": str(tmp_path / "instance"),
         "ANTHOLOGIE_JOB_QUEUE": "sqlite",
-        "ANTHOLOGIE_JOB_STALE_SECONDS": "2",
+        "ANTHOLOGIE_JOB_LEASE_SECONDS": "2",
     }
     env = os.environ | config
     app = create_app({key.removeprefix("ANTHOLOGIE_"): value for key, value in config.items()})
@@ -89,8 +58,8 @@ def test_a_killed_worker_s_job_is_finished_by_the_next(
             )
 
     workers.append(start_worker(env))
-    wait_for(lambda: analysed() >= 1, 240, "the first analysis")
-    os.killpg(workers[0].pid, signal.SIGKILL)
+    wait_for(lambda: analysed() >= 1, "the first analysis", 240)
+    os.kill(workers[0].pid, signal.SIGKILL)
     workers[0].wait(timeout=10)
     done_before = analysed()
     assert done_before < 4, "the worker finished before it could be killed"
@@ -103,14 +72,14 @@ def test_a_killed_worker_s_job_is_finished_by_the_next(
     with Session(engine) as session:
         assert session.get(Job, job_id).status == JobStatus.running  # type: ignore[union-attr]
 
-    time.sleep(2.5)  # the dead worker's heartbeat goes stale
+    time.sleep(2.5)  # the dead worker's lease runs out
     workers.append(start_worker(env))
 
     def finished() -> bool:
         with Session(engine) as session:
             return session.get(Job, job_id).status == JobStatus.done  # type: ignore[union-attr]
 
-    wait_for(finished, 300, "the resumed job")
+    wait_for(finished, "the resumed job", 300)
     assert analysed() == 4
     with Session(engine) as session:
         job = session.get(Job, job_id)
