@@ -502,17 +502,20 @@ def ingest_file(
     mapping = (column_map or ColumnMap()).resolve(header, source)
     report = IngestReport(source, dry_run=dry_run)
 
-    known = cast(
-        list[tuple[int, str | None, str, str | None]],
-        session.exec(select(Film.id, Film.external_id, Film.match_key, Film.source_hash)).all(),
-    )
-    by_hash = {h: fid for fid, _, _, h in known if h}
-    by_external = {ext: fid for fid, ext, _, _ in known if ext}
-    external_of = {fid: ext for fid, ext, _, _ in known}
+    # What recognises the films already in the catalog, read a row at a time.
+    by_hash: dict[str, int] = {}
+    by_external: dict[str, int] = {}
+    with_external: set[int] = set()
     by_key: dict[str, int] = {}
-    for fid, _, key, _ in known:
+    columns = FILM_TABLE.c
+    known = select(columns.id, columns.external_id, columns.match_key, columns.source_hash)
+    for fid, ext, key, digest in session.connection().execute(known):
+        if digest:
+            by_hash[digest] = fid
+        if ext:
+            by_external[ext] = fid
+            with_external.add(fid)
         by_key.setdefault(key, fid)
-    del known
 
     claimed: dict[int, int] = {}  # film id → the line that feeds it
     new_keys: dict[str, int] = {}  # key of a new film → its line
@@ -545,7 +548,7 @@ def ingest_file(
             key = match_key(record)
             film_id: int | None = by_external.get(external) if isinstance(external, str) else None
             candidate = by_key.get(key)
-            if film_id is None and candidate and (not external or not external_of.get(candidate)):
+            if film_id is None and candidate and (not external or candidate not in with_external):
                 film_id = candidate
             if film_id is not None:
                 if film_id in claimed:
