@@ -57,6 +57,25 @@ def test_a_failed_import_keeps_its_row_level_report(
     assert result["errors"][0]["line"] == 3 and result["errors"][0]["field"] == "runtime"
 
 
+def test_a_job_report_names_the_file_as_sent_never_the_server_path(
+    app: Flask, engine: Engine, tmp_path: Path
+) -> None:
+    kept = tmp_path / "uploads" / "3f2a9c.csv"
+    kept.parent.mkdir()
+    kept.write_text("original_title,runtime\nAube,7\nNuit,demain\n")
+    job_id = jobs.submit(engine, "ingest", {"path": str(kept), "name": "festival.csv"}, app)
+    result = job(engine, job_id).result
+    assert result["summary"].startswith("festival.csv: ")
+    assert str(tmp_path) not in repr(result)
+    kept.write_text("")  # an empty file: an error of the whole file, not of a row
+    failed = job(
+        engine, jobs.submit(engine, "ingest", {"path": str(kept), "name": "festival.csv"}, app)
+    )
+    assert failed.status == JobStatus.failed
+    assert failed.message.startswith("IngestError: festival.csv: ")
+    assert str(tmp_path) not in failed.message
+
+
 def test_a_job_left_running_by_a_crash_is_resumed(app: Flask, engine: Engine) -> None:
     with Session(engine) as session:
         stuck = Job(

@@ -13,6 +13,7 @@ from catalog import db, queries
 from catalog.export import export_catalog
 from catalog.ingest import (
     ColumnMap,
+    IngestError,
     IngestReport,
     RowProblem,
     RowsRejected,
@@ -60,6 +61,12 @@ def ingest_job(context: jobs.JobContext) -> dict[str, Any]:
     """A browser upload's import, in the background; the result holds the row-level report."""
     params = context.params
     path = Path(params["path"])
+    # Reports name the file as the curator sent it, never where the server keeps it.
+    name = str(params.get("name") or path.name)
+
+    def named(text: str) -> str:
+        return text.replace(str(path), name)
+
     total = count_rows(path)
     done = 0
 
@@ -82,15 +89,17 @@ def ingest_job(context: jobs.JobContext) -> dict[str, Any]:
     except RowsRejected as rejected:
         return {
             "imported": False,
-            "summary": str(rejected),
-            "errors": _problems(rejected.errors),
-            "warnings": _problems(rejected.warnings),
+            "summary": named(str(rejected)),
+            "errors": _problems(rejected.errors, named),
+            "warnings": _problems(rejected.warnings, named),
         }
+    except IngestError as error:
+        raise IngestError(named(str(error))) from None
     return {
         "imported": True,
-        "summary": report.summary(),
-        "errors": _problems(report.rejected),
-        "warnings": _problems(report.warnings),
+        "summary": named(report.summary()),
+        "errors": _problems(report.rejected, named),
+        "warnings": _problems(report.warnings, named),
         "embed_job": embed_imported(context.engine, context.app.config, report),
     }
 
@@ -105,7 +114,10 @@ def embed_imported(engine: Engine, config: Mapping[str, Any], report: IngestRepo
     return queue_embedding(engine, config)
 
 
-def _problems(problems: Sequence[RowProblem]) -> list[dict[str, Any]]:
+def _problems(
+    problems: Sequence[RowProblem], named: Callable[[str], str] = str
+) -> list[dict[str, Any]]:
     return [
-        {"line": p.line, "field": p.field, "value": p.value, "message": p.message} for p in problems
+        {"line": p.line, "field": p.field, "value": p.value, "message": named(p.message)}
+        for p in problems
     ]
