@@ -305,3 +305,19 @@ def films_by_ids(session: Session, ids: Sequence[int]) -> Sequence[Film]:
     if not ids:
         return []
     return session.exec(select(Film).where(col(Film.id).in_(list(ids)))).all()
+
+
+def film_ids_without_synopsis(session: Session) -> set[int]:
+    """Films with no synopsis in either language (short or long): only their title to go by."""
+    statement = select(Film.id).where(
+        *(
+            or_(col(field).is_(None), col(field) == "")
+            for field in (
+                Film.synopsis_fr,
+                Film.synopsis_en,
+                Film.synopsis_long_fr,
+                Film.synopsis_long_en,
+            )
+        )
+    )
+    return {int(i) for i in session.exec(statement).all() if i is not None}

@@ -7,7 +7,7 @@ This is where the pure core (`curation`) meets the database (`catalog`) and the 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 import curation
-from catalog import vectors
+from catalog import queries, vectors
 from catalog.bundles import snapshot
 from catalog.models import (
     Bundle,
@@ -185,8 +185,15 @@ def similar_films(
 def search(
     engine: Engine, embedder: curation.Embedder, text: str, k: int = 20
 ) -> list[tuple[Film, float]]:
-    """Semantic search: the films closest in meaning to what a person typed (a query)."""
-    return _closest(engine, embedder.model_id, embedder.encode_query([text])[0], k)
+    """Semantic search: the films closest in meaning to what a person typed (a query).
+
+    Only films with a synopsis take part: a record that has only its title (an incomplete
+    Telefilm entry, say) would otherwise crowd the answer, since a short query sits close to
+    any short title, and say nothing of what the film is about. Title search finds those.
+    """
+    with Session(engine) as session:
+        untold = queries.film_ids_without_synopsis(session)
+    return _closest(engine, embedder.model_id, embedder.encode_query([text])[0], k, untold)
 
 
 def closest_to_synopsis(
@@ -202,13 +209,18 @@ def closest_to_synopsis(
 
 
 def _closest(
-    engine: Engine, model_id: str, query: NDArray[np.float32], k: int
+    engine: Engine,
+    model_id: str,
+    query: NDArray[np.float32],
+    k: int,
+    exclude: Iterable[int] = (),
 ) -> list[tuple[Film, float]]:
     with Session(engine) as session:
         ids, matrix = vectors.load_matrix(session, TEXT_FACET, model_id)
         if not ids:
             return []
-        return _films_with_scores(session, curation.nearest(matrix, ids, query, k))
+        found = curation.nearest(matrix, ids, query, k, exclude=exclude)
+        return _films_with_scores(session, found)
 
 
 def _films_with_scores(session: Session, found: Sequence[Any]) -> list[tuple[Film, float]]:
