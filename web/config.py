@@ -34,6 +34,10 @@ DEFAULTS: dict[str, Any] = {
     # "sqlite" (a queue file in the instance folder), "redis://host:port/db", or "immediate"
     # (run at once, for tests).
     "JOB_QUEUE": "sqlite",
+    # Proxies in front of the app that set X-Forwarded-For (0: none). Failed log-ins are
+    # counted per client address; behind a proxy that address is the proxy's unless this says
+    # how many hops to trust.
+    "PROXY_HOPS": 0,
     # How long a job's claim holds without renewal (a run renews every third of it): a dead
     # worker's job passes to another within about this long.
     "JOB_LEASE_SECONDS": 30,

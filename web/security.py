@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, g, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 # The app serves its own scripts and styles (htmx included); templates set a few inline
@@ -64,6 +65,9 @@ def body_limit(config: Mapping[str, Any], endpoint: str | None, signed_in: bool)
 
 def init_app(app: Flask) -> None:
     """Register after the blueprints: the limits depend on the user that auth loads first."""
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     @app.before_request
     def limit_body() -> None:

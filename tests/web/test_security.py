@@ -414,3 +414,25 @@ def test_pitch_sheets_carry_no_formula_and_no_injected_playlist_line(
         "TITLE: Nuit TITLE: faux"
     ]
     assert "* FROM CLIP NAME: Titre #EXTINF:0,piège http://evil.example/x.mp4" in decisions
+
+
+def test_behind_a_proxy_failed_log_ins_count_per_client_address(
+    app: Flask, make_user: Callable[..., int]
+) -> None:
+    from web.security import init_app
+
+    make_user("curator", email="ana@test.anthologie")
+    app.config["PROXY_HOPS"] = 1
+    init_app(app)  # as create_app does when the setting is given
+    client = app.test_client()
+
+    def attempt(i: int, address: str) -> int:
+        return client.post(
+            "/connexion",
+            data={"email": f"who{i}@test.anthologie", "password": "guess"},
+            headers={"X-Forwarded-For": address},
+        ).status_code
+
+    assert [attempt(i, "203.0.113.7") for i in range(30)][-1] == 429
+    # Another client behind the same proxy is not locked out by the first one's failures.
+    assert attempt(99, "198.51.100.4") == 401
