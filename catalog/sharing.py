@@ -124,6 +124,15 @@ def record_event(
 COMMENT_MAX_CHARS = 4000
 
 
+class CommentTooLong(ValueError):
+    """A comment over COMMENT_MAX_CHARS; the pages and the API say so in their own words."""
+
+
+def outside_bundle(bundle: Bundle, film_id: int | None) -> bool:
+    """Whether `film_id` names a film that is not in `bundle` (None names the bundle itself)."""
+    return film_id is not None and film_id not in {item.film_id for item in bundle.items}
+
+
 def answer(
     session: Session,
     bundle_id: int,
@@ -134,7 +143,7 @@ def answer(
     user_id: int | None = None,
 ) -> Answer:
     if len(comment) > COMMENT_MAX_CHARS:
-        raise ValueError(f"comment: {len(comment)} characters, at most {COMMENT_MAX_CHARS}")
+        raise CommentTooLong(f"comment: {len(comment)} characters, at most {COMMENT_MAX_CHARS}")
     given = Answer(
         bundle_id=bundle_id,
         film_id=film_id,

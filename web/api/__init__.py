@@ -261,19 +261,20 @@ def answer(bundle_id: int) -> tuple[Response, int]:
     comment = body.get("comment", "")
     if not isinstance(comment, str):
         abort(400, "comment must be a string")
-    if len(comment) > sharing.COMMENT_MAX_CHARS:
-        abort(400, f"comment must be at most {sharing.COMMENT_MAX_CHARS} characters")
-    if found is None or (film_id is not None and film_id not in {i.film_id for i in found.items}):
+    if found is None or sharing.outside_bundle(found, film_id):
         abort(404, "no such film in this bundle")
-    given = sharing.answer(
-        db,
-        bundle_id,
-        Verdict(verdict),
-        comment,
-        film_id=film_id,
-        share_id=viewer.share_id,
-        user_id=viewer.user_id,
-    )
+    try:
+        given = sharing.answer(
+            db,
+            bundle_id,
+            Verdict(verdict),
+            comment,
+            film_id=film_id,
+            share_id=viewer.share_id,
+            user_id=viewer.user_id,
+        )
+    except sharing.CommentTooLong:
+        abort(400, f"comment must be at most {sharing.COMMENT_MAX_CHARS} characters")
     db.commit()
     return jsonify({"id": given.id, "verdict": verdict, "film_id": film_id}), 201
 

@@ -161,20 +161,20 @@ def answer(bundle_id: int) -> str:
     db = database.session()
     bundle = db.get(Bundle, bundle_id)
     film_id = request.form.get("film_id", type=int)
-    if bundle is None or (film_id is not None and film_id not in {i.film_id for i in bundle.items}):
+    if bundle is None or sharing.outside_bundle(bundle, film_id):
         abort(404)
-    comment = request.form.get("comment", "")
-    if len(comment) > sharing.COMMENT_MAX_CHARS:
+    try:
+        given = sharing.answer(
+            db,
+            bundle_id,
+            Verdict(verdict),
+            request.form.get("comment", ""),
+            film_id=film_id,
+            share_id=viewer.share_id,
+            user_id=viewer.user_id,
+        )
+    except sharing.CommentTooLong:
         abort(400, _("Le commentaire dépasse %(n)s caractères.", n=sharing.COMMENT_MAX_CHARS))
-    given = sharing.answer(
-        db,
-        bundle_id,
-        Verdict(verdict),
-        comment,
-        film_id=film_id,
-        share_id=viewer.share_id,
-        user_id=viewer.user_id,
-    )
     db.commit()
     return render_template(
         "pitch/_answer.html",
@@ -197,7 +197,7 @@ def event(bundle_id: int) -> tuple[str, int]:
     bundle = db.get(Bundle, bundle_id)
     film_id = request.form.get("film_id", type=int)
     # Only the films of this bundle (a reel names none): what the curators read must be true.
-    if bundle is None or (film_id is not None and film_id not in {i.film_id for i in bundle.items}):
+    if bundle is None or sharing.outside_bundle(bundle, film_id):
         abort(404)
     sharing.record_event(db, bundle_id, kind, viewer.share_id, viewer.user_id, film_id)
     db.commit()
