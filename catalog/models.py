@@ -234,6 +234,41 @@ class Credit(SQLModel, table=True):
     film: Optional["Film"] = Relationship(back_populates="credits")
 
 
+class FilmChange(SQLModel, table=True):
+    """One edit of a film's record: who made it, how, and each field's value before and after.
+
+    `changes` maps a field name to `[before, after]` (JSON values); `kind` says where the
+    edit came from: "edit" (one film's form), "bulk" (several films at once), "submission",
+    "decision" (accepted/declined) or "revert".
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    film_id: int = Field(foreign_key="film.id", index=True, ondelete="CASCADE")
+    user_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    kind: str = Field(default="edit", max_length=24)
+    changes: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSONType, nullable=False)
+    )
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Review(SQLModel, table=True):
+    """One curator's judging of a submission: a score from 1 to 5 and private notes.
+
+    Curators see each other's scores and notes; filmmakers never do.
+    """
+
+    __table_args__ = (UniqueConstraint("film_id", "user_id", name="uq_review_film_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    film_id: int = Field(foreign_key="film.id", index=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    score: int | None = None
+    note: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
 class MediaAsset(SQLModel, table=True):
     """A film's media file and what was derived from it (probe, images, proxy)."""
 
