@@ -1,0 +1,307 @@
+"""Every main page at a phone's width (390 px) and a laptop's (1366 px), in French and
+English, for a curator, a filmmaker and a broadcaster on a small real catalog: nothing is
+wider than the screen, the navigation folds behind a menu button on the phone, buttons are
+big enough to tap, and each page is saved as a screenshot
+(test-artifacts/screenshots/widths-<page>-<lang>-<width>.png)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlmodel import Session, select
+
+from catalog import sharing, users
+from catalog.models import Bundle, BundleItem, Film, Status, UserRole, utcnow
+from tests.browser.conftest import screenshot
+from tests.browser.test_smoke import add_account, log_in
+from tests.conftest import SAMPLES
+from tests.web import quebec
+from web import database, jobs
+from web.usecases import cataloguing
+
+PHONE, LAPTOP = 390, 1366
+WIDTHS = (PHONE, LAPTOP)
+LANGS = ("fr", "en")
+# A word and a link with no place to break: they must wrap rather than widen the page.
+LONG_TITLE = "Le passeur de Rimouski-Matane-Sainte-Anne-des-Monts-Gaspé-Percé-Carleton"
+LONG_MESSAGE = "Voir https://exemple.org/anthologie/fiches/le-passeur-de-rimouski/version-longue"
+MIN_TAP = 44
+
+
+@dataclass
+class Desk:
+    base: str
+    pages: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+
+def import_report_file(folder: Path) -> Path:
+    """Five sample rows, one with an unreadable runtime and one with an unknown town."""
+    with (SAMPLES / "quebec_shorts.csv").open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        fields = list(reader.fieldnames or [])
+        rows = [row for _, row in zip(range(5), reader, strict=False)]
+    rows[1]["runtime_minutes"] = "douze minutes"
+    rows[2]["municipality"] = "Saint-Clinclin-des-Meuh-Meuh-sur-le-Lac-Tranquille"
+    path = folder / "rapport.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def desk(live_app: tuple[Flask, str], tmp_path: Path) -> Desk:
+    """The sample Québec catalog, a submission, a shared bundle and an import report."""
+    app, base = live_app
+    app.config["EMBED_NEW_FILMS"] = False
+    for email, role in (
+        ("programmation@test.anthologie", UserRole.curator),
+        ("cineaste@test.anthologie", UserRole.filmmaker),
+        ("diffusion@test.anthologie", UserRole.broadcaster),
+    ):
+        add_account(app, email, role)
+    with app.app_context():
+        engine = database.engine()
+        cataloguing.import_catalog(
+            engine, SAMPLES / "quebec_shorts.csv", quebec.column_map(), skip_invalid=True
+        )
+        params = {
+            "path": str(import_report_file(tmp_path)),
+            "name": "rapport.csv",
+            "map": list(quebec.MAP),
+            "ignore": list(quebec.IGNORE),
+            "skip_invalid": True,
+            "dry_run": True,
+        }
+        job_id = jobs.submit(engine, "ingest", params, app)
+        with Session(engine) as session:
+            filmmaker = users.user_by_email(session, "cineaste@test.anthologie")
+            broadcaster = users.user_by_email(session, "diffusion@test.anthologie")
+            assert filmmaker and broadcaster
+            submitted = Film(
+                original_title=LONG_TITLE,
+                match_key="passeur-de-rimouski",
+                runtime_seconds=14 * 60,
+                municipality="Rimouski",
+                synopsis_fr="Un passeur raconte l'hiver sur le fleuve. " + LONG_MESSAGE,
+                status=Status.submitted,
+                owner_id=filmmaker.id,
+                curator_message=LONG_MESSAGE,
+            )
+            session.add(submitted)
+            timed = session.exec(
+                select(Film)
+                .where(Film.runtime_seconds <= 15 * 60)  # type: ignore[operator]
+                .order_by(Film.id)  # type: ignore[arg-type]
+            ).all()[:3]
+            bundle = Bundle(facet="subject", slot_minutes=44, label="Hivers et fleuves")
+            bundle.items = [BundleItem(film_id=f.id, position=i) for i, f in enumerate(timed)]  # type: ignore[call-arg]
+            session.add(bundle)
+            session.commit()
+            assert bundle.id and submitted.id
+            later = utcnow() + timedelta(days=14)
+            sharing.share_bundle(
+                session, bundle.id, "Julie, Télé régionale", later, None, broadcaster.id
+            )
+            sharing.share_bundle(session, bundle.id, "Marc-André, ICI Gaspésie", later, None)
+            session.commit()
+            film_id, bundle_id = submitted.id, bundle.id
+    desk = Desk(base)
+    desk.pages["curator"] = [
+        ("catalog", "/catalogue/"),
+        ("film", f"/catalogue/films/{film_id}"),
+        ("import", "/catalogue/import"),
+        ("import-report", f"/catalogue/taches/{job_id}"),
+        ("workbench", "/atelier/"),
+        ("bundle", f"/atelier/anthologies/{bundle_id}"),
+        ("shares", f"/pitch/anthologies/{bundle_id}/partages"),
+        ("observatory", "/observatoire/"),
+    ]
+    desk.pages["filmmaker"] = [
+        ("mine", "/soumissions/"),
+        ("submit", "/soumissions/nouvelle"),
+        ("submission", f"/soumissions/{film_id}"),
+    ]
+    desk.pages["broadcaster"] = [
+        ("pitch-inbox", "/pitch/"),
+        ("pitch", f"/pitch/anthologies/{bundle_id}"),
+    ]
+    return desk
+
+
+EMAILS = {
+    "curator": "programmation@test.anthologie",
+    "filmmaker": "cineaste@test.anthologie",
+    "broadcaster": "diffusion@test.anthologie",
+}
+
+
+@pytest.fixture
+def session_page(browser: object) -> Iterator[object]:
+    context = browser.new_context(locale="fr-CA")  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def widest(page: object) -> int:
+    return int(page.evaluate("document.documentElement.scrollWidth"))  # type: ignore[attr-defined]
+
+
+def small_taps(page: object) -> list[str]:
+    """Visible buttons (and links styled as buttons) shorter than a fingertip."""
+    return list(
+        page.evaluate(  # type: ignore[attr-defined]
+            """() => [...document.querySelectorAll(
+                'button, .button, input[type=submit], summary, select')]
+              .filter(e => e.offsetParent !== null && !e.closest('[hidden]'))
+              .filter(e => e.getBoundingClientRect().height < 44)
+              .map(e => (e.textContent || e.name || e.tagName).trim().slice(0, 40)
+                        + ' ' + Math.round(e.getBoundingClientRect().height) + 'px')"""
+        )
+    )
+
+
+def without_indicator(page: object) -> list[str]:
+    """Elements that send an htmx request with no loading indicator to show while it runs."""
+    return list(
+        page.evaluate(  # type: ignore[attr-defined]
+            """() => [...document.querySelectorAll('[hx-get], [hx-post], [hx-put], [hx-delete]')]
+              .filter(e => {
+                const owner = e.closest('[hx-indicator]');
+                if (!owner) return true;
+                const target = owner.getAttribute('hx-indicator');
+                if (target === 'this' || /^(closest|find|next|previous) /.test(target)) {
+                  return false;
+                }
+                return document.querySelectorAll(target).length === 0;
+              })
+              .map(e => e.outerHTML.slice(0, 80))"""
+        )
+    )
+
+
+def check_navigation(page: object, width: int) -> None:
+    nav_links = page.locator("header.site nav a")  # type: ignore[attr-defined]
+    toggle = page.locator("header.site .menu-toggle")  # type: ignore[attr-defined]
+    assert nav_links.count() > 0
+    if width == LAPTOP:
+        assert not toggle.is_visible()
+        assert all(nav_links.nth(i).is_visible() for i in range(nav_links.count()))
+        return
+    assert toggle.is_visible()
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert not any(nav_links.nth(i).is_visible() for i in range(nav_links.count()))
+    box = toggle.bounding_box()
+    assert box and box["height"] >= MIN_TAP
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert all(nav_links.nth(i).is_visible() for i in range(nav_links.count()))
+    assert widest(page) <= PHONE
+    page.keyboard.press("Escape")  # type: ignore[attr-defined]
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert not nav_links.first.is_visible()
+
+
+@pytest.mark.parametrize("role", ["curator", "filmmaker", "broadcaster"])
+def test_every_page_fits_a_phone_and_a_laptop(desk: Desk, session_page: object, role: str) -> None:
+    page = session_page
+    log_in(page, desk.base, EMAILS[role])
+    page.wait_for_selector("header.site nav a")  # type: ignore[attr-defined]
+    too_wide: list[str] = []
+    too_small: list[str] = []
+    silent: list[str] = []
+    for lang in LANGS:
+        if lang == "en":
+            page.set_viewport_size({"width": LAPTOP, "height": 900})  # type: ignore[attr-defined]
+            page.get_by_role("button", name="English").click()  # type: ignore[attr-defined]
+            page.wait_for_selector("html[lang=en]")  # type: ignore[attr-defined]
+        for name, path in desk.pages[role]:
+            for width in WIDTHS:
+                page.set_viewport_size({"width": width, "height": 900})  # type: ignore[attr-defined]
+                page.goto(desk.base + path)  # type: ignore[attr-defined]
+                assert page.locator("html").get_attribute("lang") == lang  # type: ignore[attr-defined]
+                measured = widest(page)
+                if width == PHONE and measured > PHONE:
+                    too_wide.append(f"{name} ({lang}): {measured} px")
+                if width == PHONE:
+                    too_small += [f"{name} ({lang}): {tap}" for tap in small_taps(page)]
+                silent += [f"{name}: {html}" for html in without_indicator(page)]
+                screenshot(page, f"widths-{name}-{lang}-{width}")
+                check_navigation(page, width)
+    assert too_wide == [], too_wide
+    assert too_small == [], too_small
+    assert silent == [], silent
+
+
+def test_the_log_in_page_fits_a_phone(live_app: tuple[Flask, str], session_page: object) -> None:
+    _app, base = live_app
+    page = session_page
+    for lang in LANGS:
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})  # type: ignore[attr-defined]
+            page.goto(f"{base}/connexion")  # type: ignore[attr-defined]
+            if lang == "en" and page.locator("html").get_attribute("lang") != "en":  # type: ignore[attr-defined]
+                page.get_by_role("button", name="English").click()  # type: ignore[attr-defined]
+                page.wait_for_selector("html[lang=en]")  # type: ignore[attr-defined]
+            assert widest(page) <= max(width, PHONE)
+            if width == PHONE:
+                assert small_taps(page) == []
+            screenshot(page, f"widths-login-{lang}-{width}")
+
+
+def test_a_slow_answer_shows_the_loading_indicator(desk: Desk, session_page: object) -> None:
+    """While the catalog's search waits for the server, the page says it is loading."""
+    page = session_page
+    page.set_viewport_size({"width": PHONE, "height": 900})  # type: ignore[attr-defined]
+    log_in(page, desk.base, EMAILS["curator"])
+    held: list[object] = []
+
+    def hold_htmx(route: object) -> None:
+        if route.request.headers.get("hx-request"):  # type: ignore[attr-defined]
+            held.append(route)
+        else:
+            route.continue_()  # type: ignore[attr-defined]
+
+    page.route("**/catalogue/?*", hold_htmx)  # type: ignore[attr-defined]
+    indicator = page.locator("#loading")  # type: ignore[attr-defined]
+    assert not indicator.is_visible()
+    page.get_by_label("Recherche").fill("Attiuk")  # type: ignore[attr-defined]
+    indicator.wait_for(state="visible")
+    box = indicator.bounding_box()
+    assert box and box["y"] >= 0 and box["x"] + box["width"] <= PHONE
+    screenshot(page, "widths-loading-fr-390")
+    assert held, "the search never reached the server"
+    for route in held:
+        route.continue_()  # type: ignore[attr-defined]
+    page.wait_for_selector("#films >> text=1 film")  # type: ignore[attr-defined]
+    indicator.wait_for(state="hidden")
+
+
+def test_revoking_a_link_asks_first(desk: Desk, session_page: object) -> None:
+    """Cancelling the question keeps the link alive; confirming revokes it."""
+    page = session_page
+    log_in(page, desk.base, EMAILS["curator"])
+    page.goto(desk.base + dict(desk.pages["curator"])["shares"])  # type: ignore[attr-defined]
+    asked: list[str] = []
+
+    def answer(dialog: object, accept: bool) -> None:
+        asked.append(dialog.message)  # type: ignore[attr-defined]
+        dialog.accept() if accept else dialog.dismiss()  # type: ignore[attr-defined]
+
+    page.once("dialog", lambda dialog: answer(dialog, False))  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Révoquer").first.click()  # type: ignore[attr-defined]
+    assert asked == ["Révoquer le lien de Marc-André, ICI Gaspésie ? Il ne s'ouvrira plus."]
+    assert page.get_by_role("button", name="Révoquer").count() == 2  # type: ignore[attr-defined]
+    page.once("dialog", lambda dialog: answer(dialog, True))  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Révoquer").first.click()  # type: ignore[attr-defined]
+    page.wait_for_selector("text=Lien révoqué : il ne s'ouvre plus.")  # type: ignore[attr-defined]
+    assert page.get_by_role("button", name="Révoquer").count() == 1  # type: ignore[attr-defined]
