@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, func, select, update
 
 from catalog.models import (
     Bundle,
@@ -28,6 +28,14 @@ class NotInBundle(ValueError):
 
 class OrderMismatch(ValueError):
     """A new order that does not hold exactly the bundle's films (it changed meanwhile)."""
+
+
+class BundleLocked(ValueError):
+    """The bundle is locked: only unlocking, renaming and its text may change."""
+
+
+class NotARevision(ValueError):
+    """The revision to go back to is not one of this bundle's."""
 
 
 def claim(session: Session, bundle_id: int) -> Bundle | None:
@@ -57,6 +65,12 @@ def live_bundles(session: Session) -> Sequence[Bundle]:
 
 def proposal_of(session: Session, bundle: Bundle) -> Proposal | None:
     return session.get(Proposal, bundle.proposal_id) if bundle.proposal_id else None
+
+
+def latest_proposal(session: Session) -> Proposal | None:
+    """The newest run of the bundle engine, whose unplaced films the workbench shows."""
+    statement = select(Proposal).order_by(col(Proposal.created_at).desc(), col(Proposal.id).desc())
+    return session.exec(statement.limit(1)).first()
 
 
 def films_in_live_bundles(session: Session, except_bundle: int | None = None) -> set[int]:
@@ -100,7 +114,10 @@ def edit(session: Session, bundle: Bundle, action: str, **args: Any) -> None:
 
     Actions: add (film_id), remove (film_id), up / down (film_id), swap (film_id, with_id),
     pin (film_id), order (film_ids: the new order), rename (label, label_en), pitch (text),
-    lock, unlock. A rename without `label_en` names the bundle alike in both languages.
+    lock, unlock, revert (revision_id: back to that revision's films, pins, name and text, as
+    a new revision), archive. A rename without `label_en` names the bundle alike in both
+    languages. A revision's note names the edit and its film ("remove 12", "swap 12 → 14",
+    "revert 7"), so that the history can say it in words.
     Raises ValueError for an edit that makes no sense (unknown film, film already there):
     AlreadyInBundle, NotInBundle and OrderMismatch for those that edits at the same time make.
     Call it on a bundle from `claim`, so that it edits what is stored.
@@ -110,9 +127,9 @@ def edit(session: Session, bundle: Bundle, action: str, **args: Any) -> None:
     if action in ("remove", "up", "down", "swap", "pin") and film_id not in items:
         raise NotInBundle(f"film {film_id} is not in this bundle")
     if bundle.status == BundleStatus.locked and action not in ("unlock", "rename", "pitch"):
-        raise ValueError("this bundle is locked: unlock it to change its films")
+        raise BundleLocked("this bundle is locked: unlock it to change its films")
     ordered = sorted(bundle.items, key=lambda i: i.position)
-    note = action
+    note = f"{action} {film_id}" if film_id in items or action == "add" else action
     if action == "add":
         if film_id in items:
             raise AlreadyInBundle(f"film {film_id} is already in this bundle")
@@ -157,6 +174,14 @@ def edit(session: Session, bundle: Bundle, action: str, **args: Any) -> None:
         bundle.status = BundleStatus.locked
     elif action == "unlock":
         bundle.status = BundleStatus.edited
+    elif action == "revert":
+        revision = session.get(BundleRevision, int(args.get("revision_id") or -1))
+        if revision is None or revision.bundle_id != bundle.id:
+            raise NotARevision(f"no revision {args.get('revision_id')} of this bundle")
+        _restore(session, bundle, revision.snapshot)
+        note = f"revert {revision.id}"
+    elif action == "archive":
+        bundle.status = BundleStatus.archived
     else:
         raise ValueError(f"unknown edit {action!r}")
     _renumber(bundle)
@@ -165,6 +190,48 @@ def edit(session: Session, bundle: Bundle, action: str, **args: Any) -> None:
     _touch(session, bundle, note, snapshot(bundle))
 
 
-def history(session: Session, bundle_id: int) -> Sequence[BundleRevision]:
+def _restore(session: Session, bundle: Bundle, state: dict[str, Any]) -> None:
+    """Give the bundle a snapshot's films (those that still exist), pins, name and text.
+
+    Items of films kept are updated in place and only the others deleted or added, so that
+    no two items of one film exist at once (the unique constraint) within the flush."""
+    wanted = [int(i) for i in state.get("films", [])]
+    existing = {f.id for f in session.exec(select(Film).where(col(Film.id).in_(wanted)))}
+    wanted = [i for i in dict.fromkeys(wanted) if i in existing]
+    pinned = {int(i) for i in state.get("pinned", [])}
+    items = {item.film_id: item for item in bundle.items}
+    for film_id, item in items.items():
+        if film_id not in wanted:
+            bundle.items.remove(item)
+            session.delete(item)
+    for position, film_id in enumerate(wanted):
+        kept = items.get(film_id)
+        if kept is None:
+            kept = BundleItem(film_id=film_id, position=position)  # type: ignore[call-arg]
+            bundle.items.append(kept)
+        kept.position = position
+        kept.pinned = film_id in pinned
+    bundle.label = str(state.get("label") or bundle.label)
+    bundle.label_en = str(state.get("label_en") or "")
+    bundle.pitch_text = str(state.get("pitch_text") or "")
+
+
+def history(session: Session, bundle_id: int, limit: int | None = None) -> Sequence[BundleRevision]:
+    """The bundle's revisions, newest first (the `limit` newest, when given)."""
     statement = select(BundleRevision).where(BundleRevision.bundle_id == bundle_id)
-    return session.exec(statement.order_by(col(BundleRevision.created_at).desc())).all()
+    statement = statement.order_by(
+        col(BundleRevision.created_at).desc(), col(BundleRevision.id).desc()
+    )
+    if limit is not None:
+        statement = statement.limit(limit)
+    return session.exec(statement).all()
+
+
+def history_size(session: Session, bundle_id: int) -> int:
+    statement = select(func.count()).select_from(BundleRevision)
+    return int(session.exec(statement.where(BundleRevision.bundle_id == bundle_id)).one())
+
+
+def revision(session: Session, bundle_id: int, revision_id: int) -> BundleRevision | None:
+    found = session.get(BundleRevision, revision_id)
+    return found if found is not None and found.bundle_id == bundle_id else None

@@ -119,7 +119,7 @@ def test_every_edit_rechecks_the_rules(
     assert "<h1>Deux regards</h1>" in renamed
     edit(client, bundle_id, action="lock")
     refused = edit(client, bundle_id, action="remove", film_id=first)
-    assert "locked" in refused
+    assert "verrouillée : déverrouillez-la" in refused
     with Session(engine) as session:
         bundle = session.get(Bundle, bundle_id)
         assert bundle is not None and len(bundle.items) == 2

@@ -3,7 +3,10 @@ the rules it breaks, and the films that could replace one of them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 import numpy as np
 from flask import current_app
@@ -11,10 +14,19 @@ from flask import current_app
 import curation
 from catalog import bundles as bundle_edits
 from catalog import queries, vectors
-from catalog.models import Bundle, Film, Status
-from curation.rules import RegionalShare, regional_measure
+from catalog.models import Bundle, BundleRevision, Film, Proposal, Status
+from curation.bundles import COUNT_LIMIT
+from curation.rules import (
+    DIRECTOR,
+    NO_RUNTIME,
+    REGIONAL_FLOOR,
+    TOO_LONG,
+    RegionalShare,
+    film_reason,
+    regional_measure,
+)
 from web import database
-from web.usecases.curating import TEXT_FACET, rules_from, to_curation
+from web.usecases.curating import TEXT_FACET, eligible_films, rules_from, to_curation
 
 
 @dataclass(frozen=True)
@@ -31,6 +43,30 @@ class BundleView:
     rules: curation.SlotRules
     # A region-facet bundle from one Québec region ("Regards sur Montréal") is exempt.
     floor_exempt: bool = False
+    # Seconds the films take out of the slot (runtimes plus interstitials): what the window
+    # is kept on.
+    used: int = 0
+
+    @property
+    def runtime_state(self) -> str:
+        """ "over" the window's top, "under" its bottom, or "ok"."""
+        low, high = self.window
+        return "over" if self.used > high else "under" if self.used < low else "ok"
+
+    @property
+    def runtime_gap(self) -> int:
+        """Seconds beyond the window's top (over) or short of its bottom (under); 0 within."""
+        low, high = self.window
+        return max(self.used - high, low - self.used, 0)
+
+    @property
+    def under_floor(self) -> bool:
+        return any(v.rule == REGIONAL_FLOOR for v in self.violations)
+
+    @property
+    def problems(self) -> list[Problem]:
+        """The rules broken, each once, with the films at fault (see `problems_of`)."""
+        return problems_of(self.violations)
 
     @property
     def fill(self) -> float:
@@ -74,7 +110,29 @@ def view_of(bundle: Bundle) -> BundleView:
         violations,
         rules,
         bool(chosen) and rules.exempt_from_region_rules(chosen, bundle.facet),
+        sum(rules.footprint(f) or 0 for f in chosen),
     )
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule as the workbench warns of it: its code and the films at fault.
+
+    The core names a rule once per pair of films (audiences) or per director; a curator
+    reads one warning per rule, naming each film once (a director's clash stays one per
+    director, since each names different films)."""
+
+    rule: str
+    film_ids: tuple[int, ...]
+
+
+def problems_of(violations: Sequence[curation.Violation]) -> list[Problem]:
+    merged: dict[tuple[str, tuple[int, ...]], list[int]] = {}
+    for v in violations:
+        key = (v.rule, tuple(sorted(v.film_ids)) if v.rule == DIRECTOR else ())
+        ids = merged.setdefault(key, [])
+        ids += [i for i in v.film_ids if i not in ids]
+    return [Problem(rule, tuple(ids)) for (rule, _), ids in merged.items()]
 
 
 @dataclass(frozen=True)
@@ -104,31 +162,304 @@ def _ordered_films(bundle: Bundle) -> list[Film]:
     return [films[i] for i in ids if i in films]
 
 
-def replacements(view: BundleView, film: Film, limit: int = 3) -> list[Film]:
-    """Films that could take this film's place: close to the bundle, free, and rule-abiding."""
+# -- replacements ----------------------------------------------------------------------------
+
+# Why a free film cannot take a film's place, beside the rule codes of `check_bundle`.
+TOO_SHORT = "too_short"  # the bundle would fall short of the window's bottom with it
+TOO_LONG_HERE = "too_long"  # the bundle would run past the window's top with it
+
+
+@dataclass(frozen=True)
+class Replacement:
+    film: Film
+    closeness: float | None  # cosine to the centre of the bundle's other films
+
+
+@dataclass(frozen=True)
+class Replacements:
+    """The free films that could take `target`'s place, best first, and why the rest cannot.
+
+    `searched`: every accepted film in no live bundle; `fitting`: how many of them keep every
+    rule in its place; `refused`: reason → films it kept out (each film counted under its
+    first reason: no runtime, too short or too long for the window, then the first rule
+    broken); `needed`: the runtime range (seconds) a replacement must have."""
+
+    target: Film
+    found: list[Replacement]
+    searched: int
+    fitting: int
+    needed: tuple[int, int]
+    refused: dict[str, int]
+
+    @property
+    def reasons(self) -> list[tuple[str, int]]:
+        return sorted(self.refused.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def replacements(view: BundleView, film: Film, limit: int = 5) -> Replacements:
+    """Search every free accepted film for one that could take this film's place.
+
+    A film fits when the bundle keeps every rule with it instead of `film`. Those that fit
+    come closest first (cosine between its stored text vector and the centre of the bundle's
+    other films, under the configured model), then the one filling the window best; films
+    with no vector yet come after those that have one. The runtime is checked before the
+    rules, so a catalog of thousands costs one `check_bundle` per film of the right length.
+    """
+    db = database.session()
+    rules = view.rules
+    others = [to_curation(f, text="") for f in view.films if f.id != film.id]
+    low, high = rules.window
+    taken = sum(rules.footprint(f) or 0 for f in others) + rules.interstitial_seconds
+    needed = (max(low - taken, 1), high - taken)
+    busy = bundle_edits.films_in_live_bundles(db) | {f.id for f in view.films}
+    free = [f for f in eligible_films(db) if f.id not in busy]
+    refused: dict[str, int] = {}
+    fits: list[Film] = []
+    for candidate in free:
+        runtime = candidate.runtime_seconds
+        if not runtime or runtime <= 0:
+            reason: str | None = NO_RUNTIME
+        elif runtime > needed[1]:
+            reason = TOO_LONG_HERE
+        elif runtime < needed[0]:
+            reason = TOO_SHORT
+        else:
+            broken = curation.check_bundle(
+                [*others, to_curation(candidate, text="")], rules, view.bundle.facet
+            )
+            reason = broken[0].rule if broken else None
+        if reason is None:
+            fits.append(candidate)
+        else:
+            refused[reason] = refused.get(reason, 0) + 1
+    closeness = _closeness(view, film, [f.id for f in fits if f.id is not None])
+    fits.sort(
+        key=lambda f: (
+            closeness.get(f.id or 0) is None,
+            -(closeness.get(f.id or 0) or 0.0),
+            needed[1] - (f.runtime_seconds or 0),
+            f.id,
+        )
+    )
+    found = [Replacement(f, closeness.get(f.id or 0)) for f in fits[:limit]]
+    return Replacements(film, found, len(free), len(fits), needed, refused)
+
+
+def _closeness(view: BundleView, film: Film, candidates: list[int]) -> dict[int, float]:
+    """Candidate id → cosine to the centre of the bundle's other films (or of the film to
+    replace, when it is alone), for the candidates with a stored vector."""
+    if not candidates:
+        return {}
     db = database.session()
     # The stored vectors of the configured model, found without loading the model itself.
     model_id = vectors.model_id_for(db, TEXT_FACET, current_app.config["EMBEDDING_MODEL"])
     if model_id is None:
-        return []
-    ids, matrix = vectors.load_matrix(db, TEXT_FACET, model_id)
-    if not ids:
-        return []
+        return {}
+    anchors = [f.id for f in view.films if f.id != film.id] or [film.id]
+    ids, matrix = vectors.load_matrix(
+        db, TEXT_FACET, model_id, [*[i for i in anchors if i is not None], *candidates]
+    )
     row = {film_id: i for i, film_id in enumerate(ids)}
-    members = [f.id for f in view.films if f.id in row]
-    if not members:
-        return []
-    centre = matrix[[row[i] for i in members]].mean(axis=0)
-    busy = bundle_edits.films_in_live_bundles(db) | {f.id for f in view.films}
-    order = np.argsort(-(matrix @ centre))
-    candidates = [ids[i] for i in order[:200] if ids[i] not in busy]
-    others = [to_curation(f, text="") for f in view.films if f.id != film.id]
-    found = []
-    for candidate in queries.films_by_ids(db, candidates[:60]):
-        if candidate.status != Status.accepted or candidate.runtime_seconds is None:
+    rows = [row[i] for i in anchors if i in row]
+    if not rows:
+        return {}
+    centre = matrix[rows].mean(axis=0)
+    centre = centre / (np.linalg.norm(centre) or 1.0)
+    scores = matrix @ centre
+    return {i: float(scores[row[i]]) for i in candidates if i in row}
+
+
+# -- history ---------------------------------------------------------------------------------
+
+HISTORY_SHOWN = 15  # revisions the editor lists; the full history is a page of its own
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """A revision as the history says it: the edit, the films it touched, the result.
+
+    `action`: the edit ("add", "remove", "up", "down", "swap", "pin", "unpin", "order",
+    "rename", "pitch", "lock", "unlock", "revert", "archive", "proposed"); `titles`: the films
+    it names, by title, in the note's order; `label`: the bundle's name after a rename;
+    `reverted_to`: when the revision restored came from; `films`: how many the bundle held."""
+
+    revision: BundleRevision
+    action: str
+    titles: tuple[str, ...]
+    label: str
+    films: int
+    reverted_to: datetime | None = None
+
+
+@dataclass(frozen=True)
+class History:
+    entries: list[HistoryEntry]
+    total: int
+
+
+def history_of(bundle: Bundle, limit: int | None = HISTORY_SHOWN) -> History:
+    """The bundle's newest revisions in words (all of them when `limit` is None).
+
+    Older notes say only the edit ("remove"); the films it touched are then found by
+    comparing the revision's snapshot with the one before it, which is why one revision
+    more than shown is read."""
+    db = database.session()
+    assert bundle.id is not None
+    revisions = list(bundle_edits.history(db, bundle.id, None if limit is None else limit + 1))
+    total = (
+        len(revisions)
+        if limit is None or len(revisions) <= limit
+        else bundle_edits.history_size(db, bundle.id)
+    )
+    parsed = []
+    wanted: set[int] = set()
+    restored: dict[int, int] = {}
+    for i, revision in enumerate(revisions[:limit] if limit is not None else revisions):
+        before = revisions[i + 1].snapshot if i + 1 < len(revisions) else {}
+        action, ids = _what_changed(revision.note, before, revision.snapshot)
+        if action == "revert" and ids:
+            restored[revision.id or 0] = ids[0]
+            ids = []
+        parsed.append((revision, action, ids))
+        wanted.update(ids)
+    titles = {f.id: f.display_title for f in queries.films_by_ids(db, sorted(wanted))}
+    dates = {
+        r.id: r.created_at
+        for r in (bundle_edits.revision(db, bundle.id, i) for i in set(restored.values()))
+        if r is not None
+    }
+    entries = [
+        HistoryEntry(
+            revision,
+            action,
+            tuple(titles.get(i, "?") for i in ids),
+            str(revision.snapshot.get("label", "")),
+            len(revision.snapshot.get("films", [])),
+            dates.get(restored.get(revision.id or 0, -1)),
+        )
+        for revision, action, ids in parsed
+    ]
+    return History(entries, total)
+
+
+def _what_changed(
+    note: str, before: dict[str, Any], after: dict[str, Any]
+) -> tuple[str, list[int]]:
+    """The edit a revision's note names and the film ids it touched (see `catalog.bundles`)."""
+    words = note.split()
+    action = words[0] if words else ""
+    ids = [int(w) for w in words[1:] if w.isdigit()]
+    old, new = list(before.get("films", [])), list(after.get("films", []))
+    if action in ("add", "remove", "up", "down", "pin", "swap") and not ids and before:
+        if action == "add":
+            ids = [i for i in new if i not in old]
+        elif action == "remove":
+            ids = [i for i in old if i not in new]
+        elif action == "swap":
+            ids = [i for i in old if i not in new] + [i for i in new if i not in old]
+        elif action == "pin":
+            was, now = set(before.get("pinned", [])), set(after.get("pinned", []))
+            ids = sorted(was ^ now)
+        else:  # the film whose place went up (or down)
+            sign = -1 if action == "up" else 1
+            ids = [i for i in new if i in old and (new.index(i) - old.index(i)) * sign > 0][:1]
+    if action == "pin" and ids and ids[0] not in after.get("pinned", []):
+        action = "unpin"
+    return action, ids
+
+
+# -- films a proposal could not place --------------------------------------------------------
+
+# Reasons the panel groups by, beside the core's (`curation.bundles`): films whose runtime
+# or synopsis has been filled in since, and films the core diagnosed by their companions
+# while they have no synopsis (their place by meaning is a guess from their title).
+FIXED_SINCE = "fixed_since"
+NO_SYNOPSIS = "no_synopsis"
+# Groups first in this order (what a curator can fix on the record), then by size.
+REASON_ORDER = (NO_RUNTIME, NO_SYNOPSIS, TOO_LONG, FIXED_SINCE)
+# Reasons that come from the film alone: no synopsis does not change them.
+_OWN_REASONS = frozenset({NO_RUNTIME, TOO_LONG, COUNT_LIMIT})
+
+
+@dataclass(frozen=True)
+class UnplacedFilm:
+    film: Film
+    reason: str  # the core's reason code for this film
+    message_fr: str
+    message_en: str
+
+
+@dataclass(frozen=True)
+class UnplacedGroup:
+    reason: str
+    films: list[UnplacedFilm]  # this page of them
+    total: int
+
+
+@dataclass(frozen=True)
+class UnplacedPanel:
+    """A proposal's unplaced films still free and accepted, grouped by what keeps them out."""
+
+    proposal: Proposal
+    groups: list[UnplacedGroup]
+    total: int
+
+
+def unplaced_panel(
+    proposal_id: int | None = None,
+    reason: str | None = None,
+    page: int = 1,
+    per_group: int = 8,
+) -> UnplacedPanel | None:
+    """The unplaced films of a proposal (the newest when None), `per_group` a group (page
+    `page` of the `reason` group when one is named, and that group alone).
+
+    Films placed by hand since, or no longer accepted, are left out; a film whose runtime or
+    synopsis was completed since the proposal is grouped apart, as "fixed since"."""
+    db = database.session()
+    proposal = (
+        db.get(Proposal, proposal_id)
+        if proposal_id is not None
+        else bundle_edits.latest_proposal(db)
+    )
+    if proposal is None:
+        return None
+    rules = rules_from({**proposal.rules, "slot_minutes": proposal.slot_minutes})
+    entries = [u for u in proposal.unplaced if isinstance(u, dict) and "film_id" in u]
+    busy = bundle_edits.films_in_live_bundles(db)
+    films = {
+        f.id: f
+        for f in queries.films_by_ids(db, [int(u["film_id"]) for u in entries])
+        if f.status == Status.accepted and f.id not in busy
+    }
+    groups: dict[str, list[UnplacedFilm]] = {}
+    for u in entries:
+        film = films.get(int(u["film_id"]))
+        if film is None:
             continue
-        trial = [*others, to_curation(candidate, text="")]
-        if not curation.check_bundle(trial, view.rules, view.bundle.facet):
-            found.append(candidate)
-    found.sort(key=lambda f: candidates.index(f.id or 0))
-    return found[:limit]
+        core = str(u.get("reason", ""))
+        item = UnplacedFilm(film, core, str(u.get("message_fr", "")), str(u.get("message_en", "")))
+        groups.setdefault(_panel_reason(film, core, rules), []).append(item)
+    order = sorted(
+        groups,
+        key=lambda r: (
+            REASON_ORDER.index(r) if r in REASON_ORDER else len(REASON_ORDER),
+            -len(groups[r]),
+            r,
+        ),
+    )
+    if reason is not None:
+        order = [r for r in order if r == reason]
+    start = (max(page, 1) - 1) * per_group
+    shown = [UnplacedGroup(r, groups[r][start : start + per_group], len(groups[r])) for r in order]
+    return UnplacedPanel(proposal, shown, sum(len(g) for g in groups.values()))
+
+
+def _panel_reason(film: Film, core: str, rules: curation.SlotRules) -> str:
+    now = film_reason(to_curation(film, text=""), rules)
+    if core in (NO_RUNTIME, TOO_LONG):
+        return now or FIXED_SINCE
+    told = (film.synopsis_fr, film.synopsis_en, film.synopsis_long_fr, film.synopsis_long_en)
+    if core not in _OWN_REASONS and not any(told):
+        return NO_SYNOPSIS
+    return core

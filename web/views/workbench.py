@@ -16,8 +16,10 @@ from catalog import queries
 from catalog.models import Bundle, BundleStatus, Status, UserRole
 from web import database, jobs
 from web.auth import require_role
+from web.usecases import bundles as bundle_views
 from web.usecases.bundles import replacements, view_of
 from web.usecases.curating import rules_from
+from web.views import workbench_words as words
 from web.views.common import wants_partial
 
 bp = Blueprint("workbench", __name__, url_prefix="/atelier")
@@ -65,7 +67,52 @@ def index() -> str | Response:
         job_id = jobs.submit(database.engine(), "propose", params)
         return redirect(url_for("catalog.job_status", job_id=job_id))
     views = [view_of(b) for b in bundle_edits.live_bundles(db)]
-    return render_template("workbench/index.html", views=views, facets=FACET_LABELS, slots=SLOTS)
+    return render_template(
+        "workbench/index.html",
+        views=views,
+        facets=FACET_LABELS,
+        slots=SLOTS,
+        unplaced=bundle_views.unplaced_panel(),
+        words=words,
+    )
+
+
+UNPLACED_PER_PAGE = 50
+
+
+@bp.get("/propositions/<int:proposal_id>/non-places")
+@require_role(UserRole.curator)
+def unplaced(proposal_id: int) -> str:
+    """A proposal's unplaced films, a page of one reason's group at a time."""
+    reason = request.args.get("raison") or None
+    page = max(request.args.get("page", 1, type=int), 1)
+    panel = bundle_views.unplaced_panel(proposal_id, reason, page, UNPLACED_PER_PAGE)
+    if panel is None:
+        abort(404)
+    return render_template(
+        "workbench/unplaced.html",
+        unplaced=panel,
+        reason=reason,
+        page=page,
+        per_page=UNPLACED_PER_PAGE,
+        facets=FACET_LABELS,
+        words=words,
+    )
+
+
+@bp.get("/anthologies/<int:bundle_id>/historique")
+@require_role(UserRole.curator)
+def history(bundle_id: int) -> str:
+    """Every revision of a bundle (the editor shows the newest few)."""
+    bundle = database.session().get(Bundle, bundle_id)
+    if bundle is None:
+        abort(404)
+    return render_template(
+        "workbench/history.html",
+        bundle=bundle,
+        history=bundle_views.history_of(bundle, limit=None),
+        words=words,
+    )
 
 
 @bp.get("/anthologies/<int:bundle_id>")
@@ -88,7 +135,7 @@ def _editor(bundle: Bundle, error: str | None = None) -> str:
         found = [f for f in page.films if f.id not in {x.id for x in view.films}]
     swap_for = request.values.get("swap_for", type=int)
     suggestions = {}
-    if swap_for is not None:
+    if swap_for is not None and bundle.status != BundleStatus.locked:
         target = next((f for f in view.films if f.id == swap_for), None)
         if target is not None:
             suggestions[swap_for] = replacements(view, target)
@@ -100,7 +147,9 @@ def _editor(bundle: Bundle, error: str | None = None) -> str:
         query=query,
         suggestions=suggestions,
         error=error,
-        history=bundle_edits.history(database.session(), bundle.id or 0),
+        history=bundle_views.history_of(bundle),
+        proposal=bundle_edits.proposal_of(database.session(), bundle),
+        words=words,
         facets=FACET_LABELS,
         lang=str(get_locale() or "fr"),
         status_labels=BUNDLE_STATUS_LABELS,
@@ -122,7 +171,13 @@ REFUSALS = {
     bundle_edits.OrderMismatch: _l(
         "L'anthologie a changé entre-temps : voici ses films, dans l'ordre actuel."
     ),
+    bundle_edits.BundleLocked: _l(
+        "Cette anthologie est verrouillée : déverrouillez-la pour changer ses films."
+    ),
+    bundle_edits.NotARevision: _l("Cette version n'est pas une version de cette anthologie."),
 }
+# Any other refusal (a film that does not exist, an empty name): said in the page's language.
+REFUSED = _l("Cette modification n'a pas pu être faite.")
 
 
 @bp.post("/anthologies/<int:bundle_id>/modifier")
@@ -144,6 +199,7 @@ def change(bundle_id: int) -> str | Response:
         "label_en": request.form.get("label_en", ""),
         "text": request.form.get("pitch_text", ""),
         "film_ids": request.form.getlist("film_ids", type=int),
+        "revision_id": request.form.get("revision_id", type=int),
     }
     error = None
     try:
@@ -151,7 +207,13 @@ def change(bundle_id: int) -> str | Response:
         db.commit()
     except ValueError as problem:
         db.rollback()
-        error = str(REFUSALS.get(type(problem), problem))
+        error = str(REFUSALS.get(type(problem), REFUSED))
+    if action == "archive" and error is None:
+        flash(_("Anthologie archivée : « %(label)s ».", label=bundle.label))
+        target = url_for("workbench.index")
+        if wants_partial():
+            return Response(status=204, headers={"HX-Redirect": target})
+        return redirect(target)
     db.refresh(bundle)
     if wants_partial():
         return _editor(bundle, error)
