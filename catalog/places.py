@@ -355,6 +355,39 @@ class PlaceIndex:
             )
         return max(candidates, key=lambda m: (m.population, m.designation == "Ville", m.code))
 
+    def suggest(self, text: str, limit: int = 12) -> list[tuple[str, Place]]:
+        """Places whose name starts with `text` (or has a word that does), the most populous
+        first, each with the name to type: a namesake in another region gets its region in
+        parentheses ("Saint-Louis (Bas-Saint-Laurent)"), which `place` reads back."""
+        key = normalise_place(text)
+        if len(key) < 2:
+            return []
+        found: list[tuple[int, int, str, Place]] = []
+        seen: set[tuple[str, str]] = set()
+        places: list[Place] = [*self._municipalities, *self._communities]
+        for place in places:
+            name = normalise_place(place.name)
+            if name in _PLACEHOLDER_NAMES or (name, place.region_code) in seen:
+                continue
+            if name == key:
+                rank = 0
+            elif name.startswith(key):
+                rank = 1
+            elif f" {key}" in f" {name}":
+                rank = 2
+            else:
+                continue
+            seen.add((name, place.region_code))
+            found.append((rank, -place.population, place.name, place))
+        found.sort(key=lambda f: f[:3])
+        suggestions = []
+        for _rank, _population, name, place in found[:limit]:
+            namesakes = {p.region_code for p in self._place_candidates(name)}
+            if len(namesakes) > 1:
+                name = f"{name} ({self._region_by_code[place.region_code].name})"
+            suggestions.append((name, place))
+        return suggestions
+
     def _candidates(self, name: str) -> list[Place]:
         key = normalise_place(name)
         if key in self._by_name:

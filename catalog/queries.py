@@ -10,6 +10,7 @@ from sqlalchemy import Integer, String, cast, column, func, or_
 from sqlalchemy import text as sql_text
 from sqlmodel import Session, col, select
 
+from catalog import history
 from catalog.fields import fold
 from catalog.models import (
     CatalogVersion,
@@ -167,7 +168,8 @@ def _filtered(session: Session, query: Any, filters: FilmFilter) -> Any:
     if filters.year_to is not None:
         query = query.where(col(Film.year) <= filters.year_to)
     if filters.has_media is not None:
-        with_media = select(MediaAsset.film_id)
+        # A demo's stand-in clip is not the film's media.
+        with_media = select(MediaAsset.film_id).where(col(MediaAsset.is_stand_in).is_(False))
         media_test = col(Film.id).in_(with_media)
         query = query.where(media_test if filters.has_media else ~media_test)
     if filters.incomplete:
@@ -289,12 +291,22 @@ def films_of_owner(session: Session, owner_id: int) -> Sequence[Film]:
     return session.exec(statement).all()
 
 
-def set_status(session: Session, film: Film, status: Status, message: str | None) -> None:
-    """A curator's decision on a film, and the message its filmmaker will read."""
+def set_status(
+    session: Session,
+    film: Film,
+    status: Status,
+    message: str | None,
+    *,
+    user_id: int | None = None,
+) -> None:
+    """A curator's decision on a film, and the message its filmmaker will read; kept in the
+    film's history as a "decision" by `user_id`."""
+    before = history.snapshot(film)
     film.status = status
     film.curator_message = (message or "").strip() or None
     film.updated_at = utcnow()
     session.add(film)
+    history.record_since(session, film, before, user_id, "decision")
 
 
 def get_job(session: Session, job_id: int) -> Job | None:
@@ -321,3 +333,21 @@ def film_ids_without_synopsis(session: Session) -> set[int]:
         )
     )
     return {int(i) for i in session.exec(statement).all() if i is not None}
+
+
+def credit_names(session: Session, text: str, limit: int = 10) -> list[str]:
+    """Names of people credited in the catalog that contain `text`, the most credited first:
+    what a form suggests as a director's or an actor's name is typed."""
+    text = text.strip()
+    if len(text) < 2:
+        return []
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    count = func.count(col(Credit.id))
+    statement = (
+        select(Credit.name, count)
+        .where(col(Credit.name).ilike(pattern, escape="\\"))
+        .group_by(Credit.name)
+        .order_by(count.desc(), Credit.name)
+        .limit(limit)
+    )
+    return [name for name, _count in session.exec(statement).all()]

@@ -48,10 +48,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from web.views import (
         catalog,
         exports,
+        judging,
         media,
         observatory,
         pitch,
         submissions,
+        uploads,
         workbench,
     )
 
@@ -59,11 +61,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         auth.bp,
         catalog.bp,
         submissions.bp,
+        uploads.bp,
         pitch.bp,
         media.bp,
         observatory.bp,
         exports.bp,
         workbench.bp,
+        judging.bp,
         api.bp,
     ):
         app.register_blueprint(bp)

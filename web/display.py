@@ -17,9 +17,13 @@ from typing import Any
 
 import pycountry
 from babel import Locale
+from babel.numbers import format_decimal
+from babel.units import format_unit
 from flask import Flask
 from flask_babel import get_locale
 
+import media_tools
+from media_tools.qc import clock as _clock
 from curation.films import OUTSIDE_QUEBEC, region_name
 from curation.vocabulary import audience_name, genre_name
 
@@ -30,6 +34,11 @@ _LANGUAGES: dict[str, tuple[str, str]] = {
     "moe": ("innu-aimun", "Innu-aimun"),
     "atj": ("atikamekw", "Atikamekw"),
     "iku": ("inuktitut", "Inuktitut"),
+    "cre": ("cri", "Cree"),
+    "alq": ("algonquin", "Algonquin"),
+    "abe": ("abénakis", "Abenaki"),
+    "nsk": ("naskapi", "Naskapi"),
+    "fcs": ("langue des signes québécoise", "Quebec Sign Language"),
     "zxx": ("sans dialogue", "no dialogue"),
     "und": ("inconnue", "unknown"),
     "mul": ("plusieurs langues", "several languages"),
@@ -107,6 +116,189 @@ def _names(values: Iterable[Any], name: Any) -> str:
     return ", ".join(dict.fromkeys(shown)) or UNKNOWN
 
 
+def colon(label: str, lang: str | None = None) -> str:
+    """ "Statut :" in French (a space before the colon), "Status:" in English."""
+    lang = lang or current_language()
+    return f"{label}:" if lang == "en" else f"{label} :"
+
+
+def labelled(label: str, text: str, lang: str | None = None) -> str:
+    return f"{colon(label, lang)} {text}"
+
+
+def number(value: float, lang: str | None = None, decimals: int = 1) -> str:
+    """−23,1 / −23.1; 48 000 / 48,000; 25 (never 25.0); a true minus sign."""
+    lang = lang or current_language()
+    pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=lang).replace("-", "−")
+
+
+def clock(seconds: float | None) -> str:
+    """0:20, 14:00, 1:32:00; a dash when unknown."""
+    return UNKNOWN if seconds is None else _clock(seconds)
+
+
+def file_size(size: int, lang: str | None = None) -> str:
+    """1,2 Mo / 1.2 MB."""
+    lang = lang or current_language()
+    for unit, scale in (("gigabyte", 1e9), ("megabyte", 1e6), ("kilobyte", 1e3)):
+        if size >= scale:
+            return str(format_unit(round(size / scale, 1), f"digital-{unit}", "short", locale=lang))
+    return str(format_unit(size, "digital-byte", "short", locale=lang))
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+def frame_rate(rate: float | None, lang: str | None = None) -> str:
+    """25 i/s / 25 fps; 29,97 i/s / 29.97 fps."""
+    lang = lang or current_language()
+    if rate is None:
+        return UNKNOWN
+    return f"{number(rate, lang, 3)} {_pick(('i/s', 'fps'), lang)}"
+
+
+def channels(count: int, lang: str | None = None) -> str:
+    """1 canal, 2 canaux / 1 channel, 2 channels."""
+    lang = lang or current_language()
+    if lang == "en":
+        return f"{count} channel" if count == 1 else f"{count} channels"
+    return f"{count} canal" if count in (0, 1) else f"{count} canaux"
+
+
+def media_facts(probe: dict[str, Any], size: int, lang: str | None = None) -> list[tuple[str, str]]:
+    """A probed file as (label, text) lines: file, picture, each sound track, subtitles."""
+    lang = lang or current_language()
+    container = str(probe.get("container") or UNKNOWN)
+    facts = [
+        (
+            _pick(("Fichier", "File"), lang),
+            f"{container}, {clock(probe.get('duration_s'))}, {file_size(size, lang)}",
+        )
+    ]
+    video = probe.get("video")
+    if video:
+        picture = f"{video.get('codec')} {video.get('width')} × {video.get('height')}, "
+        picture += frame_rate(video.get("frame_rate"), lang)
+        if video.get("variable_frame_rate"):
+            picture += " " + _pick(("(variable)", "(variable)"), lang)
+        facts.append((_pick(("Image", "Picture"), lang), picture))
+    for audio in probe.get("audio") or []:
+        rate = f"{number(audio.get('sample_rate') or 0, lang, 0)} Hz"
+        sound = f"{audio.get('codec')}, {channels(int(audio.get('channels') or 0), lang)}, {rate}"
+        facts.append((_pick(("Son", "Sound"), lang), sound))
+    subtitles = len(probe.get("subtitles") or [])
+    facts.append(
+        (
+            _pick(("Sous-titres intégrés", "Embedded subtitles"), lang),
+            str(subtitles) if subtitles else _pick(("aucun", "none"), lang),
+        )
+    )
+    return facts
+
+
+# QC checks by name: (French, English) label.
+_QC_NAMES: dict[str, tuple[str, str]] = {
+    "loudness": ("Sonie intégrée", "Integrated loudness"),
+    "true_peak": ("Crête vraie", "True peak"),
+    "loudness_range": ("Plage de sonie", "Loudness range"),
+    "resolution": ("Résolution", "Resolution"),
+    "frame_rate": ("Cadence", "Frame rate"),
+    "captions": ("Sous-titres codés", "Closed captions"),
+    "duration": ("Durée du fichier", "File duration"),
+}
+
+
+def _numbers_in(text: str, lang: str) -> str:
+    """An expectation as media_tools writes it ("−23 ± 1", "29.97 or 25") in the language."""
+    words = {" or ": (" ou ", " or "), "x": (" × ", " × ")}
+    out = text
+    for raw, pair in words.items():
+        out = out.replace(raw, _pick(pair, lang))
+    return out.replace(".", ",") if lang == "fr" else out
+
+
+def qc_line(check: dict[str, Any], lang: str | None = None) -> str:
+    """One QC check in words: "Sonie intégrée : −23,1 LUFS (attendu −23 ± 1 LUFS)"."""
+    lang = lang or current_language()
+    name = str(check.get("name", ""))
+    label = _pick(_QC_NAMES.get(name, (name, name)), lang)
+    measured = check.get("measured")
+    expected = str(check.get("expected") or "")
+    unit = str(check.get("unit") or "")
+    expect = _pick(("attendu", "expected"), lang)
+    if name == "duration":
+        declared = expected if expected != "unknown" else None
+        shown = clock(measured) if isinstance(measured, int | float) else UNKNOWN
+        if declared is None:
+            return labelled(
+                label,
+                shown + _pick((" (durée déclarée inconnue)", " (no declared runtime)"), lang),
+                lang,
+            )
+        if check.get("passed") is False:
+            return _pick(
+                (
+                    f"La durée du fichier ({shown}) ne correspond pas à la durée déclarée "
+                    f"({declared})",
+                    f"The file's duration ({shown}) does not match the declared runtime "
+                    f"({declared})",
+                ),
+                lang,
+            )
+        return labelled(
+            label, f"{shown} ({_pick(('déclarée', 'declared'), lang)} {declared})", lang
+        )
+    if name == "captions":
+        value = _pick(("oui", "yes"), lang) if measured else _pick(("non", "no"), lang)
+        need = {"required": ("obligatoires", "required"), "optional": ("facultatif", "optional")}
+        return labelled(
+            label, f"{value} ({_pick(need.get(expected, (expected, expected)), lang)})", lang
+        )
+    if measured is None:
+        missing = {
+            "loudness": ("pas de piste son", "no audio track"),
+            "true_peak": ("pas de piste son", "no audio track"),
+        }.get(name, ("inconnue", "unknown"))
+        value = _pick(missing, lang)
+    elif name == "frame_rate":
+        value = frame_rate(float(measured), lang)
+    elif isinstance(measured, int | float) and not isinstance(measured, bool):
+        value = f"{number(measured, lang)} {unit}".strip()
+    else:
+        value = _numbers_in(str(measured), lang)
+    if expected in ("reported", "any"):
+        note = _pick(("mesurée, non jugée", "measured, not judged"), lang)
+    elif expected == "an audio track":
+        note = _pick(("une piste son attendue", "an audio track expected"), lang)
+    elif name == "frame_rate":
+        note = f"{expect} {_numbers_in(expected, lang)} {_pick(('i/s', 'fps'), lang)}"
+    else:
+        note = f"{expect} {_numbers_in(expected, lang)} {unit}".strip()
+    return labelled(label, f"{value} ({note})", lang)
+
+
+def qc_rows(asset: Any, film: Any, lang: str | None = None) -> list[tuple[str, str]]:
+    """A film's QC as (state, words): pass, fail or info; the duration checked against the
+    film's runtime as it is now."""
+    if not getattr(asset, "qc", None):
+        return []
+    probe = getattr(asset, "probe", None) or {}
+    report = media_tools.with_duration(
+        asset.qc, probe.get("duration_s"), getattr(film, "runtime_seconds", None)
+    )
+    states = {True: "pass", False: "fail", None: "info"}
+    return [(states[c.get("passed")], qc_line(c, lang)) for c in report.get("checks", [])]
+
+
+def qc_title(asset: Any, lang: str | None = None) -> str:
+    """The spec a QC report checked, by its title ("EBU R128 (Europe)")."""
+    spec = str((getattr(asset, "qc", None) or {}).get("spec", ""))
+    known = media_tools.SPECS.get(spec)
+    return known.title if known else spec
+
+
 def init_app(app: Flask) -> None:
     filters = app.jinja_env.filters
     filters["language"] = lambda c: language_name(c, current_language()) if _code(c) else UNKNOWN
@@ -119,3 +311,8 @@ def init_app(app: Flask) -> None:
     filters["region"] = region_label
     filters["bundle_label"] = bundle_label
     filters["bundle_explanation"] = bundle_explanation
+    filters["colon"] = colon
+    filters["clock"] = clock
+    app.jinja_env.globals["media_facts"] = media_facts
+    app.jinja_env.globals["qc_rows"] = qc_rows
+    app.jinja_env.globals["qc_title"] = qc_title

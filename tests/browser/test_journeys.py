@@ -70,13 +70,13 @@ def test_submit_curate_share_and_answer(
     log_in(filmmaker, base, "cineaste@test.anthologie")
     filmmaker.get_by_role("link", name="Soumettre un film").click()
     filmmaker.get_by_label("Titre original").fill("Le passeur de Rimouski")
-    filmmaker.get_by_label("Durée (ex. 12 min, 00:12:30)").fill("3 s")
+    filmmaker.get_by_label("Durée", exact=True).fill("3 s")
     filmmaker.get_by_label("Synopsis court (français)").fill(
         "Un passeur raconte l'hiver sur le fleuve."
     )
     filmmaker.get_by_label("Municipalité").fill("Rimouski")
     filmmaker.get_by_label("Réalisation").fill("Marie Côté")
-    filmmaker.get_by_label("Fichier vidéo (vérifié à l'envoi)").set_input_files(str(clip))
+    filmmaker.get_by_label("Fichier vidéo").set_input_files(str(clip))
     screenshot(filmmaker, "1-filmmaker-form")
     filmmaker.get_by_role("button", name="Soumettre", exact=True).click()
     filmmaker.wait_for_selector("text=Merci!")

@@ -3,10 +3,15 @@ duration format."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from htmx_flask import request as htmx_request
+
+from web.usecases import uploads
 
 CHOICES: dict[str, list[tuple[str, Any]]] = {
     "form": [
@@ -40,3 +45,26 @@ def format_duration(seconds: int | None) -> str:
     hours, rest = divmod(int(seconds), 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def upload_folder() -> Path:
+    """Where resumable uploads of film files wait to be filed (web/usecases/uploads.py)."""
+    return Path(current_app.instance_path) / "uploads" / "resumable"
+
+
+def refusal_message(refused: uploads.UploadRefused) -> str:
+    """Why an upload was refused, in the page's language."""
+    details: dict[str, Any] = refused.details
+    if refused.kind == "too_large":
+        return _("Le fichier dépasse la limite de %(n)s Mo.", n=int(details["limit"]) // 2**20)
+    if refused.kind == "empty":
+        return _("Ce fichier est vide.")
+    if refused.kind == "not_video":
+        return _("Ce fichier n'a pas d'image : envoyez le film lui-même.")
+    if refused.kind == "unreadable":
+        return _("Ce fichier n'est pas une vidéo lisible (%(e)s).", e=details["problem"])
+    if refused.kind == "offset":
+        return _("Ce morceau ne suit pas le dernier reçu : reprenez l'envoi.")
+    if refused.kind == "incomplete":
+        return _("L'envoi du fichier n'est pas terminé : reprenez-le.")
+    return _("Cet envoi n'existe pas ou plus : choisissez le fichier de nouveau.")

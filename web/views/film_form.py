@@ -14,40 +14,45 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from catalog import queries
-from catalog.fields import BY_NAME, COLUMNS, format_cell
+from catalog.fields import BY_NAME, COLUMNS, FieldError, format_cell, parse_language, split_multi
 from catalog.ingest import validate
 from catalog.models import Film
+from catalog.places import PlaceError, UnknownPlace, default_index
 from catalog.records import film_to_record
-from web import database
+from curation.vocabulary import audience_name, genre_name
+from web import database, pickers
+from web.display import UNKNOWN, country_name, current_language, language_name, region_label
+from web.i18n import problem
 from web.views.common import CHOICES
 
 # The form's sections, in the order a filmmaker fills them; every catalog column but the
-# curator's own (external_id, status).
+# curator's own (external_id, status). The film file and screener link come last (Fichier).
 SECTIONS: list[tuple[Any, list[str]]] = [
-    (_l("Titres"), ["original_title", "title_fr", "title_en", "year", "runtime", "form"]),
+    (_l("Identification"), ["original_title", "title_fr", "title_en", "year", "runtime", "form"]),
     (
-        _l("Synopsis"),
-        ["synopsis_fr", "synopsis_en", "synopsis_long_fr", "synopsis_long_en", "logline"],
-    ),
-    (_l("Classement"), ["genres", "subjects", "style_tags"]),
-    (_l("Origine"), ["region", "municipality", "countries", "production_company"]),
-    (
-        _l("Langues et public"),
+        _l("Description"),
         [
-            "original_languages",
-            "subtitle_languages",
-            "closed_captions",
-            "described_video",
-            "audience",
-            "audience_age_min",
-            "audience_age_max",
+            "synopsis_fr",
+            "synopsis_en",
+            "synopsis_long_fr",
+            "synopsis_long_en",
+            "logline",
+            "genres",
+            "subjects",
+            "style_tags",
         ],
     ),
     (
-        _l("Générique"),
+        _l("Langues et accessibilité"),
+        ["original_languages", "subtitle_languages", "closed_captions", "described_video"],
+    ),
+    (_l("Public"), ["audience", "audience_age_min", "audience_age_max"]),
+    (
+        _l("Équipe"),
         ["directors", "producers", "writers", "cinematographers", "editors", "composers", "cast"],
     ),
-    (_l("Festivals et prix"), ["festival_selections", "awards"]),
+    (_l("Origine"), ["municipality", "region", "countries", "production_company"]),
+    (_l("Diffusion"), ["festival_selections", "awards"]),
     (
         _l("Droits"),
         [
@@ -60,6 +65,34 @@ SECTIONS: list[tuple[Any, list[str]]] = [
     ),
     (_l("Contact"), ["contact_name", "contact_email"]),
 ]
+# One sentence under each section's title, keyed by the section's first field.
+SECTION_HELP: dict[str, Any] = {
+    "original_title": _l("Le titre tel qu'il paraît au générique, puis ses traductions."),
+    "synopsis_fr": _l("Ce que lisent l'équipe de programmation et les diffuseurs."),
+    "original_languages": _l("Tapez quelques lettres du nom d'une langue et choisissez-la."),
+    "audience": _l("À qui le film s'adresse."),
+    "directors": _l("Une personne par nom; les noms déjà au catalogue vous sont suggérés."),
+    "municipality": _l("La région se déduit de la municipalité choisie."),
+    "festival_selections": _l("Les festivals où le film a été montré et les prix reçus."),
+    "rights_territories": _l("Où et quand le film peut être diffusé."),
+    "contact_name": _l("La personne que l'équipe joindra au sujet du film."),
+}
+FIELD_HELP: dict[str, Any] = {
+    "runtime": _l("Par exemple 12 min, 1 h 05 ou 00:12:30."),
+    "year": _l("L'année de la première diffusion."),
+    "logline": _l("Une phrase qui donne envie de voir le film."),
+    "rights_territories": _l("Pays ou régions, par exemple Canada."),
+}
+# Lists picked from a closed vocabulary: the value stored differs from the name shown.
+LIST_PICKERS = {
+    "original_languages": "languages",
+    "subtitle_languages": "languages",
+    "countries": "countries",
+}
+# Lists of people, with the names already credited in the catalog as suggestions.
+PEOPLE = ("directors", "producers", "writers", "cinematographers", "editors", "composers", "cast")
+NUMERIC = {"year", "audience_age_min", "audience_age_max"}
+DATES = {"rights_window_start", "rights_window_end"}
 FORM_FIELDS = [name for _, names in SECTIONS for name in names]
 assert set(FORM_FIELDS) == {c.name for c in COLUMNS} - {"external_id", "status"}
 
@@ -68,7 +101,7 @@ LABELS: dict[str, Any] = {
     "title_fr": _l("Titre français"),
     "title_en": _l("Titre anglais"),
     "year": _l("Année"),
-    "runtime": _l("Durée (ex. 12 min, 00:12:30)"),
+    "runtime": _l("Durée"),
     "form": _l("Forme"),
     "synopsis_fr": _l("Synopsis court (français)"),
     "synopsis_en": _l("Synopsis court (anglais)"),
@@ -99,8 +132,8 @@ LABELS: dict[str, Any] = {
     "festival_selections": _l("Sélections en festival"),
     "awards": _l("Prix"),
     "rights_territories": _l("Territoires"),
-    "rights_window_start": _l("Début de la fenêtre de droits (AAAA-MM-JJ)"),
-    "rights_window_end": _l("Fin de la fenêtre de droits (AAAA-MM-JJ)"),
+    "rights_window_start": _l("Début de la fenêtre de droits"),
+    "rights_window_end": _l("Fin de la fenêtre de droits"),
     "rights_exclusive": _l("Exclusivité"),
     "rights_notes": _l("Notes sur les droits"),
     "contact_name": _l("Personne-ressource"),
@@ -115,6 +148,7 @@ SHORT_LABELS: dict[str, Any] = {
     "rights_window_start": _l("Début de la fenêtre de droits"),
     "rights_window_end": _l("Fin de la fenêtre de droits"),
     "screener_url": _l("Lien de visionnement"),
+    "external_id": _l("Identifiant de la source"),
     "status": _l("Statut"),
     "curator_message": _l("Message au cinéaste"),
 }
@@ -134,12 +168,23 @@ def form_values(film: Film) -> dict[str, str]:
 
 
 def render_form(
-    values: dict[str, str], errors: dict[str, str], film: Film | None, *, upload: bool = True
+    values: dict[str, str],
+    errors: dict[str, str],
+    film: Film | None,
+    *,
+    upload: bool = True,
+    action: str | None = None,
+    received: Any = None,
 ) -> str:
-    """The form page; `upload` offers the film file field (the submission form does)."""
+    """The form page; `upload` offers the film file field (the submission form does),
+    `action` is where it posts (the page's own address when None), `received` the film
+    file already uploaded (web.usecases.uploads.Upload) when the form comes back."""
+    lang = current_language()
     return render_template(
         "submissions/form.html",
         sections=SECTIONS,
+        section_help=SECTION_HELP,
+        field_help=FIELD_HELP,
         labels=LABELS,
         choices=CHOICES,
         long_text=LONG_TEXT,
@@ -148,16 +193,208 @@ def render_form(
         errors=errors,
         film=film,
         multi={c.name for c in COLUMNS if c.multi},
+        list_pickers=LIST_PICKERS,
+        people=PEOPLE,
+        numeric=NUMERIC,
+        dates=DATES,
+        picker_options={
+            "languages": pickers.language_options(lang),
+            "countries": pickers.country_options(lang),
+        },
+        shown={name: shown_items(name, values.get(name, "")) for name in LIST_PICKERS},
+        place=place_note(values.get("municipality", ""), values.get("region", "")),
         upload=upload,
+        action=action,
+        received=received,
     )
 
 
+def shown_items(name: str, text: str) -> dict[str, str]:
+    """The name shown for each value of a picked list ("fra" → "français"), for its chips."""
+    lang = current_language()
+    shown = {}
+    for item in split_multi(text, semicolon_only=True):
+        if name == "countries":
+            shown[item] = country_name(item, lang)
+        else:
+            try:
+                shown[item] = language_name(parse_language(item), lang)
+            except FieldError:
+                shown[item] = item
+    return shown
+
+
+def place_note(municipality: str, region: str = "") -> tuple[str, str]:
+    """What the form says beside a municipality as it is typed: ("ok", its region),
+    ("error", why it is not found), or nothing while the field is empty."""
+    municipality = municipality.strip()
+    if not municipality:
+        return "", ""
+    try:
+        found = default_index().place(municipality)
+    except UnknownPlace as unknown:
+        text = _("Cette municipalité n'est pas au répertoire.")
+        if unknown.suggestions:
+            text += " " + _("Vouliez-vous dire %(names)s?", names=", ".join(unknown.suggestions))
+        return "error", text
+    except PlaceError:
+        return "error", _(
+            "Plusieurs municipalités portent ce nom : choisissez-en une dans la liste."
+        )
+    if region and region != found.region_code:
+        return "error", _(
+            "%(place)s est dans la région %(found)s, pas %(chosen)s.",
+            place=found.name,
+            found=region_label(found.region_code),
+            chosen=region_label(region),
+        )
+    return "ok", _("Région : %(region)s", region=region_label(found.region_code))
+
+
 def read_form() -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
-    values = {name: request.form.get(name, "").strip() for name in FORM_FIELDS}
-    record, problems = validate(0, {k: (v or None) for k, v in values.items()})
-    errors = {p.field: p.message for p in problems}
+    """The record the form holds, what was typed (to show again) and the field errors.
+
+    A list comes either as one text with ";" between values (the plain field, without
+    script) or as one value per chip (the picker): both go through the same checks.
+    """
+    cells: dict[str, Any] = {}
+    values: dict[str, str] = {}
+    multi = {c.name for c in COLUMNS if c.multi}
+    for name in FORM_FIELDS:
+        sent = [v.strip() for v in request.form.getlist(name) if v.strip()]
+        if name in multi and len(sent) > 1:
+            cells[name] = sent
+            values[name] = "; ".join(sent)
+        else:
+            values[name] = sent[0] if sent else ""
+            cells[name] = values[name] or None
+    record, problems = validate(0, cells)
+    errors = {p.field: problem(p) for p in problems}
+    if "municipality" in errors:
+        # Said as the live note beside the field says it, in the page's language.
+        kind, text = place_note(values["municipality"], values["region"])
+        if kind == "error":
+            errors["municipality"] = text
     screener = request.form.get("screener_url", "").strip()
     values["screener_url"] = screener
     if screener and not re.match(r"^https?://[^\s/]+\.[^\s]+$", screener):
         errors["screener_url"] = _("Un lien commence par https:// ou http://.")
     return record, values, errors
+
+
+# -- reading a record ----------------------------------------------------------------------
+
+STATUS_LABELS: dict[str, Any] = {
+    "submitted": _l("Soumis"),
+    "accepted": _l("Accepté"),
+    "declined": _l("Refusé"),
+    "archived": _l("Archivé"),
+}
+
+# The film page's groups, in the order a curator reads a record; the form's fields all
+# appear, with the source's id and the screener link.
+READING_GROUPS: list[tuple[Any, list[str]]] = [
+    (
+        _l("Identification"),
+        ["original_title", "title_fr", "title_en", "year", "form", "runtime", "external_id"],
+    ),
+    (
+        _l("Description"),
+        [
+            "synopsis_fr",
+            "synopsis_en",
+            "synopsis_long_fr",
+            "synopsis_long_en",
+            "logline",
+            "genres",
+            "subjects",
+            "style_tags",
+        ],
+    ),
+    (
+        _l("Langues et accessibilité"),
+        ["original_languages", "subtitle_languages", "closed_captions", "described_video"],
+    ),
+    (_l("Public"), ["audience", "audience_age_min", "audience_age_max"]),
+    (
+        _l("Générique"),
+        ["directors", "producers", "writers", "cinematographers", "editors", "composers", "cast"],
+    ),
+    (_l("Origine"), ["countries", "region", "municipality", "production_company"]),
+    (_l("Circulation"), ["festival_selections", "awards"]),
+    (
+        _l("Droits"),
+        [
+            "rights_territories",
+            "rights_window_start",
+            "rights_window_end",
+            "rights_exclusive",
+            "rights_notes",
+        ],
+    ),
+    (_l("Contact"), ["contact_name", "contact_email", "screener_url"]),
+]
+assert {n for _, names in READING_GROUPS for n in names} >= set(FORM_FIELDS)
+
+# What Film.lacks() names → the fields that would fill it.
+LACK_FIELDS: dict[str, tuple[str, ...]] = {
+    "runtime": ("runtime",),
+    "synopsis": ("synopsis_fr", "synopsis_en"),
+    "year": ("year",),
+    "form": ("form",),
+    "directors": ("directors",),
+    "region": ("region",),
+    "original_languages": ("original_languages",),
+    "audience": ("audience",),
+}
+# Text read as a paragraph, in its own language.
+TEXT_LANGUAGE = {
+    "synopsis_fr": "fr",
+    "synopsis_en": "en",
+    "synopsis_long_fr": "fr",
+    "synopsis_long_en": "en",
+}
+
+
+def runtime_words(seconds: int) -> str:
+    """14 min, 12 min 30 s, 1 h 05 min, 45 s."""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        text = f"{hours} h {minutes:02d} min"
+        return f"{text} {secs} s" if secs else text
+    if minutes:
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+    return f"{secs} s"
+
+
+def shown_value(name: str, value: Any, lang: str | None = None, limit: int | None = None) -> str:
+    """A field's value (as FilmChange or film_to_record holds it) in words in the page's
+    language; "—" when empty; cut to `limit` characters when given."""
+    lang = lang or current_language()
+    if value is None or value == "" or value == []:
+        return UNKNOWN
+    if name == "runtime":
+        text = runtime_words(int(value))
+    elif name == "region":
+        text = region_label(value, lang)
+    elif name in ("form", "genres"):
+        codes = value if isinstance(value, list) else [value]
+        text = ", ".join(dict.fromkeys(genre_name(str(c), lang) or str(c) for c in codes))
+    elif name == "audience":
+        text = audience_name(str(value), lang) or str(value)
+    elif name in ("original_languages", "subtitle_languages"):
+        text = ", ".join(language_name(str(c), lang) for c in value)
+    elif name == "countries":
+        text = ", ".join(country_name(str(c), lang) for c in value)
+    elif name == "status":
+        text = str(STATUS_LABELS.get(str(value), value))
+    elif isinstance(value, bool):
+        text = _("Oui") if value else _("Non")
+    elif isinstance(value, list):
+        text = "; ".join(str(v) for v in value)
+    else:
+        text = str(value)
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text

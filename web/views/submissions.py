@@ -12,12 +12,14 @@ from werkzeug.wrappers import Response
 
 import media_tools
 from catalog import queries
-from catalog.models import Film, Status, UserRole, utcnow
-from catalog.records import apply_to_film, match_key
+from catalog.models import Film, Status, UserRole
+from catalog.places import default_index
 from web import database, jobs
 from web.auth import current_user, require_role
-from web.usecases import media
-from web.views.film_form import LABELS, form_values, read_form, render_form
+from web.display import region_label
+from web.usecases import media, records, uploads
+from web.views.common import refusal_message, upload_folder
+from web.views.film_form import LABELS, form_values, place_note, read_form, render_form
 
 bp = Blueprint("submissions", __name__, url_prefix="/soumissions")
 
@@ -33,17 +35,39 @@ def _own_film(film_id: int) -> Film:
 
 
 class Upload:
-    """The film file sent with the form, kept in a temporary file until it is filed."""
+    """The film file sent with the form (kept in a temporary file until it is filed), or sent
+    ahead of it in pieces and named by its token (web/usecases/uploads.py)."""
 
-    def __init__(self, path: Path, name: str) -> None:
-        self.path, self.name = path, name
+    def __init__(self, path: Path, name: str, token: str = "", owner_id: int = 0) -> None:
+        self.path, self.name, self.token, self.owner_id = path, name, token, owner_id
 
     def discard(self) -> None:
-        self.path.unlink(missing_ok=True)
+        if self.token:
+            uploads.discard(upload_folder(), self.token, self.owner_id)
+        else:
+            self.path.unlink(missing_ok=True)
+
+    def set_aside(self) -> Upload | None:
+        """When the form comes back with errors: an upload sent ahead waits for the corrected
+        form (the file is not sent again); a file sent with the form is deleted."""
+        if self.token:
+            return self
+        self.discard()
+        return None
 
 
 def _receive_upload(errors: dict[str, str]) -> Upload | None:
     """Save and probe the uploaded file: its type is what ffmpeg reads, not its name."""
+    token = request.form.get("upload_token", "").strip()
+    if token:
+        user = current_user()
+        assert user is not None and user.id is not None
+        try:
+            done = uploads.finished(upload_folder(), token, user.id)
+        except uploads.UploadRefused as refused:
+            errors["media"] = refusal_message(refused)
+            return None
+        return Upload(done.path, done.name, token, user.id)
     sent = request.files.get("media")
     if sent is None or not sent.filename:
         return None
@@ -101,18 +125,13 @@ def new() -> str | Response:
     record, values, errors = read_form()
     upload = _receive_upload(errors)
     if errors:
-        if upload is not None:
-            upload.discard()
-        return render_form(values, errors, None)
+        kept = upload.set_aside() if upload is not None else None
+        return render_form(values, errors, None, received=kept)
     user = current_user()
     assert user is not None
-    session = database.session()
-    film = Film(original_title="", match_key=match_key(record), status=Status.submitted)
-    apply_to_film(film, record)
-    film.owner_id = user.id
-    film.screener_url = values["screener_url"] or None
-    session.add(film)
-    session.commit()
+    film = records.submit(
+        database.session(), record, owner_id=user.id or 0, screener_url=values["screener_url"]
+    )
     _file_upload(film, upload)
     flash(_("Merci! Votre film est soumis; l'équipe de programmation vous répondra ici."))
     return redirect(url_for("submissions.detail", film_id=film.id))
@@ -136,21 +155,20 @@ def edit(film_id: int) -> str | Response:
     record, values, errors = read_form()
     upload = _receive_upload(errors)
     if errors:
-        if upload is not None:
-            upload.discard()
-        return render_form(values, errors, film)
-    apply_to_film(film, record)
-    film.screener_url = values["screener_url"] or None
-    film.updated_at = utcnow()
-    film.source_hash = None  # an import of the old row must not count as unchanged
-    database.session().commit()
+        kept = upload.set_aside() if upload is not None else None
+        return render_form(values, errors, film, received=kept)
+    user = current_user()
+    assert user is not None
+    records.save_edit(
+        database.session(), film, record, user_id=user.id, screener_url=values["screener_url"]
+    )
     _file_upload(film, upload)
     flash(_("Modifications enregistrées."))
     return redirect(url_for("submissions.detail", film_id=film.id))
 
 
 @bp.post("/suggestions")
-@require_role(UserRole.filmmaker)
+@require_role(UserRole.filmmaker, UserRole.curator)
 def suggestions() -> str:
     """Subjects, genres and style tags of the catalog's films closest to this synopsis."""
     from web.usecases import curating
@@ -163,3 +181,30 @@ def suggestions() -> str:
         embedder = curating.configured_embedder(current_app.config)
         found = curating.suggest_tags(database.engine(), embedder, text)
     return render_template("submissions/_suggestions.html", found=found, labels=LABELS)
+
+
+@bp.get("/municipalites")
+@require_role(UserRole.filmmaker, UserRole.curator)
+def municipalities() -> str:
+    """The municipalities and communities whose name starts as typed, for the form's list."""
+    typed = request.args.get("municipality", "")
+    options = [
+        (name, region_label(place.region_code)) for name, place in default_index().suggest(typed)
+    ]
+    return render_template("submissions/_options.html", options=options)
+
+
+@bp.get("/region")
+@require_role(UserRole.filmmaker, UserRole.curator)
+def region_of() -> str:
+    """The region of the municipality typed, shown beside it as soon as it is chosen."""
+    kind, text = place_note(request.args.get("municipality", ""), request.args.get("region", ""))
+    return render_template("submissions/_region.html", place=(kind, text))
+
+
+@bp.get("/personnes")
+@require_role(UserRole.filmmaker, UserRole.curator)
+def people() -> str:
+    """Names of people already credited in the catalog that contain what is typed."""
+    names = queries.credit_names(database.session(), request.args.get("q", ""))
+    return render_template("submissions/_options.html", options=[(name, "") for name in names])
