@@ -91,10 +91,12 @@ def films_of_bundle(session: Session, bundle: Bundle) -> list[Film]:
 
 
 def media_of_films(session: Session, film_ids: Sequence[int]) -> dict[int, MediaAsset]:
-    """Each film's media asset (the newest when several), in one query."""
+    """Each film's media asset (its newest real file, else its newest stand-in), in one
+    query."""
     statement = select(MediaAsset).where(col(MediaAsset.film_id).in_(list(film_ids)))
     assets: dict[int, MediaAsset] = {}
-    for asset in session.exec(statement.order_by(col(MediaAsset.id))).all():
+    order = (col(MediaAsset.is_stand_in).desc(), col(MediaAsset.id))
+    for asset in session.exec(statement.order_by(*order)).all():
         assets[asset.film_id] = asset
     return assets
 

@@ -75,9 +75,10 @@ def load_matrix(
 
 
 def style_vectors(session: Session) -> dict[int, NDArray[np.float32]]:
-    """Each analysed film's style vector (from its media analysis)."""
+    """Each analysed film's style vector (from its media analysis); a demo's stand-in clip
+    says nothing of the film's style, so its vector is left out."""
     statement = select(MediaAsset.film_id, MediaAsset.style_vector).where(
-        col(MediaAsset.style_vector).is_not(None)
+        col(MediaAsset.style_vector).is_not(None), col(MediaAsset.is_stand_in).is_(False)
     )
     return {
         film_id: np.frombuffer(blob, dtype=np.float32)

@@ -17,7 +17,10 @@ Public API:
   `choose_excerpt(duration, length, *, cuts=(), anchor=None)`, `make_title_card(dst, card)`,
   `make_sizzle_reel(items, dst)`, `make_programme(items, dst)` with `ReelItem` and
   `TitleCard`, `make_stand_in(dst, title, seconds, seed) -> Path`.
-- Delivery QC: `qc_file(src, spec) -> QCReport`, `check_delivery(info, loudness, spec)`,
+- Delivery QC: `qc_file(src, spec, declared_runtime_s=None) -> QCReport`,
+  `check_delivery(info, loudness, spec, declared_runtime_s=None)`,
+  `check_duration(measured_s, declared_s)` (± the larger of 2 % and 10 s),
+  `with_duration(report_dict, measured_s, declared_s)` (a stored report, rechecked),
   `measure_loudness(src) -> Loudness`, `loudness_of(profile)`, `SPECS`, `DeliverySpec`,
   `QCCheck`, `get_spec(name)`.
 
@@ -42,10 +45,13 @@ from media_tools.qc import (
     QCCheck,
     QCReport,
     check_delivery,
+    check_duration,
+    duration_tolerance,
     get_spec,
     loudness_of,
     measure_loudness,
     qc_file,
+    with_duration,
 )
 from media_tools.render import (
     ReelItem,
@@ -104,8 +110,10 @@ __all__ = [
     "analyse_style",
     "cancel_scope",
     "check_delivery",
+    "check_duration",
     "choose_excerpt",
     "detect_cuts",
+    "duration_tolerance",
     "ffmpeg_exe",
     "find_tools",
     "get_spec",
@@ -124,4 +132,5 @@ __all__ = [
     "probe",
     "qc_file",
     "sha256_of",
+    "with_duration",
 ]

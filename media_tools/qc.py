@@ -67,7 +67,7 @@ def get_spec(spec: str | DeliverySpec) -> DeliverySpec:
 
 @dataclass(frozen=True)
 class QCCheck:
-    name: str  # loudness, true_peak, loudness_range, resolution, frame_rate, captions
+    name: str  # loudness, true_peak, loudness_range, resolution, frame_rate, captions, duration
     measured: float | str | bool | None
     expected: str
     passed: bool | None  # None: reported, not checked
@@ -84,12 +84,27 @@ class QCReport:
     def passed(self) -> bool:
         return all(check.passed is not False for check in self.checks)
 
+    def with_check(self, check: QCCheck) -> QCReport:
+        """This report with `check` in place of the one of the same name (or added last)."""
+        kept = tuple(c for c in self.checks if c.name != check.name)
+        return dataclasses.replace(self, checks=(*kept, check))
+
     @property
     def failures(self) -> list[str]:
         return [check.name for check in self.checks if check.passed is False]
 
     def check(self, name: str) -> QCCheck:
         return next(c for c in self.checks if c.name == name)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> QCReport:
+        """The report `to_dict` stored (unknown keys of a check are ignored)."""
+        names = {f.name for f in dataclasses.fields(QCCheck)}
+        checks = tuple(
+            QCCheck(**{k: v for k, v in check.items() if k in names})
+            for check in data.get("checks", [])
+        )
+        return cls(spec=str(data.get("spec", "")), path=str(data.get("path", "")), checks=checks)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -104,10 +119,57 @@ def _fmt(value: float) -> str:
     return f"{value:g}".replace("-", "−")
 
 
+# A file may differ from the runtime a record declares by this share of it or this many
+# seconds, whichever is larger: rounding to the minute in catalogs, a few seconds of leader or
+# black. A 20-second file for a film declared 14 minutes is not the film.
+DURATION_TOLERANCE_SHARE = 0.02
+DURATION_TOLERANCE_SECONDS = 10.0
+
+
+def duration_tolerance(declared_s: float) -> float:
+    """Seconds either side of a declared runtime that a file's duration may fall in."""
+    return max(DURATION_TOLERANCE_SHARE * declared_s, DURATION_TOLERANCE_SECONDS)
+
+
+def clock(seconds: float) -> str:
+    """0:20, 14:00, 1:32:00: a duration as people write it."""
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def check_duration(measured_s: float | None, declared_s: float | None) -> QCCheck:
+    """The file's probed duration against the record's declared runtime (± the tolerance).
+
+    Not judged (passed None) when either is unknown; `expected` is the declared runtime as
+    a clock ("14:00"), `measured` the file's seconds.
+    """
+    if not declared_s:
+        return QCCheck("duration", measured_s, "unknown", None, "s")
+    if measured_s is None:
+        return QCCheck("duration", None, clock(declared_s), False, "s")
+    ok = abs(measured_s - declared_s) <= duration_tolerance(declared_s)
+    return QCCheck("duration", round(measured_s, 3), clock(declared_s), ok, "s")
+
+
+def with_duration(
+    report: dict[str, Any], measured_s: float | None, declared_s: float | None
+) -> dict[str, Any]:
+    """A stored report (`QCReport.to_dict`) with its duration check made against this declared
+    runtime: a file shared by several films, or a runtime corrected since the analysis."""
+    checked = QCReport.from_dict(report).with_check(check_duration(measured_s, declared_s))
+    return report | checked.to_dict() | {"path": report.get("path", "")}
+
+
 def check_delivery(
-    info: MediaInfo, loudness: Loudness | None, spec: str | DeliverySpec
+    info: MediaInfo,
+    loudness: Loudness | None,
+    spec: str | DeliverySpec,
+    declared_runtime_s: float | None = None,
 ) -> QCReport:
-    """Compare measured facts with a spec (pure: no file is read here)."""
+    """Compare measured facts with a spec and the film's declared runtime, if given (pure: no
+    file is read here)."""
     s = get_spec(spec)
     checks: list[QCCheck] = []
     # ebur128 reports one decimal: compare at that precision so -25.0 is inside -24 ± 1.
@@ -161,6 +223,8 @@ def check_delivery(
             info.has_captions if s.captions_required else None,
         )
     )
+    if declared_runtime_s is not None:
+        checks.append(check_duration(info.duration_s, declared_runtime_s))
     return QCReport(spec=s.name, path=info.path, checks=tuple(checks))
 
 
@@ -200,12 +264,14 @@ def qc_file(
     *,
     info: MediaInfo | None = None,
     profile: StyleProfile | None = None,
+    declared_runtime_s: float | None = None,
 ) -> QCReport:
-    """Probe and measure a file (reusing a style profile's loudness if given), then check it."""
+    """Probe and measure a file (reusing a style profile's loudness if given), then check it
+    (its duration too, against `declared_runtime_s` when given)."""
     src = Path(src)
     info = info or probe(src)
     if profile is not None:
         loudness = loudness_of(profile)
     else:
         loudness = measure_loudness(src, info=info) if info.audio else None
-    return check_delivery(info, loudness, spec)
+    return check_delivery(info, loudness, spec, declared_runtime_s)

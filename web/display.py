@@ -21,11 +21,12 @@ from babel.numbers import format_decimal
 from babel.units import format_unit
 from flask import Flask
 from flask_babel import get_locale
+from markupsafe import Markup
 
 import media_tools
-from media_tools.qc import clock as _clock
 from curation.films import OUTSIDE_QUEBEC, region_name
 from curation.vocabulary import audience_name, genre_name
+from media_tools.qc import clock as _clock
 
 UNKNOWN = "—"
 
@@ -108,6 +109,37 @@ def bundle_explanation(bundle: Any, lang: str | None = None) -> str:
     lang = lang or current_language()
     english = getattr(bundle, "explanation_en", "")
     return str(english if lang == "en" and english else bundle.explanation)
+
+
+def film_title(film: Any, lang: str | None = None) -> str:
+    """The film's title in the page's language: its English title in English when it has
+    one, its French (or original) title otherwise."""
+    lang = lang or current_language()
+    english = getattr(film, "title_en", None)
+    return str(english if lang == "en" and english else film.display_title)
+
+
+_IN_OTHER = {"fr": "(en anglais)", "en": "(in French)"}
+
+
+def in_language(texts: tuple[str | None, str | None], lang: str | None = None) -> Markup:
+    """One of a (French, English) pair of texts, in the page's language when it exists;
+    the other one otherwise, marked with its `lang` and a note saying which it is."""
+    lang = lang or current_language()
+    french, english = texts
+    own, other, other_lang = (english, french, "fr") if lang == "en" else (french, english, "en")
+    if own:
+        return Markup('<span lang="{}">{}</span>').format(lang, own)
+    if other:
+        return Markup('<span lang="{}">{}</span> <small class="other-language">{}</small>').format(
+            other_lang, other, _IN_OTHER[lang]
+        )
+    return Markup("")
+
+
+def synopsis(film: Any, lang: str | None = None) -> Markup:
+    """The film's short synopsis, in the page's language where it exists (see in_language)."""
+    return in_language((film.synopsis_fr, film.synopsis_en), lang)
 
 
 def _names(values: Iterable[Any], name: Any) -> str:
@@ -311,6 +343,8 @@ def init_app(app: Flask) -> None:
     filters["region"] = region_label
     filters["bundle_label"] = bundle_label
     filters["bundle_explanation"] = bundle_explanation
+    filters["film_title"] = film_title
+    filters["synopsis"] = synopsis
     filters["colon"] = colon
     filters["clock"] = clock
     app.jinja_env.globals["media_facts"] = media_facts

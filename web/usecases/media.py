@@ -9,6 +9,7 @@ interrupted run keeps what it finished and the next one does the rest.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -86,6 +87,8 @@ _DERIVED = (
 
 
 Guard = Callable[[Session], None]
+# Told "<file name>: <step>" as each step of a file's analysis starts.
+Detail = Callable[[str], None]
 
 
 def analyse(
@@ -94,18 +97,23 @@ def analyse(
     root: Path,
     spec: str = DEFAULT_SPEC,
     guard: Guard | None = None,
+    detail: Detail | None = None,
 ) -> None:
     """Everything derived from one asset's file, stored on the asset (each step may fail alone:
-    an audio-only file gets its style and QC but no images).
+    an audio-only file gets its style and QC but no images). Its QC checks the file's duration
+    against the film's declared runtime.
 
     `guard(session)` runs in each writing transaction before its commit; a job passes its
     lease check, which raises when the job has passed to another run, so a run that lost its
-    job stores nothing.
+    job stores nothing. `detail` hears which step runs on which file.
     """
     with Session(engine) as session:
         asset = session.get(MediaAsset, asset_id)
         if asset is None:
             return
+        film = session.get(Film, asset.film_id)
+        runtime = film.runtime_seconds if film is not None else None
+        duration = asset.probe.get("duration_s")
         twin = session.exec(
             select(MediaAsset).where(
                 MediaAsset.sha256 == asset.sha256,
@@ -117,6 +125,9 @@ def analyse(
             # Same content already analysed: share its results.
             for name in _DERIVED:
                 setattr(asset, name, getattr(twin, name))
+            if twin.qc:
+                # The same file may stand for films of other runtimes.
+                asset.qc = media_tools.with_duration(twin.qc, duration, runtime)
             asset.analysed_at = asset.updated_at = utcnow()
             session.add(asset)
             if guard is not None:
@@ -139,6 +150,8 @@ def analyse(
     cuts: tuple[float, ...] = ()
 
     def step(name: str, action: Callable[[], Any]) -> Any:
+        if detail is not None:
+            detail(f"{src.name}: {name}")
         try:
             return action()
         except media_tools.MediaError as error:
@@ -181,7 +194,7 @@ def analyse(
         errors.append("images, proxy and preview: the file has no video")
     report = step("qc", lambda: media_tools.qc_file(src, spec, info=info, profile=profile))
     if report is not None:
-        results["qc"] = report.to_dict()
+        results["qc"] = media_tools.with_duration(report.to_dict(), info.duration_s, runtime)
     with Session(engine) as session:
         asset = session.get(MediaAsset, asset_id)
         if asset is None:
@@ -208,6 +221,33 @@ def pending_assets(
         return [i for i in session.exec(statement).all() if i is not None]
 
 
+def distinct_files(engine: Engine, asset_ids: list[int]) -> int:
+    """How many different files (by content) these assets hold."""
+    with Session(engine) as session:
+        statement = select(MediaAsset.sha256).where(col(MediaAsset.id).in_(asset_ids))
+        return len(set(session.exec(statement).all()))
+
+
+def _distinct_first(engine: Engine, asset_ids: list[int]) -> tuple[list[int], list[int]]:
+    """One asset of each distinct content, then the others (in id order each)."""
+    with Session(engine) as session:
+        statement = select(MediaAsset.id, MediaAsset.sha256).where(
+            col(MediaAsset.id).in_(asset_ids)
+        )
+        content = dict(session.exec(statement).all())
+    seen: set[str] = set()
+    first: list[int] = []
+    rest: list[int] = []
+    for asset_id in asset_ids:
+        (rest if content.get(asset_id) in seen else first).append(asset_id)
+        seen.add(content.get(asset_id, ""))
+    return first, rest
+
+
+def _file_detail(detail: Detail, number: int, files: int, text: str) -> None:
+    detail(f"file {number}/{files}, {text}")
+
+
 @dataclass(frozen=True)
 class AnalysisReport:
     assets: int
@@ -224,9 +264,14 @@ def analyse_all(
     film_ids: list[int] | None = None,
     progress: Progress | None = None,
     guard: Guard | None = None,
+    detail: Detail | None = None,
 ) -> AnalysisReport:
-    """Analyse every asset not analysed yet (or all with `force`), committing each (`guard`:
-    see `analyse`)."""
+    """Analyse every asset not analysed yet (or all with `force`), committing each (`guard`,
+    `detail`: see `analyse`).
+
+    One asset of each distinct file comes first: those take the time, the others then share
+    their results in a blink. `progress(done, total)` counts assets, from (0, total) on.
+    """
     todo = pending_assets(engine, force, film_ids)
     if force:
         with Session(engine) as session:
@@ -236,9 +281,18 @@ def analyse_all(
             if guard is not None:
                 guard(session)
             session.commit()
+    first, rest = _distinct_first(engine, todo)
+    todo = first + rest
     failed = []
+    if progress:
+        progress(0, len(todo))
     for done, asset_id in enumerate(todo, start=1):
-        analyse(engine, asset_id, root, spec, guard)
+        step_detail = None
+        if detail is not None and done <= len(first):
+            step_detail = functools.partial(_file_detail, detail, done, len(first))
+        elif detail is not None and done == len(first) + 1:
+            detail("the other assets share the results of the same files")
+        analyse(engine, asset_id, root, spec, guard, step_detail)
         with Session(engine) as session:
             done_asset = session.get(MediaAsset, asset_id)
             if done_asset is not None and done_asset.analysis_error:
@@ -259,8 +313,12 @@ def give_stand_ins(
     real_clips: list[Path],
     pool: int = STAND_IN_POOL,
     progress: Progress | None = None,
+    making: Progress | None = None,
 ) -> int:
     """A labelled stand-in clip for every film without media, drawn from a small pool.
+
+    `making(done, total)` hears the pool's clips being made (a few seconds each, once);
+    `progress(done, total)` the films given one.
 
     The pool holds `pool` generated clips (each says "stand-in" on screen) and the real
     clips given (Big Buck Bunny in the demo, CC BY): enough variety for the style facet and
@@ -283,11 +341,15 @@ def give_stand_ins(
             shutil.copyfile(clip, target)
         if target.exists():
             clips.append(target)
+    if making:
+        making(0, pool)
     for seed in range(pool):
         clip = folder / f"stand-in-{seed:02d}.mp4"
         if not clip.exists():
             media_tools.make_stand_in(clip, f"Anthologie — extrait {seed + 1}", 30, seed)
         clips.append(clip)
+        if making:
+            making(seed + 1, pool)
     by_clip: dict[Path, MediaAsset] = {}
     for clip in clips:
         info = media_tools.probe(clip)
