@@ -88,7 +88,7 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture
 def make_user(app: Flask) -> Callable[..., int]:
-    """Create an account of `role`; returns its id."""
+    """Create an account of `role` (shown as `name`, if given); returns its id."""
     from sqlmodel import Session
 
     from catalog import users
@@ -97,12 +97,12 @@ def make_user(app: Flask) -> Callable[..., int]:
 
     counter = iter(range(1, 10_000))
 
-    def make(role: str, email: str | None = None) -> int:
+    def make(role: str, email: str | None = None, name: str | None = None) -> int:
         with app.app_context(), Session(database.engine()) as session:
             user = users.add_user(
                 session,
                 email or f"{role}{next(counter)}@test.anthologie",
-                f"{role.title()} Test",
+                name or f"{role.title()} Test",
                 hash_password(PASSWORD),
                 UserRole(role),
             )

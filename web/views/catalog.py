@@ -27,8 +27,8 @@ from catalog import queries, sharing, vectors
 from catalog.fields import FieldError, parse_language
 from catalog.models import Status, UserRole
 from web import database, fragments, jobs
-from web.auth import require_role
-from web.usecases import curating
+from web.auth import current_user, require_role
+from web.usecases import curating, judging
 from web.views.common import CHOICES, wants_partial
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalogue")
@@ -168,9 +168,12 @@ def film_detail(film_id: int) -> str:
     asset = sharing.media_of_films(db, [film_id]).get(film_id)
     model_id = vectors.model_id_for(db, curating.TEXT_FACET, current_app.config["EMBEDDING_MODEL"])
     similar = curating.similar_films(database.engine(), film_id, model_id, k=6) if model_id else []
+    user = current_user()
+    assert user is not None
     return render_template(
         "catalog/film_detail.html",
         film=film,
+        judging=judging.panel(db, film_id, user.id or 0),
         asset=asset,
         similar=similar,
         lack_labels=LACK_LABELS,
