@@ -4,6 +4,8 @@
 // behind its menu button (without JavaScript it stays open, wrapped on several lines).
 //  - The menu button (.menu-toggle) opens and closes the header's navigation; Escape closes
 //    it and gives the focus back to the button.
+//    A count shown in the navigation (a .badge, such as the inbox's) is shown on the button
+//    too, so that a folded menu does not hide it.
 //  - A button, link or form with data-confirm asks before acting (a destructive action that
 //    is not an htmx request; htmx requests use hx-confirm). Cancel and nothing is sent.
 (function () {
@@ -40,6 +42,16 @@
       event.stopImmediatePropagation();
     }
   }, true);
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var toggle = document.querySelector("header.site .menu-toggle");
+    var badge = document.querySelector("header.site nav .badge");
+    if (toggle && badge) {
+      var copy = badge.cloneNode(true);
+      copy.setAttribute("aria-hidden", "true");
+      toggle.appendChild(copy);
+    }
+  });
 
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
