@@ -23,6 +23,9 @@ DEFAULTS: dict[str, Any] = {
     # (web/security.py). MAX_CONTENT_LENGTH, when set, lowers every limit further.
     "MAX_CONTENT_LENGTH": None,
     "UPLOAD_MAX_BYTES": 4 * 1024**3,
+    # The form's script sends a film file in pieces of this size (web/views/uploads.py); a
+    # piece more than 64 KiB over it is refused before it is read.
+    "UPLOAD_CHUNK_BYTES": 8 * 1024**2,
     # Flask defines these keys, so they are set here rather than with setdefault.
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,

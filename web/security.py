@@ -33,9 +33,8 @@ ANONYMOUS_MAX_BYTES = 64 * 1024
 FORM_MAX_BYTES = 2 * 1024**2
 # Endpoints that receive files; they alone get the configured upload limit.
 UPLOAD_ENDPOINTS = frozenset({"submissions.new", "submissions.edit", "catalog.bulk_import"})
-# A piece of a resumable film upload (web/views/uploads.py): the script sends 8 MiB at most.
+# A piece of a resumable film upload (web/views/uploads.py): UPLOAD_CHUNK_BYTES at most.
 CHUNK_ENDPOINTS = frozenset({"uploads.chunk"})
-CHUNK_MAX_BYTES = 16 * 1024**2
 
 
 def local_path(target: str | None, fallback: str = "/") -> str:
@@ -61,7 +60,7 @@ def body_limit(config: Mapping[str, Any], endpoint: str | None, signed_in: bool)
     """
     limit = int(config["UPLOAD_MAX_BYTES"]) + 2**20
     if endpoint in CHUNK_ENDPOINTS and signed_in:
-        limit = min(limit, CHUNK_MAX_BYTES)
+        limit = min(limit, int(config["UPLOAD_CHUNK_BYTES"]) + 2**16)
     elif endpoint not in UPLOAD_ENDPOINTS:
         limit = min(limit, FORM_MAX_BYTES if signed_in else ANONYMOUS_MAX_BYTES)
     explicit = config.get("MAX_CONTENT_LENGTH")

@@ -241,6 +241,11 @@ def test_an_upload_over_the_limit_is_refused_in_words(
     token = start(client, "film.mp4", 1000)["token"]
     status, answer = send(client, token, 0, b"x" * 1001)
     assert status == 413 and "dépasse" in answer["error"]
+    # A piece far over the script's piece size is refused before it is read.
+    app.config["UPLOAD_CHUNK_BYTES"] = 100
+    big = start(client, "film.mp4", 2**20)["token"]
+    assert send(client, big, 0, b"x" * 2**17)[0] == 413
+    assert client.get(f"{UPLOADS}/{big}").get_json()["received"] == 0
     client.post("/langue/en")
     english = client.post(UPLOADS, json={"name": "film.mp4", "size": 3 * 2**20})
     assert english.get_json()["error"] == "The file is over the 2 MB limit."

@@ -5,14 +5,12 @@
 //    field's name, a text box to add one (Enter or ";"; a name picked in the list is added
 //    at once). Languages and countries are picked by name and stored by their code
 //    (the datalist option's data-value); people are suggested from the catalog as typed.
-//  - The film file (div[data-upload]) is sent ahead of the form in 8 MiB pieces, with a
+//  - The film file (div[data-upload]) is sent ahead of the form in pieces (UPLOAD_CHUNK_BYTES), with a
 //    progress bar. When the connection breaks, "Reprendre" asks the server how many bytes it
 //    has and sends the rest; the same file picked again after a reload resumes too. The form
 //    then sends only the upload's token, and waits for the file if it is still on its way.
 (function () {
   "use strict";
-
-  var CHUNK = 8 * 1024 * 1024;
 
   function fold(text) {
     return String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
@@ -174,14 +172,17 @@
     var busy = false;
     var submitWhenDone = false;
     var key = "";
+    var chunk = parseInt(box.dataset.chunk, 10) || 8 * 1024 * 1024;
 
     // The file goes in pieces: it must not go again with the form.
     input.removeAttribute("name");
 
     function size(bytes) {
-      var mega = bytes / (1024 * 1024);
-      var unit = lang.indexOf("fr") === 0 ? " Mo" : " MB";
-      return mega.toLocaleString(lang, { maximumFractionDigits: mega < 10 ? 1 : 0 }) + unit;
+      var french = lang.indexOf("fr") === 0;
+      var kilo = bytes < 1024 * 1024;
+      var amount = bytes / (kilo ? 1024 : 1024 * 1024);
+      var unit = kilo ? (french ? " Ko" : " KB") : (french ? " Mo" : " MB");
+      return amount.toLocaleString(lang, { maximumFractionDigits: amount < 10 ? 1 : 0 }) + unit;
     }
 
     function show(done) {
@@ -270,7 +271,7 @@
       busy = true;
       resume.hidden = true;
       show(offset);
-      var piece = file.slice(offset, offset + CHUNK);
+      var piece = file.slice(offset, offset + chunk);
       var xhr = request(
         "PUT",
         box.dataset.start + "/" + token,
