@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask, url_for
@@ -36,7 +37,9 @@ MIN_TAP = 44
 
 @dataclass
 class Desk:
+    app: Flask
     base: str
+    film_id: int
     pages: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
@@ -102,7 +105,7 @@ def desk(live_app: tuple[Flask, str], tmp_path: Path) -> Desk:
                 .order_by(Film.id)  # type: ignore[arg-type]
             ).all()[:3]
             bundle = Bundle(facet="subject", slot_minutes=44, label="Hivers et fleuves")
-            bundle.items = [BundleItem(film_id=f.id, position=i) for i, f in enumerate(timed)]  # type: ignore[call-arg]
+            bundle.items = [BundleItem(film_id=f.id, position=i) for i, f in enumerate(timed)]  # type: ignore[call-arg, arg-type]
             session.add(bundle)
             session.commit()
             assert bundle.id and submitted.id
@@ -114,7 +117,7 @@ def desk(live_app: tuple[Flask, str], tmp_path: Path) -> Desk:
             session.commit()
             film_id, bundle_id = submitted.id, bundle.id
     # Each role's main pages, by endpoint; a page of issue 12 counts once its view exists.
-    pages = {
+    pages: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
         "curator": [
             ("catalog", "catalog.film_list", {}),
             ("film", "catalog.film_detail", {"film_id": film_id}),
@@ -139,10 +142,10 @@ def desk(live_app: tuple[Flask, str], tmp_path: Path) -> Desk:
             ("pitch", "pitch.show", {"bundle_id": bundle_id}),
         ],
     }
-    desk = Desk(base)
+    desk = Desk(app, base, film_id)
     with app.test_request_context():
-        for role, listed in pages.items():
-            desk.pages[role] = [
+        for who, listed in pages.items():
+            desk.pages[who] = [
                 (name, url_for(endpoint, **args))
                 for name, endpoint, args in listed
                 if endpoint in app.view_functions
@@ -309,22 +312,51 @@ def test_a_slow_answer_shows_the_loading_indicator(desk: Desk, session_page: obj
     indicator.wait_for(state="hidden")
 
 
+def click_and_answer(page: object, button: object, accept: bool) -> str:
+    """Click a button that asks first; answer its question; return the question."""
+    asked: list[str] = []
+
+    def answer(dialog: object) -> None:
+        asked.append(dialog.message)  # type: ignore[attr-defined]
+        dialog.accept() if accept else dialog.dismiss()  # type: ignore[attr-defined]
+
+    page.once("dialog", answer)  # type: ignore[attr-defined]
+    button.click()  # type: ignore[attr-defined]
+    assert len(asked) == 1, "the button did not ask first"
+    return asked[0]
+
+
 def test_revoking_a_link_asks_first(desk: Desk, session_page: object) -> None:
     """Cancelling the question keeps the link alive; confirming revokes it."""
     page = session_page
     log_in(page, desk.base, EMAILS["curator"])
     page.goto(desk.base + dict(desk.pages["curator"])["shares"])  # type: ignore[attr-defined]
-    asked: list[str] = []
-
-    def answer(dialog: object, accept: bool) -> None:
-        asked.append(dialog.message)  # type: ignore[attr-defined]
-        dialog.accept() if accept else dialog.dismiss()  # type: ignore[attr-defined]
-
-    page.once("dialog", lambda dialog: answer(dialog, False))  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Révoquer").first.click()  # type: ignore[attr-defined]
-    assert asked == ["Révoquer le lien de Marc-André, ICI Gaspésie ? Il ne s'ouvrira plus."]
+    revoke = page.get_by_role("button", name="Révoquer").first  # type: ignore[attr-defined]
+    question = click_and_answer(page, revoke, accept=False)
+    assert question == "Révoquer le lien de Marc-André, ICI Gaspésie ? Il ne s'ouvrira plus."
+    page.reload()  # type: ignore[attr-defined]
     assert page.get_by_role("button", name="Révoquer").count() == 2  # type: ignore[attr-defined]
-    page.once("dialog", lambda dialog: answer(dialog, True))  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Révoquer").first.click()  # type: ignore[attr-defined]
+    click_and_answer(page, revoke, accept=True)
     page.wait_for_selector("text=Lien révoqué : il ne s'ouvre plus.")  # type: ignore[attr-defined]
     assert page.get_by_role("button", name="Révoquer").count() == 1  # type: ignore[attr-defined]
+
+
+def test_declining_a_submission_asks_first(desk: Desk, session_page: object) -> None:
+    """Refuser asks before the filmmaker is told; cancelling leaves the film submitted."""
+    app, page = desk.app, session_page
+    log_in(page, desk.base, EMAILS["curator"])
+    page.goto(desk.base + dict(desk.pages["curator"])["film"])  # type: ignore[attr-defined]
+    decline = page.get_by_role("button", name="Refuser", exact=True)  # type: ignore[attr-defined]
+    assert "Refuser ce film ?" in click_and_answer(page, decline, accept=False)
+    page.reload()  # type: ignore[attr-defined]
+    assert film_status(app, desk.film_id) == Status.submitted
+    click_and_answer(page, decline, accept=True)
+    page.wait_for_selector("text=Décision enregistrée.")  # type: ignore[attr-defined]
+    assert film_status(app, desk.film_id) == Status.declined
+
+
+def film_status(app: Flask, film_id: int) -> Status:
+    with app.app_context(), Session(database.engine()) as session:
+        film = session.get(Film, film_id)
+        assert film is not None
+        return film.status
