@@ -23,7 +23,16 @@ from catalog.places import PlaceError, default_index
 
 
 class FieldError(ValueError):
-    """A cell that cannot be read; the message says what is wrong and what would be right."""
+    """A cell that cannot be read; the message says what is wrong and what would be right.
+
+    The message is English (the command line's); `code` names the mistake and `params` its
+    parts (the cell, the bounds), so that an interface can say it in its own language.
+    """
+
+    def __init__(self, message: str, code: str = "", **params: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 Value = str | int | bool | date | list[str] | None
@@ -91,9 +100,11 @@ def parse_int_between(low: int, high: int) -> Callable[[str], int]:
         try:
             value = int(cell)
         except ValueError:
-            raise FieldError(f"{cell!r} is not a whole number") from None
+            raise FieldError(f"{cell!r} is not a whole number", "whole_number", cell=cell) from None
         if not low <= value <= high:
-            raise FieldError(f"{value} is outside {low}–{high}")
+            raise FieldError(
+                f"{value} is outside {low}–{high}", "outside", value=value, low=low, high=high
+            )
         return value
 
     return parse
@@ -109,6 +120,10 @@ _UNIT_SECONDS = {
 RUNTIME_FORMS = "12 (minutes), 12 min, 00:12:30, 12:30, 750s or 1h05"
 
 
+def _not_a_duration(cell: str) -> FieldError:
+    return FieldError(f"{cell!r} is not a duration (try {RUNTIME_FORMS})", "duration", cell=cell)
+
+
 def parse_runtime(cell: str) -> int:
     """Seconds from `12`, `12.5`, `12 min`, `00:12:30`, `12:30`, `750s`, `1h05`, `1 h 5 min`."""
     text = cell.strip().lower()
@@ -116,7 +131,7 @@ def parse_runtime(cell: str) -> int:
     if match := _HMS.match(text):
         hours, minutes, secs = match.groups()
         if int(secs) >= 60 or (hours is not None and int(minutes) >= 60):
-            raise FieldError(f"{cell!r} is not a duration (try {RUNTIME_FORMS})")
+            raise _not_a_duration(cell)
         seconds = int(hours or 0) * 3600 + int(minutes) * 60 + int(secs)
     else:
         tokens = []
@@ -125,7 +140,7 @@ def parse_runtime(cell: str) -> int:
             tokens.append(token.groups())
             position = token.end()
         if not tokens or text[position:].strip():
-            raise FieldError(f"{cell!r} is not a duration (try {RUNTIME_FORMS})")
+            raise _not_a_duration(cell)
         previous = None
         for number, unit in tokens:
             if not unit:
@@ -133,11 +148,15 @@ def parse_runtime(cell: str) -> int:
                 unit = "min" if previous in (None, 3600) else ""
             factor = _UNIT_SECONDS.get(unit)
             if factor is None or (previous is not None and factor >= previous):
-                raise FieldError(f"{cell!r} is not a duration (try {RUNTIME_FORMS})")
+                raise _not_a_duration(cell)
             seconds += float(number.replace(",", ".")) * factor
             previous = factor
     if not 0 < seconds < 24 * 3600:
-        raise FieldError(f"{cell!r} is not a running time between 1 second and 24 hours")
+        raise FieldError(
+            f"{cell!r} is not a running time between 1 second and 24 hours",
+            "runtime_range",
+            cell=cell,
+        )
     return round(seconds)
 
 
@@ -155,7 +174,9 @@ def parse_bool(cell: str) -> bool:
         return True
     if word in _FALSE:
         return False
-    raise FieldError(f"{cell!r} is neither yes nor no (yes/no, oui/non, true/false, 1/0)")
+    raise FieldError(
+        f"{cell!r} is neither yes nor no (yes/no, oui/non, true/false, 1/0)", "yes_no", cell=cell
+    )
 
 
 def format_bool(value: bool) -> str:
@@ -163,7 +184,8 @@ def format_bool(value: bool) -> str:
 
 
 def _choices(canonical: dict[str, str]) -> Callable[[str], str]:
-    """A reader for a closed vocabulary, given every accepted spelling → canonical value."""
+    """A reader for a closed vocabulary, given every accepted spelling → canonical value; its
+    error's `choices` are the canonical values, for an interface to name in its language."""
     folded = {fold(k): v for k, v in canonical.items()}
     valid = ", ".join(sorted(set(canonical.values())))
 
@@ -171,7 +193,9 @@ def _choices(canonical: dict[str, str]) -> Callable[[str], str]:
         try:
             return folded[fold(cell)]
         except KeyError:
-            raise FieldError(f"{cell!r} is not one of: {valid}") from None
+            raise FieldError(
+                f"{cell!r} is not one of: {valid}", "choice", cell=cell, choices=valid
+            ) from None
 
     return parse
 
@@ -222,7 +246,9 @@ def parse_language(cell: str) -> str:
     except KeyError:
         raise FieldError(
             f"{cell!r} is not a language (use an ISO 639 code such as fr, fra, moe, "
-            "or a French or English name)"
+            "or a French or English name)",
+            "language",
+            cell=cell,
         ) from None
 
 
@@ -230,14 +256,14 @@ def parse_region(cell: str) -> str:
     try:
         return default_index().region(cell).code
     except PlaceError as error:
-        raise FieldError(str(error)) from None
+        raise FieldError(str(error), "region", cell=cell) from None
 
 
 def parse_date(cell: str) -> date:
     try:
         return date.fromisoformat(cell)
     except ValueError:
-        raise FieldError(f"{cell!r} is not a date written YYYY-MM-DD") from None
+        raise FieldError(f"{cell!r} is not a date written YYYY-MM-DD", "date", cell=cell) from None
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -245,7 +271,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def parse_email(cell: str) -> str:
     if not _EMAIL.match(cell):
-        raise FieldError(f"{cell!r} is not an e-mail address")
+        raise FieldError(f"{cell!r} is not an e-mail address", "email", cell=cell)
     return cell
 
 
@@ -336,10 +362,10 @@ def parse_cell(column: Column, cell: str | list[Any] | int | float | bool) -> Va
     """The value of one cell; raises FieldError naming what is wrong with it."""
     if "\x00" in str(cell):
         # PostgreSQL cannot store it in text, and no title or synopsis needs it.
-        raise FieldError("contains a NUL character (\\x00), which a text cannot hold")
+        raise FieldError("contains a NUL character (\\x00), which a text cannot hold", "nul")
     if isinstance(cell, dict) or (isinstance(cell, list) and not column.multi):
         kind = "an object" if isinstance(cell, dict) else "a list"
-        raise FieldError(f"is {kind}; this column takes one value, written as text")
+        raise FieldError(f"is {kind}; this column takes one value, written as text", "one_value")
     if isinstance(cell, str):
         # One kind of line break: a bare \r would come out of a CSV export unquoted.
         cell = cell.replace("\r\n", "\n").replace("\r", "\n")
@@ -356,7 +382,7 @@ def parse_cell(column: Column, cell: str | list[Any] | int | float | bool) -> Va
         return values
     if isinstance(cell, bool):
         if column.parse is not parse_bool:
-            raise FieldError(f"{cell!r} is a yes/no value, not a {column.name}")
+            raise FieldError(f"{cell!r} is a yes/no value, not a {column.name}", "not_yes_no")
         return cell
     text = str(cell).strip()
     if not text:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import hashlib
 import io
 import itertools
@@ -58,10 +59,15 @@ class IngestError(Exception):
 
 @dataclass(frozen=True)
 class RowProblem:
+    """A problem with one cell: `message` in English (the command line's), and `code` with
+    `params` (see FieldError) for an interface that says it in its own language."""
+
     line: int
     field: str
     value: str
     message: str
+    code: str = ""
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
         shown = f" ({self.value!r})" if self.value and self.value not in self.message else ""
@@ -411,13 +417,13 @@ def check_row(line: int, mapped: Raw) -> tuple[dict[str, Value], list[RowError],
         try:
             record[name] = parse_cell(BY_NAME[name], cell)
         except FieldError as error:
-            errors.append(RowError(line, name, _shown(cell), str(error)))
+            errors.append(RowError(line, name, _shown(cell), str(error), error.code, error.params))
 
-    def problem(name: str, message: str) -> None:
-        errors.append(RowError(line, name, _shown(mapped.get(name)), message))
+    def problem(name: str, message: str, code: str, **params: Any) -> None:
+        errors.append(RowError(line, name, _shown(mapped.get(name)), message, code, params))
 
     if not record.get("original_title") and "original_title" not in {e.field for e in errors}:
-        problem("original_title", "is required")
+        problem("original_title", "is required", "required")
     municipality = record.get("municipality")
     if isinstance(municipality, str):
         region = record.get("region")
@@ -427,16 +433,31 @@ def check_row(line: int, mapped: Raw) -> tuple[dict[str, Value], list[RowError],
             if region:
                 # The region is what the catalog counts; the place is kept for people to read.
                 message = unlisted_place(unknown, str(region))
-                warnings.append(RowWarning(line, "municipality", municipality, message))
+                params = {"cell": municipality, "region": str(region)}
+                params["suggestions"] = " / ".join(unknown.suggestions)
+                warnings.append(
+                    RowWarning(line, "municipality", municipality, message, "unlisted", params)
+                )
             else:
-                problem("municipality", str(unknown))
+                suggestions = " / ".join(unknown.suggestions)
+                problem(
+                    "municipality",
+                    str(unknown),
+                    "unknown_place",
+                    cell=municipality,
+                    suggestions=suggestions,
+                )
         except PlaceError as error:
-            problem("municipality", str(error))
+            problem("municipality", str(error), "ambiguous_place", cell=municipality)
         else:
             if region and region != found.region_code:
                 problem(
                     "municipality",
                     f"{found.name} is in region {found.region_code}, not {region}",
+                    "other_region",
+                    place=found.name,
+                    found=found.region_code,
+                    region=str(region),
                 )
             record["municipality"] = found.name
             record["region"] = found.region_code
@@ -444,10 +465,15 @@ def check_row(line: int, mapped: Raw) -> tuple[dict[str, Value], list[RowError],
         record.pop("status", None)  # an empty status keeps the film's own
     low, high = record.get("audience_age_min"), record.get("audience_age_max")
     if isinstance(low, int) and isinstance(high, int) and low > high:
-        problem("audience_age_max", f"{high} is below audience_age_min {low}")
+        problem("audience_age_max", f"{high} is below audience_age_min {low}", "age_order", low=low)
     start, end = record.get("rights_window_start"), record.get("rights_window_end")
     if start and end and start > end:  # type: ignore[operator]
-        problem("rights_window_end", f"{end} is before rights_window_start {start}")
+        problem(
+            "rights_window_end",
+            f"{end} is before rights_window_start {start}",
+            "date_order",
+            start=str(start),
+        )
     return record, errors, warnings
 
 

@@ -113,6 +113,7 @@ class FilmLine:
     region_code: str | None
     directors: tuple[str, ...]
     lacks: tuple[str, ...]
+    title_en: str | None = None  # for the English interface
 
     @classmethod
     def of(cls, film: Film) -> FilmLine:
@@ -124,6 +125,7 @@ class FilmLine:
             film.region_code,
             tuple(film.directors),
             tuple(film.lacks()),
+            film.title_en,
         )
 
 
@@ -206,6 +208,7 @@ _LISTED: tuple[Any, ...] = (
     Film.id,
     Film.original_title,
     Film.title_fr,
+    Film.title_en,
     Film.year,
     Film.runtime_seconds,
     Film.region_code,
@@ -261,6 +264,7 @@ def list_film_lines(
                     audience=row.audience,
                 )
             ),
+            row.title_en,
         )
         for row in rows
     ]

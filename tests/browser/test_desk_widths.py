@@ -18,7 +18,7 @@ from flask import Flask, url_for
 from sqlmodel import Session, select
 
 from catalog import sharing, users
-from catalog.models import Bundle, BundleItem, Film, Status, UserRole, utcnow
+from catalog.models import Bundle, BundleItem, Film, Proposal, Status, UserRole, utcnow
 from tests.browser.conftest import screenshot
 from tests.browser.test_smoke import add_account, log_in
 from tests.conftest import SAMPLES
@@ -107,6 +107,32 @@ def desk(live_app: tuple[Flask, str], tmp_path: Path) -> Desk:
             bundle = Bundle(facet="subject", slot_minutes=44, label="Hivers et fleuves")
             bundle.items = [BundleItem(film_id=f.id, position=i) for i, f in enumerate(timed)]  # type: ignore[call-arg, arg-type]
             session.add(bundle)
+            # A proposal that left films out: two with no runtime, one longer than the slot.
+            untimed = [
+                Film(
+                    original_title=f"Fiche Téléfilm sans durée {n}",
+                    match_key=f"telefilm-{n}",
+                    region_code="06",
+                    status=Status.accepted,
+                )
+                for n in (1, 2)
+            ]
+            session.add_all(untimed)
+            session.flush()
+            too_long = session.exec(
+                select(Film.id).where(Film.runtime_seconds > 44 * 60)  # type: ignore[operator]
+            ).first()
+            entries = [(f.id, "no_runtime") for f in untimed] + [(too_long, "longer_than_slot")]
+            proposal = Proposal(
+                facet="subject",
+                slot_minutes=44,
+                rules={"slot_minutes": 44},
+                unplaced=[
+                    {"film_id": i, "reason": r, "blocking": [r], "message_fr": r, "message_en": r}
+                    for i, r in entries
+                ],
+            )
+            session.add(proposal)
             session.commit()
             assert bundle.id and submitted.id
             later = utcnow() + timedelta(days=14)
@@ -115,7 +141,7 @@ def desk(live_app: tuple[Flask, str], tmp_path: Path) -> Desk:
             )
             sharing.share_bundle(session, bundle.id, "Marc-André, ICI Gaspésie", later, None)
             session.commit()
-            film_id, bundle_id = submitted.id, bundle.id
+            film_id, bundle_id, proposal_id = submitted.id, bundle.id, proposal.id
     # Each role's main pages, by endpoint; a page of issue 12 counts once its view exists.
     pages: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
         "curator": [
@@ -128,6 +154,7 @@ def desk(live_app: tuple[Flask, str], tmp_path: Path) -> Desk:
             ("workbench", "workbench.index", {}),
             ("bundle", "workbench.edit", {"bundle_id": bundle_id}),
             ("bundle-history", "workbench.history", {"bundle_id": bundle_id}),
+            ("unplaced", "workbench.unplaced", {"proposal_id": proposal_id}),
             ("shares", "pitch.shares", {"bundle_id": bundle_id}),
             ("observatory", "observatory.overview", {}),
         ],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -135,9 +137,11 @@ def test_browser_import_reports_rows_like_the_cli(
     }
     response = client.post("/catalogue/import", data=data, content_type="multipart/form-data")
     assert response.status_code == 302
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "1 new" in page
-    assert "<td>3</td><td>runtime</td>" in page
+    page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    # The report in the page's language: counts, the field's name and the problem in French.
+    assert "1 nouveau film" in page
+    assert re.search(r">3</td><td[^>]*>Durée</td>", page)
+    assert "« demain » n'est pas une durée" in page
     partial = client.get(response.headers["Location"], headers={"HX-Request": "true"})
     assert partial.get_data(as_text=True).lstrip().startswith('<section id="job"')
 
@@ -152,14 +156,18 @@ def test_browser_import_shows_the_warnings_of_rows_it_imported(
     data = {"file": (io.BytesIO(csv_text.encode()), "nord.csv")}
     response = client.post("/catalogue/import", data=data, content_type="multipart/form-data")
     assert response.status_code == 302
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "2 new" in page and "1 warning(s)" in page
-    assert '<table class="warnings">' in page and '<table class="errors">' not in page
-    assert "<td>2</td><td>municipality</td><td>Joutel</td>" in page
-    assert "kept as written, region 10 as given" in page
+    page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "2 nouveaux films" in page and "1 avertissement" in page
+    assert re.search(r'<table class="warnings[ "]', page)
+    assert not re.search(r'<table class="errors[ "]', page)
+    assert re.search(r">2</td><td[^>]*>Municipalité</td><td[^>]*>Joutel</td>", page)
+    assert "gardé tel qu'écrit, avec la région 10 donnée" in page
     assert "Avertissements : ces lignes sont importées telles qu" in page
     english = client.get(response.headers["Location"], headers={"Accept-Language": "en"})
-    assert "Warnings: these rows are imported as written" in english.get_data(as_text=True)
+    english_page = html.unescape(english.get_data(as_text=True))
+    assert "Warnings: these rows are imported as written" in english_page
+    assert "2 new films" in english_page
+    assert "kept as written, with the given region 10" in english_page
 
 
 def test_browser_import_refuses_other_files(client: FlaskClient, login: Login) -> None:
@@ -244,7 +252,6 @@ def test_film_page_shows_media_facts_and_similar_films(
                     "palette": [{"hex": "#aabbcc", "share": 0.5}],
                     "descriptors": {"fr": ["montage mesuré"], "en": ["measured cutting"]},
                 },
-                is_stand_in=True,
             )
         )
         session.commit()
@@ -252,8 +259,8 @@ def test_film_page_shows_media_facts_and_similar_films(
     app.config["EMBEDDING_MODEL"] = "test-model"
     login("curator")
     html = client.get(f"/catalogue/films/{first_id}").get_data(as_text=True)
-    assert "Extrait de remplacement" in html
-    assert "montage mesuré" in html and "#aabbcc" in html and "-23.3 LUFS" in html
+    assert "Extrait de démonstration" not in html
+    assert "montage mesuré" in html and "#aabbcc" in html and "-23,3 LUFS" in html
     assert "Films semblables" in html
 
 

@@ -90,6 +90,7 @@ def ingest_job(context: jobs.JobContext) -> dict[str, Any]:
         return {
             "imported": False,
             "summary": named(str(rejected)),
+            "counts": {"rejected": len({e.line for e in rejected.errors}), "nothing": True},
             "errors": _problems(rejected.errors, named),
             "warnings": _problems(rejected.warnings, named),
         }
@@ -98,6 +99,16 @@ def ingest_job(context: jobs.JobContext) -> dict[str, Any]:
     return {
         "imported": True,
         "summary": named(report.summary()),
+        # The summary's numbers, for a page to say them in its own language.
+        "counts": {
+            "rows": report.rows,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "rejected": report.rejected_lines,
+            "warnings": len(report.warnings),
+            "dry_run": report.dry_run,
+        },
         "errors": _problems(report.rejected, named),
         "warnings": _problems(report.warnings, named),
         "embed_job": embed_imported(context.engine, context.app.config, report),
@@ -118,6 +129,13 @@ def _problems(
     problems: Sequence[RowProblem], named: Callable[[str], str] = str
 ) -> list[dict[str, Any]]:
     return [
-        {"line": p.line, "field": p.field, "value": p.value, "message": named(p.message)}
+        {
+            "line": p.line,
+            "field": p.field,
+            "value": p.value,
+            "message": named(p.message),
+            "code": p.code,
+            "params": dict(p.params),
+        }
         for p in problems
     ]

@@ -30,6 +30,7 @@ from web import database, fragments, jobs
 from web.auth import current_user, require_role
 from web.usecases import curating, judging
 from web.views.common import CHOICES, wants_partial
+from web.views.film_form import field_label
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalogue")
 
@@ -239,4 +240,4 @@ def job_status(job_id: int) -> str:
     if job is None:
         abort(404)
     template = "catalog/_job.html" if wants_partial() else "catalog/job.html"
-    return render_template(template, job=job)
+    return render_template(template, job=job, field_label=field_label)
