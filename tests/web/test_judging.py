@@ -274,3 +274,33 @@ def test_judging_needs_the_csrf_token(
         f"/catalogue/films/{film_id}/jugement", data={"score": 4, "csrf_token": token.group(1)}
     )
     assert answer.status_code == 302
+
+
+def test_saves_at_the_same_moment_still_leave_one_score_per_curator(
+    engine: Engine, person: Callable[[str, str], int]
+) -> None:
+    """Two tabs of one curator (or a double click) saving at once: one row, never an error."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from web.usecases import judging as judging_usecase
+
+    film_id = submit(engine, "Le passeur")
+    ana = person("curator", "Ana Lavoie")
+
+    def save(score: int) -> int:
+        with Session(engine) as session:
+            return len(judging_usecase.judge(session, film_id, ana, score, f"essai {score}").scores)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert set(pool.map(save, [1, 2, 3, 4, 5, 1, 2, 3])) == {1}
+    with Session(engine) as session:
+        rows = session.exec(select(Review)).all()
+        assert len(rows) == 1 and rows[0].note == f"essai {rows[0].score}"
+
+
+def test_judging_a_film_that_does_not_exist_is_a_404(
+    client: FlaskClient, login: Callable[[str], int]
+) -> None:
+    login("curator")
+    assert judge(client, 999_999, 4).status_code == 404
+    assert client.get("/catalogue/films/999999/jugement").status_code == 404
