@@ -173,3 +173,43 @@ def test_the_form_in_english_at_both_widths(desk: tuple[Flask, str, Path], page:
     page.set_viewport_size({"width": 390, "height": 844})  # type: ignore[attr-defined]
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # type: ignore[attr-defined]
     screenshot(page, "desk-form-en-390")
+
+
+def test_without_javascript_the_plain_form_still_works(
+    desk: tuple[Flask, str, Path], browser: object
+) -> None:
+    """No script: lists typed with ";", the municipality checked on submission, the file sent
+    with the form; the same checks apply."""
+    app, base, clip = desk
+    context = browser.new_context(locale="fr-CA", java_script_enabled=False)  # type: ignore[attr-defined]
+    page = context.new_page()
+    try:
+        page.set_viewport_size({"width": 1366, "height": 900})
+        log_in(page, base, "cineaste@test.anthologie")
+        page.goto(f"{base}/soumissions/nouvelle")
+        assert page.locator(".chips").count() == 0
+        expect(page.locator("#l-original_languages")).to_have_text(
+            "Plusieurs valeurs : séparez-les par des points-virgules."
+        )
+        page.get_by_label("Titre original").fill("Nutshimit")
+        page.get_by_label("Langues originales").fill("innu-aimun; français")
+        page.get_by_label("Réalisation").fill("Alanis Obomsawin; Réal Junior Leblanc")
+        page.get_by_label("Municipalité").fill("Rimousky")
+        page.get_by_label("Fichier vidéo").set_input_files(str(clip))
+        page.get_by_role("button", name="Soumettre", exact=True).click()
+        # The typo comes back beside its field; what was typed is kept, the file is resent.
+        expect(page.locator("#e-municipality")).to_contain_text("Vouliez-vous dire Rimouski?")
+        expect(page.get_by_label("Langues originales")).to_have_value("innu-aimun; français")
+        page.get_by_label("Municipalité").fill("Rimouski")
+        page.get_by_label("Fichier vidéo").set_input_files(str(clip))
+        page.get_by_role("button", name="Soumettre", exact=True).click(no_wait_after=True)
+        page.wait_for_selector("text=Merci!", timeout=120_000)
+        screenshot(page, "desk-form-fr-1366-without-javascript")
+    finally:
+        context.close()
+    with app.app_context(), Session(database.engine()) as session:
+        film = session.exec(select(Film).where(Film.original_title == "Nutshimit")).one()
+        assert film.original_languages == ["moe", "fra"]
+        assert film.directors == ["Alanis Obomsawin", "Réal Junior Leblanc"]
+        assert film.region_code == "01"
+        assert session.exec(select(MediaAsset).where(MediaAsset.film_id == film.id)).one()
