@@ -235,15 +235,7 @@ def list_film_lines(
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
-    directors: dict[int, list[str]] = {row.id: [] for row in rows}
-    if rows:
-        credits = connection.execute(
-            select(Credit.film_id, Credit.name)
-            .where(col(Credit.film_id).in_(list(directors)), Credit.role == Role.director)
-            .order_by(col(Credit.film_id), col(Credit.position))
-        )
-        for film_id, name in credits:
-            directors[film_id].append(name)
+    directors = director_names(session, [row.id for row in rows])
     lines = [
         FilmLine(
             row.id,
@@ -269,6 +261,20 @@ def list_film_lines(
         for row in rows
     ]
     return FilmPage(lines, total, page, per_page)
+
+
+def director_names(session: Session, film_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Each film's directors in credit order (an empty list for none): one query."""
+    directors: dict[int, list[str]] = {film_id: [] for film_id in film_ids}
+    if directors:
+        credits = session.connection().execute(
+            select(Credit.film_id, Credit.name)
+            .where(col(Credit.film_id).in_(list(directors)), Credit.role == Role.director)
+            .order_by(col(Credit.film_id), col(Credit.position))
+        )
+        for film_id, name in credits:
+            directors[film_id].append(name)
+    return directors
 
 
 def catalog_version(session: Session) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,35 +21,34 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from catalog import queries, sharing, vectors
 from catalog.fields import FieldError, parse_language
-from catalog.models import Status, UserRole
+from catalog.models import Film, Status, UserRole
+from catalog.records import film_to_record
 from web import database, fragments, jobs
 from web.auth import current_user, require_role
-from web.usecases import curating, judging
+from web.display import current_language
+from web.security import local_path
+from web.usecases import curating, judging, records
 from web.views.common import CHOICES, wants_partial
-from web.views.film_form import field_label
+from web.views.film_form import (
+    LACK_FIELDS,
+    READING_GROUPS,
+    STATUS_LABELS,
+    TEXT_LANGUAGE,
+    field_label,
+    form_values,
+    read_form,
+    render_form,
+    shown_value,
+)
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalogue")
 
-STATUS_LABELS = {
-    "submitted": _l("Soumis"),
-    "accepted": _l("Accepté"),
-    "declined": _l("Refusé"),
-    "archived": _l("Archivé"),
-}
-ROLE_LABELS = {
-    "director": _l("Réalisation"),
-    "producer": _l("Production"),
-    "writer": _l("Scénario"),
-    "cinematographer": _l("Direction photo"),
-    "editor": _l("Montage"),
-    "composer": _l("Musique"),
-    "cast": _l("Distribution"),
-}
 # What Film.lacks() names, as a curator reads it.
 LACK_LABELS = {
     "runtime": _l("durée"),
@@ -174,11 +174,14 @@ def film_detail(film_id: int) -> str:
     return render_template(
         "catalog/film_detail.html",
         film=film,
+        reading=_reading(film),
+        lacking=_lacking(film),
+        fill_url=_fill_url(film),
+        history=_history(film_id),
         judging=judging.panel(db, film_id, user.id or 0),
         asset=asset,
         similar=similar,
         lack_labels=LACK_LABELS,
-        role_labels=ROLE_LABELS,
         status_labels=STATUS_LABELS,
     )
 
@@ -193,13 +196,240 @@ def decide(film_id: int) -> WerkzeugResponse:
     decision = request.form.get("decision")
     if decision not in (Status.accepted.value, Status.declined.value, Status.archived.value):
         abort(400)
-    queries.set_status(database.session(), film, Status(decision), request.form.get("message"))
+    user = current_user()
+    queries.set_status(
+        database.session(),
+        film,
+        Status(decision),
+        request.form.get("message"),
+        user_id=user.id if user else None,
+    )
     database.session().commit()
     if decision == Status.accepted.value:
         # Searchable, with "films like this one", as soon as the job has run.
         curating.queue_embedding(database.engine(), current_app.config, [film_id])
     flash(_("Décision enregistrée."))
     return redirect(url_for("catalog.film_detail", film_id=film_id))
+
+
+# -- a film's record: reading it, its history, editing one film or several ------------------
+
+
+@dataclass(frozen=True)
+class RecordField:
+    name: str
+    label: str
+    text: str
+    empty: bool
+    lang: str | None = None  # a paragraph in this language (synopses)
+
+
+def _english_first(names: list[str]) -> list[str]:
+    """title_en before title_fr, synopsis_en before synopsis_fr: the page's language first."""
+    order = list(names)
+    for name in names:
+        english = name[:-3] + "_en"
+        if name.endswith("_fr") and english in order and order.index(english) > order.index(name):
+            order.remove(english)
+            order.insert(order.index(name), english)
+    return order
+
+
+def _lacking(film: Film) -> list[str]:
+    """The fields that would fill what Film.lacks() names (a synopsis: in the page's
+    language)."""
+    english = current_language() == "en"
+    fields = []
+    for lack in film.lacks():
+        names = LACK_FIELDS.get(lack, ())
+        fields.append(names[-1] if english and lack == "synopsis" else names[0])
+    return fields
+
+
+def _fill_url(film: Film) -> str | None:
+    """The edit form, at the first field the record lacks."""
+    lacking = _lacking(film)
+    if not lacking:
+        return None
+    return url_for("catalog.edit", film_id=film.id, _anchor=f"f-{lacking[0]}")
+
+
+def _reading(film: Film) -> list[tuple[str, list[RecordField]]]:
+    """Every field of the record, grouped, in words; in English, English text first."""
+    lang = current_language()
+    record = film_to_record(film)
+    record["screener_url"] = film.screener_url
+    groups = []
+    for title, names in READING_GROUPS:
+        if lang == "en":
+            names = _english_first(names)
+        fields = []
+        for name in names:
+            value = record.get(name)
+            empty = value is None or value == "" or value == []
+            text = shown_value(name, value, lang)
+            paragraph = TEXT_LANGUAGE.get(name) if not empty else None
+            fields.append(RecordField(name, field_label(name), text, empty, paragraph))
+        groups.append((str(title), fields))
+    return groups
+
+
+KIND_LABELS = {
+    "edit": _l("Modification de la fiche"),
+    "bulk": _l("Modification groupée"),
+    "submission": _l("Soumission"),
+    "decision": _l("Décision"),
+    "revert": _l("Retour à une version antérieure"),
+}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    created_at: Any
+    who: str
+    kind: str
+    lines: list[tuple[str, str, str]]  # field, before, after
+
+
+def _history(film_id: int) -> list[HistoryEntry]:
+    """Who changed what in the film's record, when: newest first, in the page's language."""
+    lang = current_language()
+    entries = []
+    for change in records.changes_of(database.session(), film_id):
+        if change.user_name:
+            who = f"{change.user_name} ({change.user_email})"
+        else:
+            who = _("auteur inconnu")
+        lines = [
+            (
+                field_label(name),
+                shown_value(name, before, lang, limit=80),
+                shown_value(name, after, lang, limit=80),
+            )
+            for name, (before, after) in change.changes.items()
+        ]
+        kind = str(KIND_LABELS.get(change.kind, change.kind))
+        entries.append(HistoryEntry(change.created_at, who, kind, lines))
+    return entries
+
+
+@bp.route("/films/<int:film_id>/modifier", methods=["GET", "POST"])
+@require_role(UserRole.curator)
+def edit(film_id: int) -> str | WerkzeugResponse:
+    """A curator edits any film's record with the filmmaker's own form and checks."""
+    db = database.session()
+    film = queries.get_film(db, film_id)
+    if film is None:
+        abort(404)
+    if request.method == "GET":
+        return render_form(form_values(film), {}, film, upload=False)
+    record, values, errors = read_form()
+    if errors:
+        return render_form(values, errors, film, upload=False)
+    user = current_user()
+    changed = records.save_edit(
+        db, film, record, user_id=user.id if user else None, screener_url=values["screener_url"]
+    )
+    if changed:
+        flash(_("Modifications enregistrées."))
+    else:
+        flash(_("Aucun changement : la fiche est restée telle quelle."))
+    return redirect(url_for("catalog.film_detail", film_id=film_id))
+
+
+BULK_LABELS = {
+    "region": _l("Région"),
+    "audience": _l("Public"),
+    "form": _l("Forme"),
+    "original_language": _l("Langue originale"),
+    "subject": _l("Sujet ajouté"),
+    "style_tag": _l("Étiquette de style ajoutée"),
+}
+
+
+def _bulk_problem(rejected: records.BulkRejected) -> str:
+    reason = rejected.reason
+    if reason == "no_films":
+        return _("Cochez au moins un film dans la liste.")
+    if reason == "too_many":
+        return _("Au plus %(n)s films à la fois.", n=records.MAX_BULK)
+    if reason == "missing_films":
+        return _("Un des films cochés n'existe plus.")
+    if reason == "nothing":
+        return _("Choisissez au moins une valeur à appliquer.")
+    if reason == "municipality":
+        return _(
+            "La région choisie contredit la municipalité de ces films : %(films)s.",
+            films="; ".join(rejected.films),
+        )
+    label = str(BULK_LABELS.get(rejected.field, rejected.field))
+    if rejected.field == "region":
+        return _(
+            "%(field)s : « %(value)s » n'est pas une région du Québec (ex. 01, Bas-Saint-Laurent).",
+            field=label,
+            value=rejected.value,
+        )
+    if rejected.field == "original_language":
+        return _(
+            "%(field)s : « %(value)s » n'est pas une langue connue (ex. fr, français, innu-aimun).",
+            field=label,
+            value=rejected.value,
+        )
+    if rejected.field in ("subject", "style_tag"):
+        return _("%(field)s : %(n)s caractères au plus.", field=label, n=records.MAX_TAG)
+    return _(
+        "%(field)s : « %(value)s » n'est pas une valeur permise.", field=label, value=rejected.value
+    )
+
+
+@bp.post("/lot")
+@require_role(UserRole.curator)
+def bulk_edit() -> str | WerkzeugResponse | tuple[str, int]:
+    """Set a region, audience, form or language, or add a subject or style tag, on every
+    checked film at once: all of them or none."""
+    film_ids = [int(i) for i in request.form.getlist("film_id") if i.isdigit()]
+    requested = {name: request.form.get(name, "") for name in records.BULK_FIELDS}
+    back = local_path(request.form.get("next"), url_for("catalog.film_list"))
+    user = current_user()
+    try:
+        result = records.bulk_edit(
+            database.session(), film_ids, requested, user_id=user.id if user else None
+        )
+    except records.BulkRejected as rejected:
+        problem = _bulk_problem(rejected) + " " + _("Rien n'a été modifié.")
+        if wants_partial():
+            return render_template("catalog/_bulk_result.html", problem=problem, done=None)
+        return render_template(
+            "catalog/bulk_result.html", problem=problem, done=None, back=back
+        ), 422
+    fields = ", ".join(str(BULK_LABELS[name]) for name in result.fields)
+    done = ngettext(
+        "%(num)s film modifié (%(fields)s).",
+        "%(num)s films modifiés (%(fields)s).",
+        result.changed,
+        fields=fields,
+    )
+    if not result.changed:
+        done = ngettext(
+            "Aucun changement : le film coché avait déjà ces valeurs.",
+            "Aucun changement : les %(num)s films cochés avaient déjà ces valeurs.",
+            result.selected,
+        )
+    elif result.unchanged:
+        done += " " + ngettext(
+            "%(num)s film avait déjà ces valeurs.",
+            "%(num)s films avaient déjà ces valeurs.",
+            result.unchanged,
+        )
+    flash(done)
+    if wants_partial():
+        response = make_response(
+            render_template("catalog/_bulk_result.html", problem=None, done=done)
+        )
+        # The list shows the new values, with the message, after a reload.
+        response.headers["HX-Refresh"] = "true"
+        return response
+    return redirect(back)
 
 
 @bp.route("/import", methods=["GET", "POST"])
