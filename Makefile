@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/pip --disable-pip-version-check
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+# `make demo PORT=5050` serves elsewhere than the default 5000.
+PORT ?= 5000
+HOST ?= 127.0.0.1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
@@ -28,9 +31,7 @@ demo: $(STAMP)
 	$(BIN)/anthologie propose --facet subject --slot 44 > /dev/null
 	$(BIN)/anthologie propose --facet region --slot 22 > /dev/null
 	$(BIN)/anthologie demo-accounts
-	@echo "Serving on http://127.0.0.1:5000 (Ctrl-C to stop); background jobs run alongside."
-	$(BIN)/anthologie worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
-		$(BIN)/anthologie run --host 127.0.0.1 --port 5000
+	$(BIN)/anthologie serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -38,6 +38,7 @@ def init_app(app: Flask) -> None:
         demo_accounts,
         create_user,
         worker,
+        serve,
         jobs_list,
         embed,
         propose,
@@ -94,15 +95,25 @@ def ingest(
     try:
         column_map = ColumnMap.from_options(pairs, ignore, mapping_file)
         total = count_rows(file)
-        with click.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
-            result = cataloguing.import_catalog(
-                database.engine(),
-                file,
-                column_map,
-                skip_invalid=skip_invalid,
-                dry_run=dry_run,
-                progress=bar.update,
-            )
+        bar = _bar("Importing")
+        bar(0, total)
+        done = 0
+
+        def step(rows: int) -> None:
+            nonlocal done
+            done += rows
+            bar(min(done, total), total)
+
+        result = cataloguing.import_catalog(
+            database.engine(),
+            file,
+            column_map,
+            skip_invalid=skip_invalid,
+            dry_run=dry_run,
+            progress=step,
+        )
+        if done < total:
+            bar(total, total)
     except IngestError as error:
         raise click.ClickException(str(error)) from None
     except RowsRejected as rejected:
@@ -257,6 +268,93 @@ def worker(workers: int) -> None:
                 click.echo(f"Handed back unfinished jobs: {', '.join(map(str, handed))}")
 
 
+def _die_with_parent() -> None:
+    """In a child, before exec: on Linux, the kernel sends it SIGTERM when its parent dies
+    (even by SIGKILL), so no worker outlives the server that started it."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def start_worker_process() -> Any:
+    """`anthologie worker` as a child of this process, in a session of its own: a terminal's
+    Ctrl-C reaches the server alone, which then stops the worker in order (see `serve`)."""
+    import subprocess
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "web", "worker"],
+        start_new_session=True,
+        # The server has started no thread yet: preexec_fn is safe here.
+        preexec_fn=_die_with_parent,
+    )
+
+
+def stop_worker_process(process: Any, grace: float = 30.0) -> None:
+    """SIGTERM (the worker kills its ffmpeg and hands its jobs back), then SIGKILL after
+    `grace` seconds if it is still there."""
+    import subprocess
+
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@click.option("--no-worker", is_flag=True, help="Serve only; run `anthologie worker` yourself.")
+@with_appcontext
+def serve(host: str, port: int, no_worker: bool) -> None:
+    """Serve the app (Flask's own server: one person trying it) with a background worker
+    beside it. Ctrl-C, SIGTERM or a closed terminal stops both: the worker goes with the
+    server, never left running alone. To serve a team, see the README's "Serving"."""
+    import signal
+    import socket
+
+    from werkzeug.serving import run_simple
+
+    def stop(signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:  # before any worker starts: a taken port stops here, with the way round it
+        socket.create_server((host, port)).close()
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot serve on {host}:{port} ({error.strerror or error}); "
+            "another port: `anthologie serve --port 5050` or `make demo PORT=5050`"
+        ) from None
+    # SIGINT too: a shell may have started this command with Ctrl-C ignored (`cmd &`).
+    handled = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, stop) for sig in handled}
+    process = None
+    try:
+        process = None if no_worker else start_worker_process()
+        shown = f"[{host}]" if ":" in host else host
+        alongside = (
+            "" if process is None else f"; background jobs run alongside (worker pid {process.pid})"
+        )
+        click.echo(f"Serving on http://{shown}:{port} (Ctrl-C to stop){alongside}.")
+        run_simple(host, port, app, threaded=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if process is not None:
+            click.echo("Stopping the background worker…", err=True)
+            stop_worker_process(process)
+            click.echo("Server and worker stopped.", err=True)
+
+
 @click.command("jobs")
 @with_appcontext
 def jobs_list() -> None:
@@ -276,21 +374,83 @@ def _embedder() -> Any:
     return configured_embedder(current_app.config)
 
 
-def _bar(label: str) -> Any:
-    """A click progress bar fed with (done, total) calls."""
-    state: dict[str, Any] = {}
+class _Bar:
+    """Progress fed with (done, total) calls, and `detail(text)` for what runs now.
 
-    def update(done: int, total: int) -> None:
-        if "bar" not in state:
-            state["bar"] = click.progressbar(length=max(total, 1), label=label, file=sys.stderr)
-            state["bar"].__enter__()
-            state["seen"] = 0
-        state["bar"].update(done - state["seen"])
-        state["seen"] = done
+    On a terminal: a bar with the counts ("Analysing  [###---]  3/812  9%  clip.mp4: proxy").
+    Elsewhere (a pipe, a log, CI), where a bar cannot redraw: a line at the start, at each
+    tenth of the way, whenever the detail changes, at least every LINE_EVERY seconds while
+    the count moves, and at the end; never silent for long either way.
+    """
+
+    LINE_EVERY = 5.0
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+        self.seen = 0
+        self.total = 0
+        self.text = ""
+        self.last_line: tuple[int, str] | None = None
+        self.last_time = 0.0
+        self.terminal = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if total <= 0:
+            return  # nothing to do: nothing to show
+        self.total = total
+        if self.terminal:
+            if self.bar is None:
+                self.bar = click.progressbar(
+                    length=max(total, 1),
+                    label=self.label,
+                    show_pos=True,
+                    show_percent=True,
+                    item_show_func=lambda _: self.text or None,
+                    file=sys.stderr,
+                )
+                self.bar.__enter__()
+            self.bar.update(done - self.seen)
+        else:
+            self._line(done)
+        self.seen = done
         if done >= total:
-            state.pop("bar").__exit__(None, None, None)
+            self.text = ""
+            if self.bar is not None:
+                self.bar.__exit__(None, None, None)
+                self.bar = None
 
-    return update
+    def detail(self, text: str) -> None:
+        self.text = text
+        if self.bar is not None:
+            self.bar.update(0, text)
+        elif not self.terminal:
+            self._line(self.seen)
+
+    def _line(self, done: int) -> None:
+        import time
+
+        now = time.monotonic()
+        tenth = (10 * done) // max(self.total, 1)
+        last_done, last_text = self.last_line or (-1, "")
+        last_tenth = (10 * last_done) // max(self.total, 1) if last_done >= 0 else -1
+        moved = done != last_done and now - self.last_time >= self.LINE_EVERY
+        if (
+            self.last_line is None
+            or tenth != last_tenth
+            or self.text != last_text
+            or moved
+            or (done >= self.total and done != last_done)
+        ):
+            line = f"{self.label}: {done}/{self.total}"
+            click.echo(f"{line} — {self.text}" if self.text else line, err=True)
+            self.last_line = (done, self.text)
+            self.last_time = now
+
+
+def _bar(label: str) -> _Bar:
+    """A progress display fed with (done, total) calls (see _Bar)."""
+    return _Bar(label)
 
 
 @click.command("embed")
@@ -397,6 +557,8 @@ def propose(
     embedder = _embedder()
     if facet != "style":
         embed_catalog(database.engine(), embedder, None if as_json else _bar("Embedding"))
+    if not as_json:
+        click.echo(f"Proposing {facet} bundles for {slot}-minute slots…", err=True)
     result = run_propose(database.engine(), embedder.model_id, facet, rules, count)
     if as_json:
         click.echo(json_module.dumps(result.to_json(), ensure_ascii=False, indent=2))
@@ -503,7 +665,7 @@ def attach(film_id: int, file: Path) -> None:
 @with_appcontext
 def analyze(film_ids: tuple[int, ...], force: bool, spec: str, queue: bool) -> None:
     """Probe, images, proxy, preview, style profile and QC for every media file not done yet."""
-    from web.usecases.media import analyse_all
+    from web.usecases.media import analyse_all, distinct_files, pending_assets
 
     if queue:
         job_id = jobs.submit(
@@ -511,15 +673,25 @@ def analyze(film_ids: tuple[int, ...], force: bool, spec: str, queue: bool) -> N
         )
         click.echo(f"Queued job {job_id}; `anthologie worker` runs it, `anthologie jobs` shows it")
         return
+    todo = pending_assets(database.engine(), force, list(film_ids) or None)
+    if todo:
+        distinct = distinct_files(database.engine(), todo)
+        click.echo(
+            f"Analysing {len(todo)} media assets: {distinct} distinct files to analyse "
+            "(images, proxy, preview, style, QC), the others share their results",
+            err=True,
+        )
+    bar = _bar("Analysing")
     report = analyse_all(
         database.engine(),
         _media_root(),
         spec=spec,
         force=force,
         film_ids=list(film_ids) or None,
-        progress=_bar("Analysing"),
+        progress=bar,
+        detail=bar.detail,
     )
-    click.echo(f"{report.assets} media files analysed")
+    click.echo(f"{report.assets} media assets analysed")
     for problem in report.failed:
         click.echo(f"  {problem}", err=True)
 
@@ -532,7 +704,14 @@ def stand_ins(pool: int) -> None:
     from web.usecases.media import give_stand_ins
 
     real = [Path(__file__).resolve().parents[1] / "samples" / "media" / "big_buck_bunny_0_30.webm"]
-    count = give_stand_ins(database.engine(), _media_root(), real, pool, _bar("Stand-ins"))
+    count = give_stand_ins(
+        database.engine(),
+        _media_root(),
+        real,
+        pool,
+        progress=_bar("Giving stand-ins"),
+        making=_bar("Making stand-in clips"),
+    )
     click.echo(f"{count} films got a stand-in clip")
 
 

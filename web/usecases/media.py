@@ -113,6 +113,10 @@ def analyse(
             return
         film = session.get(Film, asset.film_id)
         runtime = film.runtime_seconds if film is not None else None
+        # Named by its film's title; a stand-in clip (shared by many films) by its file name.
+        shown = Path(asset.path).name
+        if film is not None and not asset.is_stand_in:
+            shown = f"«{film.display_title}»"
         duration = asset.probe.get("duration_s")
         twin = session.exec(
             select(MediaAsset).where(
@@ -151,7 +155,7 @@ def analyse(
 
     def step(name: str, action: Callable[[], Any]) -> Any:
         if detail is not None:
-            detail(f"{src.name}: {name}")
+            detail(f"{shown}: {name}")
         try:
             return action()
         except media_tools.MediaError as error:
