@@ -3,7 +3,6 @@ film, read back with the reviewers' names, and the inbox of films waiting for a 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,8 +11,8 @@ from sqlalchemy import case, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from catalog.models import Credit, Film, Review, Role, Status, User, utcnow
-from catalog.queries import FilmPage
+from catalog.models import Film, Review, Status, User, utcnow
+from catalog.queries import FilmPage, director_names
 
 SCORES = range(1, 6)
 MAX_NOTE = 4000
@@ -145,12 +144,12 @@ def inbox(session: Session, user_id: int, page: int = 1, per_page: int = 50) -> 
     )
     connection = session.connection()
     rows = connection.execute(statement).all()
-    directors = _directors(session, [row.id for row in rows])
+    directors = director_names(session, [row.id for row in rows])
     lines = [
         InboxLine(
             row.id,
             row.title_fr or row.original_title,
-            tuple(directors.get(row.id, ())),
+            tuple(directors[row.id]),
             row.runtime_seconds,
             row.region_code,
             row.created_at,
@@ -161,17 +160,3 @@ def inbox(session: Session, user_id: int, page: int = 1, per_page: int = 50) -> 
         for row in rows
     ]
     return FilmPage(lines, total, page, per_page)
-
-
-def _directors(session: Session, film_ids: Sequence[int]) -> dict[int, list[str]]:
-    found: dict[int, list[str]] = {}
-    if not film_ids:
-        return found
-    statement = (
-        select(Credit.film_id, Credit.name)
-        .where(col(Credit.film_id).in_(list(film_ids)), Credit.role == Role.director)
-        .order_by(col(Credit.film_id), col(Credit.position))
-    )
-    for film_id, name in session.connection().execute(statement):
-        found.setdefault(film_id, []).append(name)
-    return found
