@@ -62,6 +62,9 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 VOID |= {"track", "wbr"}
 HIDDEN = {"script", "style", "template", "textarea", "noscript", "svg"}
 SHOWN_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
+# Tags that break the line of text; inline ones (<strong>Statut</strong>:) do not.
+INLINE = {"a", "abbr", "b", "bdi", "cite", "code", "em", "i", "kbd", "mark", "q", "s", "small"}
+INLINE |= {"span", "strong", "sub", "sup", "time", "u", "var", "data", "output", "label"}
 
 
 class _Text(HTMLParser):
@@ -82,6 +85,8 @@ class _Text(HTMLParser):
         if tag == "html":
             self.page_lang = found.get("lang", "")[:2]
             return
+        if tag not in INLINE:
+            self.chunks.append(" ")
         # Text marked with another language (the switch's "English", a synopsis shown in
         # the other language with its note) is not the interface's.
         lang = found.get("lang", "")[:2]
@@ -89,9 +94,9 @@ class _Text(HTMLParser):
         if not hidden:
             for name in SHOWN_ATTRIBUTES:
                 if found.get(name):
-                    self.chunks.append(found[name])
+                    self.chunks.append(f" {found[name]} ")
             if tag == "input" and found.get("type") in ("submit", "button"):
-                self.chunks.append(found.get("value", ""))
+                self.chunks.append(f" {found.get('value', '')} ")
         if tag not in VOID:
             self.stack.append((tag, hidden))
 
@@ -101,6 +106,8 @@ class _Text(HTMLParser):
             self.stack.pop()
 
     def handle_endtag(self, tag: str) -> None:
+        if tag not in INLINE:
+            self.chunks.append(" ")
         for depth in range(len(self.stack) - 1, -1, -1):
             if self.stack[depth][0] == tag:
                 del self.stack[depth:]
@@ -116,15 +123,14 @@ def visible_text(html: str) -> tuple[str, str]:
     parser = _Text()
     parser.feed(html)
     parser.close()
-    return parser.page_lang, " ".join(" ".join(parser.chunks).split())
+    return parser.page_lang, " ".join("".join(parser.chunks).split())
 
 
 def without_data(text: str, data: Iterable[str]) -> str:
     """`text` with the catalog's own data (longest first) and every number taken out."""
     for value in sorted({d.strip() for d in data if len(d.strip()) > 1}, key=len, reverse=True):
-        text = text.replace(value, " ¶ ")
-    text = re.sub(r"\d+(?:[.,:]\d+)*", " ", text)
-    return " ".join(text.split())
+        text = text.replace(value, "¶")
+    return re.sub(r"\d+(?:[.,:]\d+)*", "#", text)
 
 
 # -- the word lists ------------------------------------------------------------------------
@@ -217,6 +223,14 @@ def _pattern(words: Iterable[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w'’-])(?:{alternatives})(?![\w’-]|'\w)")
 
 
+# Each language's punctuation: "Statut : Soumis" and « » in French, "Status: Submitted" and
+# “ ” in English.
+TYPOGRAPHY = {
+    "en": re.compile(r"(?<=[^\s#]) [:;!?](?=\s|$)|[«»]"),
+    "fr": re.compile(r"(?<=[^\W\d_]):(?=\s)"),
+}
+
+
 @dataclass(frozen=True)
 class Leak:
     url: str
@@ -238,7 +252,7 @@ def leaks(url: str, html: str, data: Iterable[str] = (), asked: str = "") -> lis
         return [Leak(url, lang, "<html lang>", text[:200])]
     text = without_data(text, data)
     found: dict[str, Leak] = {}
-    for match in forbidden()[lang].finditer(text):
+    for match in [*forbidden()[lang].finditer(text), *TYPOGRAPHY[lang].finditer(text)]:
         phrase = match.group(0)
         context = text[max(0, match.start() - 40) : match.end() + 40]
         found.setdefault(phrase, Leak(url, lang, phrase, context))
@@ -286,6 +300,14 @@ def test_the_checker_leaves_out_data_scripts_typed_values_and_marked_languages()
     )
     assert leaks("/x", page("fr", body), data=["John Status Smith"]) == []
     assert leaks("/x", page("fr", body)) != []  # the name is data only when said so
+
+
+def test_the_checker_knows_each_language_s_colon_and_quotes() -> None:
+    assert [x.phrase for x in leaks("/x", page("en", "<p>Runtime : 12 min</p>"))] == [" :"]
+    assert [x.phrase for x in leaks("/x", page("en", "<p>Title « Aube »</p>"))] == ["«", "»"]
+    assert [x.phrase for x in leaks("/x", page("fr", "<p>Durée: 12 min</p>"))] == [":"]
+    assert leaks("/x", page("fr", "<p>Durée : 12:30</p>")) == []
+    assert leaks("/x", page("en", "<p>Running time: 12:30</p>")) == []
 
 
 def test_the_checker_reads_attributes_and_buttons() -> None:
