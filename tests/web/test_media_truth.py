@@ -257,3 +257,36 @@ def test_a_films_real_file_wins_over_its_stand_in(
     page = film_page(client, film_id)
     assert "Extrait de démonstration" not in page
     assert "Profil de style" in page and "montage rapide" in page
+
+
+def test_a_playlist_says_which_entries_are_stand_ins(
+    engine: Engine, client: FlaskClient, login: Login
+) -> None:
+    from catalog.models import Bundle, BundleItem
+
+    real = add_film(engine, "Avec son fichier", 20)
+    standing_in = add_film(engine, "Remplacé", 600)
+    real_asset = add_asset(engine, real, stand_in=False, style=STYLE)
+    stand_in_asset = add_asset(engine, standing_in, stand_in=True, style=STYLE)
+    with Session(engine) as session:
+        for asset_id in (real_asset, stand_in_asset):
+            asset = session.get(MediaAsset, asset_id)
+            assert asset is not None
+            asset.proxy_path = f"derived/{asset_id}/proxy.mp4"
+            session.add(asset)
+        bundle = Bundle(facet="subject", slot_minutes=22, label="Deux films")
+        bundle.items = [
+            BundleItem(film_id=real, position=0),
+            BundleItem(film_id=standing_in, position=1),
+        ]  # type: ignore[call-arg]
+        session.add(bundle)
+        session.commit()
+        bundle_id = bundle.id
+    login("curator")
+    lines = client.get(f"/anthologies/{bundle_id}/fiche.m3u").get_data(as_text=True).splitlines()
+    real_url = next(i for i, line in enumerate(lines) if f"/media/{real_asset}/proxy" in line)
+    stand_in_url = next(
+        i for i, line in enumerate(lines) if f"/media/{stand_in_asset}/proxy" in line
+    )
+    assert lines[stand_in_url - 1] == "# Extrait de démonstration — pas le film"
+    assert lines[real_url - 1].startswith("#EXTINF:20,")

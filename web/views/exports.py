@@ -172,6 +172,8 @@ def m3u(bundle: Bundle, films: list[Film]) -> str:
         asset = media.get(film.id or 0)
         lines.append(f"#EXTINF:{film.runtime_seconds or -1},{one_line(film.display_title)}")
         if asset is not None and asset.proxy_path:
+            if asset.is_stand_in:
+                lines.append(f"# {_('Extrait de démonstration — pas le film')}")
             lines.append(url_for("media.asset", asset_id=asset.id, kind="proxy", _external=True))
         else:
             lines.append(f"# {_('pas encore de média pour ce film')}")
