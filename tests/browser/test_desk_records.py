@@ -79,6 +79,8 @@ def test_a_curator_fixes_a_telefilm_record_and_bulk_edits_twenty_films(
     live_app: tuple[Flask, str], page: object, tmp_path: Path
 ) -> None:
     app, base = live_app
+    # Not under test here: the edited films' embedding, which would load the model mid-edit.
+    app.config["EMBED_NEW_FILMS"] = False
     with app.app_context():
         cataloguing.import_catalog(database.engine(), records_subset(tmp_path / "films.csv"))
         with Session(database.engine()) as session:
@@ -106,7 +108,7 @@ def test_a_curator_fixes_a_telefilm_record_and_bulk_edits_twenty_films(
     lacks = page.locator(".record-state .lacks").inner_text()  # type: ignore[attr-defined]
     assert "durée" in lacks and "synopsis" in lacks and "région" in lacks
     shots(page, "incomplete", base, f"/catalogue/films/{film_id}")
-    page.get_by_role("link", name="Compléter").click()  # type: ignore[attr-defined]
+    page.get_by_role("link", name="Compléter la fiche").click()  # type: ignore[attr-defined]
     page.wait_for_url(f"**/catalogue/films/{film_id}/modifier#f-runtime")  # type: ignore[attr-defined]
 
     # 2. A wrong runtime is refused in French, next to its field; nothing is saved.

@@ -316,9 +316,9 @@ def test_the_film_page_shows_every_field_grouped_and_what_is_missing(
         "Description",
         "Langues et accessibilité",
         "Public",
-        "Générique",
+        "Équipe",
         "Origine",
-        "Circulation",
+        "Diffusion",
         "Droits",
         "Contact",
     ):
@@ -331,7 +331,7 @@ def test_the_film_page_shows_every_field_grouped_and_what_is_missing(
         assert label in unsaid
     assert "Non renseigné : Titre anglais." in html
     assert "Cette fiche ne dit pas : durée, synopsis, année" in html
-    assert f'href="/catalogue/films/{telefilm.id}/modifier#f-runtime">Compléter' in html
+    assert f'href="/catalogue/films/{telefilm.id}/modifier#f-runtime">Compléter la fiche' in html
     assert '<dt class="missing">Durée</dt>' in html and "à compléter" in html
     assert "Aucune modification de la fiche" in html
     # In English: labels in English, the English title and synopsis first.

@@ -18,6 +18,7 @@ from catalog.records import apply_to_film, match_key
 
 __all__ = [
     "BULK_FIELDS",
+    "EMBEDDED_FIELDS",
     "MAX_BULK",
     "BulkRejected",
     "BulkResult",
@@ -60,9 +61,9 @@ def save_edit(
     *,
     user_id: int | None,
     screener_url: str | None,
-) -> int:
+) -> list[str]:
     """One film's record from the form (a filmmaker's or a curator's), with what changed
-    kept in its history; committed. How many fields changed."""
+    kept in its history; committed. The fields that changed."""
     before = history.snapshot(film)
     apply_to_film(film, dict(record))  # type: ignore[arg-type]
     film.screener_url = screener_url or None
@@ -72,7 +73,24 @@ def save_edit(
         film.source_hash = None  # an import of the old row must not count as unchanged
     session.add(film)
     session.commit()
-    return len(change.changes) if change is not None else 0
+    return list(change.changes) if change is not None else []
+
+
+# The fields a film's text vector is made of (curating.embedding_text): a change to one of
+# them calls for embedding the film again.
+EMBEDDED_FIELDS = frozenset(
+    {
+        "original_title",
+        "title_fr",
+        "title_en",
+        "synopsis_fr",
+        "synopsis_en",
+        "synopsis_long_fr",
+        "synopsis_long_en",
+        "subjects",
+        "genres",
+    }
+)
 
 
 class BulkRejected(ValueError):
@@ -90,8 +108,12 @@ class BulkRejected(ValueError):
 @dataclass(frozen=True)
 class BulkResult:
     selected: int
-    changed: int
+    changed_ids: list[int] = field(default_factory=list)
     fields: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> int:
+        return len(self.changed_ids)
 
     @property
     def unchanged(self) -> int:
@@ -181,13 +203,13 @@ def bulk_edit(
         raise BulkRejected("missing_films")
     if "region" in wanted:
         _check_places(films, wanted["region"])
-    changed = 0
+    changed: list[int] = []
     try:
         for film in films:
             before = history.snapshot(film)
             _apply(film, wanted)
             if history.record_since(session, film, before, user_id, "bulk") is not None:
-                changed += 1
+                changed.append(film.id or 0)
                 film.updated_at = utcnow()
                 film.source_hash = None
                 session.add(film)

@@ -330,6 +330,9 @@ def edit(film_id: int) -> str | WerkzeugResponse:
     changed = records.save_edit(
         db, film, record, user_id=user.id if user else None, screener_url=values["screener_url"]
     )
+    if film.status == Status.accepted and records.EMBEDDED_FIELDS.intersection(changed):
+        # Found by meaning, with its neighbours, as it now reads.
+        curating.queue_embedding(database.engine(), current_app.config, [film_id])
     if changed:
         flash(_("Modifications enregistrées."))
     else:
@@ -402,6 +405,8 @@ def bulk_edit() -> str | WerkzeugResponse | tuple[str, int]:
         return render_template(
             "catalog/bulk_result.html", problem=problem, done=None, back=back
         ), 422
+    if "subject" in result.fields and result.changed_ids:
+        curating.queue_embedding(database.engine(), current_app.config, result.changed_ids)
     fields = ", ".join(str(BULK_LABELS[name]) for name in result.fields)
     done = ngettext(
         "%(num)s film modifié (%(fields)s).",

@@ -291,48 +291,11 @@ STATUS_LABELS: dict[str, Any] = {
     "archived": _l("Archivé"),
 }
 
-# The film page's groups, in the order a curator reads a record; the form's fields all
-# appear, with the source's id and the screener link.
+# The film page reads a record in the form's sections, with the source's id and the
+# screener link besides (keyed by the section's first field).
+_READ_ALSO = {"original_title": ["external_id"], "contact_name": ["screener_url"]}
 READING_GROUPS: list[tuple[Any, list[str]]] = [
-    (
-        _l("Identification"),
-        ["original_title", "title_fr", "title_en", "year", "form", "runtime", "external_id"],
-    ),
-    (
-        _l("Description"),
-        [
-            "synopsis_fr",
-            "synopsis_en",
-            "synopsis_long_fr",
-            "synopsis_long_en",
-            "logline",
-            "genres",
-            "subjects",
-            "style_tags",
-        ],
-    ),
-    (
-        _l("Langues et accessibilité"),
-        ["original_languages", "subtitle_languages", "closed_captions", "described_video"],
-    ),
-    (_l("Public"), ["audience", "audience_age_min", "audience_age_max"]),
-    (
-        _l("Générique"),
-        ["directors", "producers", "writers", "cinematographers", "editors", "composers", "cast"],
-    ),
-    (_l("Origine"), ["countries", "region", "municipality", "production_company"]),
-    (_l("Circulation"), ["festival_selections", "awards"]),
-    (
-        _l("Droits"),
-        [
-            "rights_territories",
-            "rights_window_start",
-            "rights_window_end",
-            "rights_exclusive",
-            "rights_notes",
-        ],
-    ),
-    (_l("Contact"), ["contact_name", "contact_email", "screener_url"]),
+    (title, names + _READ_ALSO.get(names[0], [])) for title, names in SECTIONS
 ]
 assert {n for _, names in READING_GROUPS for n in names} >= set(FORM_FIELDS)
 
