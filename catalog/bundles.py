@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import case, or_
 from sqlmodel import Session, col, func, select, update
 
 from catalog.models import (
@@ -14,6 +15,7 @@ from catalog.models import (
     BundleStatus,
     Film,
     Proposal,
+    Status,
     utcnow,
 )
 
@@ -82,6 +84,38 @@ def films_in_live_bundles(session: Session, except_bundle: int | None = None) ->
     if except_bundle is not None:
         statement = statement.where(Bundle.id != except_bundle)
     return set(session.exec(statement).all())
+
+
+def free_films_timed(
+    session: Session, low: int, high: int, busy: set[int]
+) -> tuple[Sequence[Film], dict[str, int]]:
+    """Accepted films outside `busy` whose runtime is within low..high seconds, and how many
+    others were left out because they have no runtime ("no_runtime"), or one longer than
+    `high` ("too_long") or shorter than `low` ("too_short").
+
+    The runtime is filtered by the database, so a catalog of thousands loads only the few
+    films of the right length; the rest are only counted."""
+    runtime = col(Film.runtime_seconds)
+    free: list[Any] = [Film.status == Status.accepted]
+    if busy:
+        free.append(col(Film.id).not_in(sorted(busy)))
+    kind = case(
+        (or_(runtime.is_(None), runtime <= 0), "no_runtime"),
+        (runtime > high, "too_long"),
+        (runtime < low, "too_short"),
+        else_="",
+    )
+    counts = {
+        str(k): int(n)
+        for k, n in session.exec(select(kind, func.count()).where(*free).group_by(kind)).all()
+        if k
+    }
+    films = session.exec(
+        select(Film)
+        .where(*free, runtime > 0, runtime >= low, runtime <= high)
+        .order_by(col(Film.id))
+    ).all()
+    return films, counts
 
 
 def _renumber(bundle: Bundle) -> None:

@@ -18,15 +18,19 @@ from catalog.models import Bundle, BundleRevision, Film, Proposal, Status
 from curation.bundles import COUNT_LIMIT
 from curation.rules import (
     DIRECTOR,
+    FILM_COUNT,
+    LANGUAGE,
+    MIN_REGIONS,
     NO_RUNTIME,
     REGIONAL_FLOOR,
+    RUNTIME_WINDOW,
     TOO_LONG,
     RegionalShare,
     film_reason,
     regional_measure,
 )
 from web import database
-from web.usecases.curating import TEXT_FACET, eligible_films, rules_from, to_curation
+from web.usecases.curating import TEXT_FACET, rules_from, to_curation
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,18 @@ class BundleView:
     @property
     def under_floor(self) -> bool:
         return any(v.rule == REGIONAL_FLOOR for v in self.violations)
+
+    @property
+    def at_fault(self) -> frozenset[int]:
+        """The films a warning names as the cause: those of rules that single films out (not
+        the window, the film count, the common language or the regions, which concern them
+        all), and the longest film when the bundle runs over its window."""
+        shared = {RUNTIME_WINDOW, FILM_COUNT, LANGUAGE, MIN_REGIONS}
+        ids = {i for p in self.problems if p.rule not in shared for i in p.film_ids}
+        timed = [f for f in self.films if f.runtime_seconds]
+        if self.runtime_state == "over" and timed:
+            ids.add(max(timed, key=lambda f: f.runtime_seconds or 0).id or 0)
+        return frozenset(ids)
 
     @property
     def problems(self) -> list[Problem]:
@@ -202,8 +218,9 @@ def replacements(view: BundleView, film: Film, limit: int = 5) -> Replacements:
     A film fits when the bundle keeps every rule with it instead of `film`. Those that fit
     come closest first (cosine between its stored text vector and the centre of the bundle's
     other films, under the configured model), then the one filling the window best; films
-    with no vector yet come after those that have one. The runtime is checked before the
-    rules, so a catalog of thousands costs one `check_bundle` per film of the right length.
+    with no vector yet come after those that have one. The database keeps only the films of
+    the runtime the window leaves (and counts the others), so a catalog of thousands costs
+    one `check_bundle` per film of the right length.
     """
     db = database.session()
     rules = view.rules
@@ -211,27 +228,17 @@ def replacements(view: BundleView, film: Film, limit: int = 5) -> Replacements:
     low, high = rules.window
     taken = sum(rules.footprint(f) or 0 for f in others) + rules.interstitial_seconds
     needed = (max(low - taken, 1), high - taken)
-    busy = bundle_edits.films_in_live_bundles(db) | {f.id for f in view.films}
-    free = [f for f in eligible_films(db) if f.id not in busy]
-    refused: dict[str, int] = {}
+    busy = bundle_edits.films_in_live_bundles(db) | {f.id for f in view.films if f.id}
+    timed, refused = bundle_edits.free_films_timed(db, needed[0], max(needed[1], 0), busy)
     fits: list[Film] = []
-    for candidate in free:
-        runtime = candidate.runtime_seconds
-        if not runtime or runtime <= 0:
-            reason: str | None = NO_RUNTIME
-        elif runtime > needed[1]:
-            reason = TOO_LONG_HERE
-        elif runtime < needed[0]:
-            reason = TOO_SHORT
+    for candidate in timed:
+        broken = curation.check_bundle(
+            [*others, to_curation(candidate, text="")], rules, view.bundle.facet
+        )
+        if broken:
+            refused[broken[0].rule] = refused.get(broken[0].rule, 0) + 1
         else:
-            broken = curation.check_bundle(
-                [*others, to_curation(candidate, text="")], rules, view.bundle.facet
-            )
-            reason = broken[0].rule if broken else None
-        if reason is None:
             fits.append(candidate)
-        else:
-            refused[reason] = refused.get(reason, 0) + 1
     closeness = _closeness(view, film, [f.id for f in fits if f.id is not None])
     fits.sort(
         key=lambda f: (
@@ -242,7 +249,8 @@ def replacements(view: BundleView, film: Film, limit: int = 5) -> Replacements:
         )
     )
     found = [Replacement(f, closeness.get(f.id or 0)) for f in fits[:limit]]
-    return Replacements(film, found, len(free), len(fits), needed, refused)
+    searched = sum(refused.values()) + len(fits)
+    return Replacements(film, found, searched, len(fits), needed, refused)
 
 
 def _closeness(view: BundleView, film: Film, candidates: list[int]) -> dict[int, float]:
