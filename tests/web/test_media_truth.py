@@ -275,10 +275,11 @@ def test_a_playlist_says_which_entries_are_stand_ins(
             asset.proxy_path = f"derived/{asset_id}/proxy.mp4"
             session.add(asset)
         bundle = Bundle(facet="subject", slot_minutes=22, label="Deux films")
+        # The relationship fills each item's bundle_id.
         bundle.items = [
-            BundleItem(film_id=real, position=0),
-            BundleItem(film_id=standing_in, position=1),
-        ]  # type: ignore[call-arg]
+            BundleItem(film_id=film_id, position=n)  # type: ignore[call-arg]
+            for n, film_id in enumerate((real, standing_in))
+        ]
         session.add(bundle)
         session.commit()
         bundle_id = bundle.id
