@@ -304,3 +304,28 @@ def test_judging_a_film_that_does_not_exist_is_a_404(
     login("curator")
     assert judge(client, 999_999, 4).status_code == 404
     assert client.get("/catalogue/films/999999/jugement").status_code == 404
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_inbox_and_the_judging_panel_speak_one_language(
+    client: FlaskClient, engine: Engine, person: Callable[[str, str], int], lang: str
+) -> None:
+    from tests.web.test_one_language import leaks
+
+    film_id = submit(engine, "Le passeur")
+    submit(engine, "Neige de mars")
+    ana, bruno = person("curator", "Ana Lavoie"), person("curator", "Bruno Tremblay")
+    notes = ["Belle lumière sur le fleuve.", "Trop long pour une case."]
+    act_as(client, bruno)
+    judge(client, film_id, 2, notes[1], **HTMX)
+    act_as(client, ana, lang)
+    data = ["Le passeur", "Neige de mars", "Ana Lavoie", "Bruno Tremblay", *notes]
+    data += ["Réal. Le passeur", "Réal. Neige de mars"]
+    pages = {
+        "/soumissions/boite": client.get("/soumissions/boite").get_data(as_text=True),
+        "saved": judge(client, film_id, 4, notes[0], **HTMX).get_data(as_text=True),
+        "refused": judge(client, film_id, 0, **HTMX).get_data(as_text=True),
+        "too long": judge(client, film_id, 3, "x" * 5000).get_data(as_text=True),
+    }
+    found = [leak for url, html in pages.items() for leak in leaks(url, html, data, lang)]
+    assert [str(leak) for leak in found] == []
