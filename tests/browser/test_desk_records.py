@@ -151,9 +151,22 @@ def test_a_curator_fixes_a_telefilm_record_and_bulk_edits_twenty_films(
     assert page.locator("#bulk-count").inner_text() == "20 films cochés"  # type: ignore[attr-defined]
     page.locator("#bulk-region").select_option("99")  # type: ignore[attr-defined]
     page.get_by_label("Ajouter un sujet").fill("Comédie familiale")  # type: ignore[attr-defined]
+    # A wrong language: refused in place, nothing saved, the 20 films still checked.
+    page.get_by_label("Langue originale (remplace)").fill("klingonais")  # type: ignore[attr-defined]
+    page.on("dialog", lambda dialog: dialog.accept())  # type: ignore[attr-defined]
+    apply = page.get_by_role("button", name="Appliquer aux films cochés")  # type: ignore[attr-defined]
+    apply.click()
+    alert = page.locator("#bulk-result [role=alert]")  # type: ignore[attr-defined]
+    alert.wait_for()
+    assert "« klingonais » n'est pas une langue connue" in alert.inner_text()
+    assert "Rien n'a été modifié." in alert.inner_text()
+    assert page.locator("#bulk-count").inner_text() == "20 films cochés"  # type: ignore[attr-defined]
+    screenshot(page, "records-bulk-error-fr-1366")
+    with app.app_context(), Session(database.engine()) as session:
+        assert session.exec(select(FilmChange).where(FilmChange.kind == "bulk")).all() == []
+    page.get_by_label("Langue originale (remplace)").fill("")  # type: ignore[attr-defined]
     screenshot(page, "records-bulk-fr-1366")
-    page.once("dialog", lambda dialog: dialog.accept())  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Appliquer aux films cochés").click()  # type: ignore[attr-defined]
+    apply.click()
     page.wait_for_selector("text=20 films modifiés (Région, Sujet ajouté).")  # type: ignore[attr-defined]
     with app.app_context(), Session(database.engine()) as session:
         edited = session.exec(select(Film).where(col(Film.id).in_(others))).all()
@@ -171,10 +184,12 @@ def test_a_curator_fixes_a_telefilm_record_and_bulk_edits_twenty_films(
 
     # 5. The same pages at phone width, and in English.
     shots(page, "bulk-list", base, "/catalogue/")
+    shots(page, "form", base, f"/catalogue/films/{film_id}/modifier")
     page.get_by_role("button", name="English").click()  # type: ignore[attr-defined]
     page.wait_for_selector("html[lang=en]")  # type: ignore[attr-defined]
     shots(page, "fixed", base, f"/catalogue/films/{film_id}", english=True)
     shots(page, "bulk-list", base, "/catalogue/", english=True)
+    shots(page, "form", base, f"/catalogue/films/{film_id}/modifier", english=True)
     page.goto(f"{base}/catalogue/films/{others[0]}")  # type: ignore[attr-defined]
     history = page.locator("#historique").inner_text()  # type: ignore[attr-defined]
     assert "Bulk edit" in history and "Outside Québec" in history
