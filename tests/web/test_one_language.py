@@ -128,8 +128,11 @@ def visible_text(html: str) -> tuple[str, str]:
 
 def without_data(text: str, data: Iterable[str]) -> str:
     """`text` with the catalog's own data (longest first) and every number taken out."""
-    for value in sorted({d.strip() for d in data if len(d.strip()) > 1}, key=len, reverse=True):
-        text = text.replace(value, "¶")
+    values = sorted({d.strip() for d in data if len(d.strip()) > 1}, key=len, reverse=True)
+    if values:
+        # Whole words only: a subject "hiver" is data, "Archiver" is the interface's.
+        alternatives = "|".join(map(re.escape, values))
+        text = re.sub(rf"(?<!\w)(?:{alternatives})(?!\w)", "¶", text)
     return re.sub(r"\d+(?:[.,:]\d+)*", "#", text)
 
 
@@ -199,6 +202,12 @@ FRENCH_WORDS = {
 }  # fmt: skip
 
 
+def _one_word(message: str) -> set[str]:
+    """The message's word when it has only one ("Chargement…"), to be checked alone."""
+    words = _WORD.findall(_PLACEHOLDER.sub(" ", message))
+    return set(words) if len(words) == 1 else set()
+
+
 @functools.cache
 def forbidden() -> dict[str, re.Pattern[str]]:
     """For each page language, a pattern of the other language's interface phrases."""
@@ -208,6 +217,15 @@ def forbidden() -> dict[str, re.Pattern[str]]:
     # A phrase both languages write the same way ("Bas-Saint-Laurent") is no one's leak.
     english_only = {p for msgid, msgstr in pairs if msgid != msgstr for p in phrases(msgstr)}
     french_only = {p for msgid, msgstr in pairs if msgid != msgstr for p in phrases(msgid)}
+    # Single words too, when the other language never writes them ("Workbench", "Atelier").
+    french_words = {w.casefold() for msgid, _ in pairs for w in _WORD.findall(msgid)}
+    english_words = {w.casefold() for _, msgstr in pairs for w in _WORD.findall(msgstr)}
+    english_only |= {
+        w for _, msgstr in pairs for w in _one_word(msgstr) if w.casefold() not in french_words
+    }
+    french_only |= {
+        w for msgid, _ in pairs for w in _one_word(msgid) if w.casefold() not in english_words
+    }
     lists = {
         "fr": (english_only - french) | ENGLISH_WORDS,
         "en": (french_only - english) | FRENCH_WORDS,
@@ -289,6 +307,13 @@ def test_the_checker_follows_the_po_file() -> None:
         pytest.fail("the .po file has no phrase to plant")
     assert [x.phrase for x in leaks("/x", page("fr", f"<p>{english[0]}</p>"))] == [english[0]]
     assert [x.phrase for x in leaks("/x", page("en", f"<p>{french[0]}</p>"))] == [french[0]]
+
+
+def test_the_checker_catches_a_single_word_the_other_language_never_writes() -> None:
+    # "Chargement…" / "Loading…" are one-word messages of the .po file.
+    assert [x.phrase for x in leaks("/x", page("fr", "<p>Loading…</p>"))] == ["Loading"]
+    assert [x.phrase for x in leaks("/x", page("en", "<p>Chargement…</p>"))] == ["Chargement"]
+    assert leaks("/x", page("fr", "<p>Menu</p>")) == leaks("/x", page("en", "<p>Menu</p>")) == []
 
 
 def test_the_checker_leaves_out_data_scripts_typed_values_and_marked_languages() -> None:
