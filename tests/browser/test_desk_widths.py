@@ -330,7 +330,9 @@ def test_a_slow_answer_shows_the_loading_indicator(desk: Desk, session_page: obj
     page.get_by_label("Recherche").fill("Attiuk")  # type: ignore[attr-defined]
     indicator.wait_for(state="visible")
     box = indicator.bounding_box()
-    assert box and box["y"] >= 0 and box["x"] + box["width"] <= PHONE
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE
+    assert box["y"] + box["height"] <= 900, "the indicator is off the screen"
+    page.wait_for_timeout(500)  # type: ignore[attr-defined]  # its fade-in, for the screenshot
     screenshot(page, "widths-loading-fr-390")
     assert held, "the search never reached the server"
     for route in held:
