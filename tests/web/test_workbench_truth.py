@@ -247,6 +247,11 @@ def test_no_replacement_says_why(client: FlaskClient, engine: Engine, login: Log
     assert "il faudrait un film de 21:00 à 24:00" in text
     assert "3 trop courts" in text and "1 sans durée" in text
     assert "1 d&#39;un cinéaste déjà présent" in text or "1 d'un cinéaste déjà présent" in text
+    # The film of the right runtime that breaks one rule is offered, with the rule named.
+    near = page[page.index('<ul class="near">') :]
+    near = near[: near.index("</ul>")]
+    assert "Même cinéaste" in near and "son cinéaste est déjà dans l" in near
+    assert "Remplacer quand même" in near and "Court" not in near
 
 
 def test_history_in_words_and_going_back_to_a_version(

@@ -4,7 +4,7 @@ the rules it breaks, and the films that could replace one of them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -198,7 +198,9 @@ class Replacements:
     `searched`: every accepted film in no live bundle; `fitting`: how many of them keep every
     rule in its place; `refused`: reason → films it kept out (each film counted under its
     first reason: no runtime, too short or too long for the window, then the first rule
-    broken); `needed`: the runtime range (seconds) a replacement must have."""
+    broken); `needed`: the runtime range (seconds) a replacement must have; `near`: when
+    none fits, the closest films of the right runtime that break one rule only, with it (a
+    curator may take one and lift the rule)."""
 
     target: Film
     found: list[Replacement]
@@ -206,6 +208,7 @@ class Replacements:
     fitting: int
     needed: tuple[int, int]
     refused: dict[str, int]
+    near: list[tuple[Replacement, str]] = field(default_factory=list)
 
     @property
     def reasons(self) -> list[tuple[str, int]]:
@@ -231,26 +234,35 @@ def replacements(view: BundleView, film: Film, limit: int = 5) -> Replacements:
     busy = bundle_edits.films_in_live_bundles(db) | {f.id for f in view.films if f.id}
     timed, refused = bundle_edits.free_films_timed(db, needed[0], max(needed[1], 0), busy)
     fits: list[Film] = []
+    almost: dict[int, str] = {}  # film id → the one rule it breaks
     for candidate in timed:
         broken = curation.check_bundle(
             [*others, to_curation(candidate, text="")], rules, view.bundle.facet
         )
         if broken:
             refused[broken[0].rule] = refused.get(broken[0].rule, 0) + 1
+            if len({v.rule for v in broken}) == 1:
+                almost[candidate.id or 0] = broken[0].rule
         else:
             fits.append(candidate)
-    closeness = _closeness(view, film, [f.id for f in fits if f.id is not None])
-    fits.sort(
-        key=lambda f: (
-            closeness.get(f.id or 0) is None,
-            -(closeness.get(f.id or 0) or 0.0),
-            needed[1] - (f.runtime_seconds or 0),
-            f.id,
+    near_films = [] if fits else [f for f in timed if f.id in almost]
+    closeness = _closeness(view, film, [f.id for f in (*fits, *near_films) if f.id is not None])
+
+    def best_first(films: list[Film]) -> list[Replacement]:
+        films = sorted(
+            films,
+            key=lambda f: (
+                closeness.get(f.id or 0) is None,
+                -(closeness.get(f.id or 0) or 0.0),
+                needed[1] - (f.runtime_seconds or 0),
+                f.id,
+            ),
         )
-    )
-    found = [Replacement(f, closeness.get(f.id or 0)) for f in fits[:limit]]
+        return [Replacement(f, closeness.get(f.id or 0)) for f in films[:limit]]
+
+    near = [(r, almost[r.film.id or 0]) for r in best_first(near_films)[:3]]
     searched = sum(refused.values()) + len(fits)
-    return Replacements(film, found, searched, len(fits), needed, refused)
+    return Replacements(film, best_first(fits), searched, len(fits), needed, refused, near)
 
 
 def _closeness(view: BundleView, film: Film, candidates: list[int]) -> dict[int, float]:

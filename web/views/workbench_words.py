@@ -204,6 +204,22 @@ REFUSALS: dict[str, Callable[[int], str]] = {
 }
 
 
+BROKEN = {
+    core.REGIONAL_FLOOR: _l("la part des régions passerait sous le plancher"),
+    core.DIRECTOR: _l("son cinéaste est déjà dans l'anthologie"),
+    core.AUDIENCE: _l("son public ne va pas avec les autres"),
+    core.LANGUAGE: _l("aucune langue commune avec les autres"),
+    core.MIN_REGIONS: _l("trop peu de régions distinctes"),
+    core.FILM_COUNT: _l("hors du nombre de films permis"),
+    core.RUNTIME_WINDOW: _l("hors de la fenêtre de la case"),
+}
+
+
+def broken_words(rule: str) -> str:
+    """The one rule a near replacement would break, in words."""
+    return str(BROKEN.get(rule, _l("une règle ne serait pas respectée")))
+
+
 def no_replacement_words(found: Replacements) -> str:
     """Why none of the free films fits: how many were searched, what each reason kept out,
     and the runtime a replacement would need."""
