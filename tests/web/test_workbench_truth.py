@@ -419,3 +419,29 @@ def test_the_unplaced_panel_groups_films_by_reason_with_their_fix(
     in_english(client)
     english = client.get("/atelier/").get_data(as_text=True)
     assert "Unplaced films (15)" in english and "No runtime" in english
+
+
+def test_going_back_needs_the_csrf_token(
+    app: Flask, client: FlaskClient, engine: Engine, login: Login
+) -> None:
+    with Session(engine) as session:
+        kept, target, bundle_id = lighthouse_and_tide(session)
+        session.commit()
+    login("curator")
+    post(client, bundle_id, action="remove", film_id=kept)
+    post(client, bundle_id, action="add", film_id=kept)
+    with Session(engine) as session:
+        first = session.exec(
+            select(BundleRevision.id).where(BundleRevision.bundle_id == bundle_id)
+        ).first()
+    app.config["WTF_CSRF_ENABLED"] = True
+    url = f"/atelier/anthologies/{bundle_id}/modifier"
+    refused = client.post(url, data={"action": "revert", "revision_id": first})
+    assert refused.status_code == 400
+    page = editor(client, bundle_id)
+    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    done = client.post(url, data={"action": "revert", "revision_id": first, "csrf_token": token})
+    assert done.status_code == 302
+    with Session(engine) as session:
+        bundle = session.get(Bundle, bundle_id)
+        assert bundle is not None and [i.film_id for i in bundle.items] == [target]
