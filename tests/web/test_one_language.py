@@ -352,6 +352,7 @@ BAD_DATE = "le premier mai"
 class Catalog:
     bundle_id: int
     film_ids: list[int]  # with a media file, told only in French, only in English
+    submitted_id: int  # the filmmaker's submission
     job_id: int
     share_url: str
     users: dict[str, int]
@@ -515,6 +516,20 @@ def catalog(app: Flask, engine: Engine, make_user: Callable[..., int], tmp_path:
     )
     assert answer.status_code == 200
     job_id = _import_with_rejected_rows(curator, tmp_path)
+    # A few edits, so that the bundle's history and the film's decision have words to show.
+    edit = f"/atelier/anthologies/{bundle_id}/modifier"
+    second, third = (f.id for f in films[1:3])
+    for form in (
+        {"action": "up", "film_id": str(second)},
+        {"action": "pin", "film_id": str(third)},
+        {"action": "rename", "label": "Gens de mer et de bois", "label_en": ""},
+        {"action": "add", "film_id": str(second)},  # already there: refused, in words
+    ):
+        assert curator.post(edit, data=form).status_code in (200, 302, 409)
+    curator.post(
+        f"/catalogue/films/{films[5].id}/decision",
+        data={"decision": "accepted", "message": "Bienvenue au catalogue."},
+    )
     with Session(engine) as session:
         for bundle_data in session.exec(select(Bundle)):
             data |= {bundle_data.label, bundle_data.label_en, bundle_data.pitch_text}
@@ -524,6 +539,9 @@ def catalog(app: Flask, engine: Engine, make_user: Callable[..., int], tmp_path:
         "Julie Tremblay",
         "julie@example.org",
         "Peut-être pour l'hiver prochain",
+        "Bienvenue au catalogue.",
+        "Très beau cadrage.",
+        "klingonais",
         "erreurs.csv",
         "Un film en trop",
         "Un autre film",
@@ -544,7 +562,8 @@ def catalog(app: Flask, engine: Engine, make_user: Callable[..., int], tmp_path:
         "LU",
     }
     film_ids = [f.id for f in films[:3]]
-    return Catalog(bundle_id, film_ids, job_id, share_url, users, data)  # type: ignore[arg-type]
+    submitted_id = films[3].id
+    return Catalog(bundle_id, film_ids, submitted_id, job_id, share_url, users, data)  # type: ignore[arg-type]
 
 
 def _log_in(client: FlaskClient, user_id: int) -> None:
@@ -671,9 +690,34 @@ def pages_of(app: Flask, catalog: Catalog, role: str, lang: str) -> dict[str, st
         starts += [f"/pitch/anthologies/{catalog.bundle_id}/partages"]
     if role == "filmmaker":
         starts += ["/soumissions/nouvelle"]
+    if role == "curator":
+        starts += [f"/atelier/anthologies/{catalog.bundle_id}/historique"]
+        starts += [f"/catalogue/films/{catalog.submitted_id}/jugement"]
     pages = crawl(client, starts)
     pages |= post_film_forms_with_mistakes(client, pages)
+    if role == "curator":
+        pages |= _curator_answers(client, catalog)
     return pages
+
+
+def _curator_answers(client: FlaskClient, catalog: Catalog) -> dict[str, str]:
+    """What a curator's actions answer: a bulk edit (done, and refused), a score (given, and
+    out of range)."""
+    first, second = catalog.film_ids[:2]
+    judging = f"/catalogue/films/{catalog.submitted_id}/jugement"
+    posts = [
+        ("/catalogue/lot", {"film_id": [str(first), str(second)], "audience": "general"}),
+        ("/catalogue/lot", {"film_id": [str(first)], "original_language": "klingonais"}),
+        (judging, {"score": "4", "note": "Très beau cadrage."}),
+        (judging, {"score": "9", "note": ""}),
+    ]
+    shown = {}
+    for url, form in posts:
+        response = client.post(url, data=form, headers={"HX-Request": "true"})
+        shown[f"POST {url} {sorted(form)} ({response.status_code})"] = response.get_data(
+            as_text=True
+        )
+    return shown
 
 
 ROLES = ("curator", "filmmaker", "broadcaster", "visitor")
