@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from catalog.models import Film, FilmChange, User
-from catalog.records import film_to_record
+from catalog.models import Film, FilmChange, Status, User
+from catalog.records import apply_to_film, film_to_record
 
 # Where an edit came from (FilmChange.kind).
 KINDS = ("edit", "bulk", "submission", "decision", "revert")
@@ -114,3 +114,37 @@ def changes_of(session: Session, film_id: int, limit: int = 200) -> list[ChangeL
         ChangeLine(row.id or 0, row.created_at, row.kind, name, email, dict(row.changes))
         for row, name, email in session.exec(statement).all()
     ]
+
+
+# Snapshot fields that are not record columns, and the record's date columns.
+_FILM_ATTRIBUTES = ("screener_url", "curator_message")
+_DATES = ("rights_window_start", "rights_window_end")
+
+
+def restore(film: Film, values: Mapping[str, Any]) -> None:
+    """Set the film's fields back to `values` (JSON values as a snapshot holds them)."""
+    record: dict[str, Any] = {}
+    for name, value in values.items():
+        if name in _FILM_ATTRIBUTES:
+            setattr(film, name, value)
+        elif name == "status":
+            film.status = Status(value)
+        elif name in _DATES and value is not None:
+            record[name] = date.fromisoformat(value)
+        else:
+            record[name] = value
+    if record:
+        apply_to_film(film, record)
+
+
+def undoable(film: Film, change: FilmChange) -> tuple[dict[str, Any], list[str]]:
+    """What undoing one of the film's changes would set back ({field: value before}), and
+    the fields it leaves alone because they have changed again since (a later edit wins)."""
+    now = snapshot(film)
+    back, kept = {}, []
+    for name, (before, after) in change.changes.items():
+        if diff({name: now.get(name)}, {name: after}):
+            kept.append(name)
+        else:
+            back[name] = before
+    return back, kept

@@ -182,6 +182,17 @@ def test_a_curator_fixes_a_telefilm_record_and_bulk_edits_twenty_films(
     assert "Région administrative : — → Hors Québec" in history
     assert "Comédie familiale" in history
 
+    # 4b. One film of the twenty taken back: its bulk change undone from its history.
+    page.goto(f"{base}/catalogue/films/{others[1]}")  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Annuler ce changement").click()  # type: ignore[attr-defined]
+    page.wait_for_selector("text=Changement annulé")  # type: ignore[attr-defined]
+    assert "— Changement annulé —" in page.locator("#historique").inner_text()  # type: ignore[attr-defined]
+    screenshot(page, "records-undone-fr-1366")
+    with app.app_context(), Session(database.engine()) as session:
+        taken_back = session.get(Film, others[1])
+        assert taken_back is not None and taken_back.region_code is None
+        assert "Comédie familiale" not in taken_back.subjects
+
     # 5. The same pages at phone width, and in English.
     shots(page, "bulk-list", base, "/catalogue/")
     shots(page, "form", base, f"/catalogue/films/{film_id}/modifier")

@@ -342,3 +342,59 @@ def test_the_film_page_shows_every_field_grouped_and_what_is_missing(
     assert ">Short synopsis (English)</dt>" in english
     record = english[english.index('class="record"') :]
     assert record.index('<p lang="en">') < record.index('<p lang="fr">')
+
+
+def test_a_curator_undoes_one_change_and_a_later_edit_wins(
+    client: FlaskClient, engine: Engine, login: Login
+) -> None:
+    curator = login("curator")
+    films, _montreal = _netflix_and_telefilm(engine)
+    first, second = films[:2]
+    client.post(
+        "/catalogue/lot", data={"film_id": [first, second], "region": "09", "subject": "Fleuve"}
+    )
+    # Then the first film's region is edited again, by its own form.
+    values = _form(client, first)
+    client.post(f"/catalogue/films/{first}/modifier", data=values | {"region": "11"})
+    (bulk_first,) = [c for c in _changes(engine, first) if c.kind == "bulk"]
+    (bulk_second,) = _changes(engine, second)
+    page = client.get(f"/catalogue/films/{second}").get_data(as_text=True)
+    undo_url = f"/catalogue/films/{second}/historique/{bulk_second.id}/annuler"
+    assert f'action="{undo_url}"' in page and "Annuler ce changement" in page
+
+    assert client.post(undo_url).status_code == 302
+    undone = client.post(f"/catalogue/films/{first}/historique/{bulk_first.id}/annuler")
+    assert undone.headers["Location"].endswith(f"/catalogue/films/{first}#historique")
+    with Session(engine) as session:
+        back = session.get(Film, second)
+        kept = session.get(Film, first)
+        assert back is not None and kept is not None
+        assert (back.region_code, back.subjects) == ("99", [])
+        # The later edit of the region wins; the subject the bulk edit added goes.
+        assert (kept.region_code, kept.subjects) == ("11", [])
+    revert = _changes(engine, first)[-1]
+    assert (revert.kind, revert.user_id) == ("revert", curator)
+    assert revert.changes == {"subjects": [["Fleuve"], []]}
+    page = client.get(f"/catalogue/films/{first}").get_data(as_text=True)
+    assert "Changement annulé : Sujets." in page
+    assert "Laissés tels quels, modifiés depuis : Région administrative." in page
+    assert "— Changement annulé —" in page
+    # Another film's change, an unknown one, a submission: refused.
+    assert (
+        client.post(f"/catalogue/films/{first}/historique/{bulk_second.id}/annuler").status_code
+        == 404
+    )
+    assert client.post(f"/catalogue/films/{first}/historique/999999/annuler").status_code == 404
+    login("broadcaster")
+    assert client.post(undo_url).status_code == 403
+
+
+def test_a_submission_is_not_undone(client: FlaskClient, engine: Engine, login: Login) -> None:
+    film_id, _owner = _submitted(client, engine, login)
+    login("curator")
+    (submission,) = _changes(engine, film_id)
+    page = client.get(f"/catalogue/films/{film_id}").get_data(as_text=True)
+    assert "/annuler" not in page
+    refused = client.post(f"/catalogue/films/{film_id}/historique/{submission.id}/annuler")
+    assert refused.status_code == 400
+    assert len(_changes(engine, film_id)) == 1

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from catalog import history, queries
 from catalog.fields import FieldError, parse_audience, parse_form, parse_language, parse_region
-from catalog.models import Film, Status, utcnow
+from catalog.models import Film, FilmChange, Status, utcnow
 from catalog.places import PlaceError, default_index
 from catalog.records import apply_to_film, match_key
 
@@ -26,6 +26,7 @@ __all__ = [
     "changes_of",
     "save_edit",
     "submit",
+    "undo",
 ]
 
 # What a bulk edit may do to every selected film: set one of these ...
@@ -218,3 +219,33 @@ def bulk_edit(
         session.rollback()
         raise
     return BulkResult(len(films), changed, list(wanted))
+
+
+@dataclass(frozen=True)
+class Undone:
+    """An undone change: the fields set back, and those left alone (changed again since)."""
+
+    restored: list[str]
+    kept: list[str]
+
+
+def undo(session: Session, film: Film, change_id: int, *, user_id: int | None) -> Undone:
+    """Set back the fields one change of this film changed, kept in its history as a
+    "revert"; committed. A field changed again since keeps its newer value. LookupError when
+    the change is not this film's; ValueError for a submission (undoing it would empty the
+    record)."""
+    change = session.get(FilmChange, change_id)
+    if change is None or change.film_id != film.id:
+        raise LookupError(change_id)
+    if change.kind == "submission":
+        raise ValueError("a submission is not undone")
+    back, kept = history.undoable(film, change)
+    before = history.snapshot(film)
+    history.restore(film, back)
+    recorded = history.record_since(session, film, before, user_id, "revert")
+    if recorded is not None:
+        film.updated_at = utcnow()
+        film.source_hash = None
+        session.add(film)
+    session.commit()
+    return Undone(list(recorded.changes) if recorded is not None else [], kept)

@@ -279,12 +279,14 @@ KIND_LABELS = {
     "bulk": _l("Modification groupée"),
     "submission": _l("Soumission"),
     "decision": _l("Décision"),
-    "revert": _l("Retour à une version antérieure"),
+    "revert": _l("Changement annulé"),
 }
 
 
 @dataclass(frozen=True)
 class HistoryEntry:
+    id: int
+    undoable: bool  # a submission is not undone: it would empty the record
     created_at: Any
     who: str
     kind: str
@@ -309,7 +311,8 @@ def _history(film_id: int) -> list[HistoryEntry]:
             for name, (before, after) in change.changes.items()
         ]
         kind = str(KIND_LABELS.get(change.kind, change.kind))
-        entries.append(HistoryEntry(change.created_at, who, kind, lines))
+        undoable = change.kind != "submission"
+        entries.append(HistoryEntry(change.id, undoable, change.created_at, who, kind, lines))
     return entries
 
 
@@ -338,6 +341,34 @@ def edit(film_id: int) -> str | WerkzeugResponse:
     else:
         flash(_("Aucun changement : la fiche est restée telle quelle."))
     return redirect(url_for("catalog.film_detail", film_id=film_id))
+
+
+@bp.post("/films/<int:film_id>/historique/<int:change_id>/annuler")
+@require_role(UserRole.curator)
+def undo(film_id: int, change_id: int) -> WerkzeugResponse:
+    """Set back what one change of the film's record changed (a later edit of a field wins)."""
+    db = database.session()
+    film = queries.get_film(db, film_id)
+    if film is None:
+        abort(404)
+    user = current_user()
+    try:
+        undone = records.undo(db, film, change_id, user_id=user.id if user else None)
+    except LookupError:
+        abort(404)
+    except ValueError:
+        abort(400)
+
+    def names(fields: list[str]) -> str:
+        return ", ".join(field_label(name) for name in fields)
+
+    if undone.restored:
+        flash(_("Changement annulé : %(fields)s.", fields=names(undone.restored)))
+    if undone.kept:
+        flash(_("Laissés tels quels, modifiés depuis : %(fields)s.", fields=names(undone.kept)))
+    if not undone.restored and not undone.kept:
+        flash(_("Rien à annuler : la fiche a déjà ces valeurs."))
+    return redirect(url_for("catalog.film_detail", film_id=film_id, _anchor="historique"))
 
 
 BULK_LABELS = {
