@@ -198,7 +198,9 @@ def replay(start: list[int], revisions: list[BundleRevision]) -> Counter[tuple[s
     held: Counter[tuple[str, int | None]] = Counter()
     for revision in revisions:
         after, after_pinned = revision.snapshot["films"], set(revision.snapshot["pinned"])
-        note, film = revision.note, None
+        # The note names the edit and its film ("remove 12"): the film is checked below.
+        note, *named = revision.note.split()
+        film = None
         where = f"revision {revision.id} ({note}) after {films} pinned {sorted(pinned)}: {after}"
         if note == "add":
             assert after[:-1] == films and after[-1] not in films, where
@@ -216,6 +218,8 @@ def replay(start: list[int], revisions: list[BundleRevision]) -> Counter[tuple[s
             assert sorted(after) == sorted(films) and after_pinned == pinned, where
         else:
             assert note == "rename" and after == films and after_pinned == pinned, where
+        if film is not None:
+            assert named == [str(film)], where
         held[(note, film)] += 1
         films, pinned = after, after_pinned
     return held
