@@ -159,12 +159,17 @@ def current_per_page() -> int:
     return int(current_app.config["FILMS_PER_PAGE"])
 
 
-@bp.get("/films/<int:film_id>")
-@require_role(UserRole.curator)
-def film_detail(film_id: int) -> str:
+def _film_or_404(film_id: int) -> Film:
     film = queries.get_film(database.session(), film_id)
     if film is None:
         abort(404)
+    return film
+
+
+@bp.get("/films/<int:film_id>")
+@require_role(UserRole.curator)
+def film_detail(film_id: int) -> str:
+    film = _film_or_404(film_id)
     db = database.session()
     asset = sharing.media_of_films(db, [film_id]).get(film_id)
     model_id = vectors.model_id_for(db, curating.TEXT_FACET, current_app.config["EMBEDDING_MODEL"])
@@ -190,9 +195,7 @@ def film_detail(film_id: int) -> str:
 @require_role(UserRole.curator)
 def decide(film_id: int) -> WerkzeugResponse:
     """Accept or decline a submission, with a message the filmmaker reads on their page."""
-    film = queries.get_film(database.session(), film_id)
-    if film is None:
-        abort(404)
+    film = _film_or_404(film_id)
     decision = request.form.get("decision")
     if decision not in (Status.accepted.value, Status.declined.value, Status.archived.value):
         abort(400)
@@ -321,9 +324,7 @@ def _history(film_id: int) -> list[HistoryEntry]:
 def edit(film_id: int) -> str | WerkzeugResponse:
     """A curator edits any film's record with the filmmaker's own form and checks."""
     db = database.session()
-    film = queries.get_film(db, film_id)
-    if film is None:
-        abort(404)
+    film = _film_or_404(film_id)
     if request.method == "GET":
         return render_form(form_values(film), {}, film, upload=False)
     record, values, errors = read_form()
@@ -348,9 +349,7 @@ def edit(film_id: int) -> str | WerkzeugResponse:
 def undo(film_id: int, change_id: int) -> WerkzeugResponse:
     """Set back what one change of the film's record changed (a later edit of a field wins)."""
     db = database.session()
-    film = queries.get_film(db, film_id)
-    if film is None:
-        abort(404)
+    film = _film_or_404(film_id)
     user = current_user()
     try:
         undone = records.undo(db, film, change_id, user_id=user.id if user else None)
