@@ -7,6 +7,7 @@ import html as markup
 import re
 from collections.abc import Callable
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -398,3 +399,27 @@ def test_a_submission_is_not_undone(client: FlaskClient, engine: Engine, login: 
     refused = client.post(f"/catalogue/films/{film_id}/historique/{submission.id}/annuler")
     assert refused.status_code == 400
     assert len(_changes(engine, film_id)) == 1
+
+
+def test_edits_without_the_forms_csrf_token_are_refused(
+    app: Flask, client: FlaskClient, engine: Engine, login: Login
+) -> None:
+    film_id, _owner = _submitted(client, engine, login)
+    login("curator")
+    app.config["WTF_CSRF_ENABLED"] = True
+    forged = [
+        ("/catalogue/lot", {"film_id": str(film_id), "region": "09"}),
+        (f"/catalogue/films/{film_id}/modifier", SUBMISSION | {"runtime": "99 min"}),
+        (f"/catalogue/films/{film_id}/decision", {"decision": "accepted"}),
+    ]
+    for url, data in forged:
+        assert client.post(url, data=data).status_code == 400
+    with Session(engine) as session:
+        film = session.get(Film, film_id)
+        assert film is not None
+        assert (film.region_code, film.runtime_seconds, film.status) == (
+            "01",
+            750,
+            Status.submitted,
+        )
+    assert [c.kind for c in _changes(engine, film_id)] == ["submission"]
