@@ -801,5 +801,6 @@ def test_each_language_shows_its_own_data_and_marks_the_other(
         assert (both.title_en if lang == "en" else both.display_title) in pitch
         assert html_escape(label_en if lang == "en" else label) in inbox
         _log_in(client, catalog.users["curator"])
-        films = client.get("/catalogue/").get_data(as_text=True)
-        assert html_escape(both.title_en if lang == "en" else both.display_title) in films
+        title = html_escape(both.title_en if lang == "en" else both.display_title)
+        for url in ("/catalogue/", "/atelier/", f"/atelier/anthologies/{catalog.bundle_id}"):
+            assert title in client.get(url).get_data(as_text=True), url
