@@ -199,10 +199,42 @@ def channels(count: int, lang: str | None = None) -> str:
     return f"{count} canal" if count in (0, 1) else f"{count} canaux"
 
 
+# A file's container by its extension, else by ffmpeg's format name ("mov,mp4,m4a,...").
+_CONTAINERS = {
+    ".mp4": "MP4",
+    ".m4v": "MP4",
+    ".mov": "QuickTime",
+    ".mkv": "Matroska",
+    ".webm": "WebM",
+    ".avi": "AVI",
+    ".mxf": "MXF",
+    ".ts": "MPEG-TS",
+    ".mpg": "MPEG",
+    ".wav": "WAV",
+    ".mp3": "MP3",
+}
+_FORMATS = {
+    "mov,mp4,m4a,3gp,3g2,mj2": "MP4",
+    "matroska,webm": "Matroska",
+    "mpegts": "MPEG-TS",
+    "mxf": "MXF",
+    "avi": "AVI",
+}
+
+
+def container_name(probe: dict[str, Any]) -> str:
+    """ "MP4", "WebM", "Matroska": a file's kind as people name it."""
+    suffix = "." + str(probe.get("path") or "").rsplit(".", 1)[-1].lower()
+    fmt = str(probe.get("container") or "")
+    if suffix in _CONTAINERS:
+        return _CONTAINERS[suffix]
+    return _FORMATS.get(fmt) or (fmt.split(",", 1)[0].upper() if fmt else UNKNOWN)
+
+
 def media_facts(probe: dict[str, Any], size: int, lang: str | None = None) -> list[tuple[str, str]]:
     """A probed file as (label, text) lines: file, picture, each sound track, subtitles."""
     lang = lang or current_language()
-    container = str(probe.get("container") or UNKNOWN)
+    container = container_name(probe)
     facts = [
         (
             _pick(("Fichier", "File"), lang),
@@ -311,24 +343,53 @@ def qc_line(check: dict[str, Any], lang: str | None = None) -> str:
     return labelled(label, f"{value} ({note})", lang)
 
 
+def _film_report(asset: Any, film: Any) -> dict[str, Any]:
+    """The asset's stored QC with its duration checked against the film's runtime now."""
+    probe = getattr(asset, "probe", None) or {}
+    runtime = getattr(film, "runtime_seconds", None)
+    return media_tools.with_duration(asset.qc, probe.get("duration_s"), runtime)
+
+
 def qc_rows(asset: Any, film: Any, lang: str | None = None) -> list[tuple[str, str]]:
     """A film's QC as (state, words): pass, fail or info; the duration checked against the
     film's runtime as it is now."""
     if not getattr(asset, "qc", None):
         return []
-    probe = getattr(asset, "probe", None) or {}
-    report = media_tools.with_duration(
-        asset.qc, probe.get("duration_s"), getattr(film, "runtime_seconds", None)
-    )
     states = {True: "pass", False: "fail", None: "info"}
-    return [(states[c.get("passed")], qc_line(c, lang)) for c in report.get("checks", [])]
+    checks = _film_report(asset, film).get("checks", [])
+    return [(states[c.get("passed")], qc_line(c, lang)) for c in checks]
 
 
 def qc_title(asset: Any, lang: str | None = None) -> str:
-    """The spec a QC report checked, by its title ("EBU R128 (Europe)")."""
+    """The spec a QC report checked, by its title ("EBU R128, Europe")."""
     spec = str((getattr(asset, "qc", None) or {}).get("spec", ""))
     known = media_tools.SPECS.get(spec)
-    return known.title if known else spec
+    return known.title.replace(" (", ", ").rstrip(")") if known else spec
+
+
+def qc_verdict(asset: Any, film: Any, lang: str | None = None) -> tuple[str, str]:
+    """(state, words) for the whole report: "Conforme", or how many checks fail and which."""
+    lang = lang or current_language()
+    if not getattr(asset, "qc", None):
+        return "info", ""
+    failed = [
+        _pick(_QC_NAMES.get(str(c.get("name")), ("?", "?")), lang).lower()
+        for c in _film_report(asset, film).get("checks", [])
+        if c.get("passed") is False
+    ]
+    if not failed:
+        return "pass", _pick(("Conforme", "Compliant"), lang)
+    n = len(failed)
+    head = _pick(
+        (
+            f"Non conforme : {n} contrôle échoue"
+            if n == 1
+            else f"Non conforme : {n} contrôles échouent",
+            f"Not compliant: {n} check fails" if n == 1 else f"Not compliant: {n} checks fail",
+        ),
+        lang,
+    )
+    return "fail", f"{head} ({', '.join(failed)})"
 
 
 def init_app(app: Flask) -> None:
@@ -350,3 +411,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["media_facts"] = media_facts
     app.jinja_env.globals["qc_rows"] = qc_rows
     app.jinja_env.globals["qc_title"] = qc_title
+    app.jinja_env.globals["qc_verdict"] = qc_verdict
