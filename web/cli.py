@@ -406,6 +406,8 @@ class _Bar:
                     label=self.label,
                     show_pos=True,
                     show_percent=True,
+                    # The first items may take minutes and the rest a blink: no ETA.
+                    show_eta=False,
                     item_show_func=lambda _: self.text or None,
                     file=sys.stderr,
                 )
@@ -423,7 +425,8 @@ class _Bar:
     def detail(self, text: str) -> None:
         self.text = text
         if self.bar is not None:
-            self.bar.update(0, text)
+            self.bar.current_item = text
+            self.bar.render_progress()  # update(0, …) would wait for a step to redraw
         elif not self.terminal:
             self._line(self.seen)
 
@@ -677,7 +680,8 @@ def analyze(film_ids: tuple[int, ...], force: bool, spec: str, queue: bool) -> N
     if todo:
         distinct = distinct_files(database.engine(), todo)
         click.echo(
-            f"Analysing {len(todo)} media assets: {distinct} distinct files to analyse "
+            f"Analysing {len(todo)} media assets: {distinct} distinct "
+            f"file{'s' if distinct > 1 else ''} to analyse "
             "(images, proxy, preview, style, QC), the others share their results",
             err=True,
         )
