@@ -39,6 +39,12 @@ def quoted(titles: Sequence[str]) -> str:
     return _("%(list)s et %(last)s", list=", ".join(marks[:-1]), last=marks[-1])
 
 
+def french_count(n: int) -> int:
+    """The count that picks a plural form: French (the interface's own language, which has no
+    catalog, so gettext's English rule applies) says "0 film", English "0 films"."""
+    return 1 if n == 0 and current_language() == "fr" else n
+
+
 def minutes(seconds: int) -> int:
     """Whole minutes, rounded up: 30 s over a window is "1 min" over, never "0 min"."""
     return max(1, -(-int(seconds) // 60))
@@ -124,9 +130,18 @@ def warning_words(view: BundleView, problem: Problem) -> str:
             )
             for f in named
         ]
+        n = view.regional.films
+        counted = ngettext(
+            "%(n)s film sur %(total)s",
+            "%(n)s films sur %(total)s",
+            french_count(n),
+            n=n,
+            total=view.regional.total_films,
+        )
         return _(
-            "%(share)s %% de la durée vient des %(scope)s ; il en faut au moins %(floor)s %%. "
-            "Ne comptent pas : %(films)s.",
+            "%(share)s %% de la durée (%(counted)s) vient des %(scope)s ; il en faut au moins "
+            "%(floor)s %%. Ne comptent pas : %(films)s.",
+            counted=counted,
             share=round(100 * view.regional_share),
             scope=view.regional_scope(current_language()),
             floor=round(100 * view.floor),
