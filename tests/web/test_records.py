@@ -80,7 +80,7 @@ def test_a_curator_edits_any_film_with_the_filmmakers_form(
         data=values | {"runtime": "14 min", "subjects": "hiver; fleuve", "audience": "famille"},
     )
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/catalogue/films/{film_id}")
+    assert response.headers["Location"].endswith(f"/catalogue/films/{film_id}#main")
     with Session(engine) as session:
         film = session.get(Film, film_id)
         assert film is not None

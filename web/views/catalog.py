@@ -341,7 +341,8 @@ def edit(film_id: int) -> str | WerkzeugResponse:
         flash(_("Modifications enregistrées."))
     else:
         flash(_("Aucun changement : la fiche est restée telle quelle."))
-    return redirect(url_for("catalog.film_detail", film_id=film_id))
+    # An anchor of its own, or the browser keeps the form's (#f-runtime) through the redirect.
+    return redirect(url_for("catalog.film_detail", film_id=film_id, _anchor="main"))
 
 
 @bp.post("/films/<int:film_id>/historique/<int:change_id>/annuler")
