@@ -30,10 +30,12 @@ import pytest
 from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from catalog.fields import NAMES
+from catalog.ingest import check_row
 from catalog.models import (
     Audience,
     Bundle,
@@ -52,6 +54,7 @@ from catalog.models import (
 )
 from catalog.records import film_to_record
 from tests.web.quebec import column_map, quebec_subset
+from web.i18n import PROBLEMS, problem
 from web.usecases import cataloguing
 
 PO_FILE = Path(__file__).resolve().parents[2] / "web/translations/en/LC_MESSAGES/messages.po"
@@ -804,3 +807,60 @@ def test_each_language_shows_its_own_data_and_marks_the_other(
         title = html_escape(both.title_en if lang == "en" else both.display_title)
         for url in ("/catalogue/", "/atelier/", f"/atelier/anthologies/{catalog.bundle_id}"):
             assert title in client.get(url).get_data(as_text=True), url
+
+
+# -- every field error of the catalog has its words in both languages -----------------------
+
+# A row that trips each check of catalog.fields and catalog.ingest, by the error's code.
+TRIPS: dict[str, dict[str, object]] = {
+    "whole_number": {"year": BAD_YEAR},
+    "outside": {"year": "1700"},
+    "duration": {"runtime": BAD_RUNTIME},
+    "runtime_range": {"runtime": "30 h"},
+    "yes_no": {"closed_captions": "peut-être"},
+    "not_yes_no": {"year": True},
+    "choice": {"form": "opéra"},
+    "language": {"original_languages": "martien"},
+    "region": {"region": "Atlantide"},
+    "date": {"rights_window_start": BAD_DATE},
+    "email": {"contact_email": BAD_EMAIL},
+    "nul": {"logline": "a\x00b"},
+    "one_value": {"year": {"valeur": 1}},
+    "required": {"original_title": None},
+    "unknown_place": {"municipality": "Atlantide-sur-Mer"},
+    "ambiguous_place": {"municipality": "Saint-Lambert"},
+    "other_region": {"municipality": "Rimouski", "region": "06"},
+    "age_order": {"audience_age_min": "12", "audience_age_max": "8"},
+    "date_order": {"rights_window_start": "2026-05-01", "rights_window_end": "2026-01-01"},
+    "unlisted": {"municipality": "Atlantide-sur-Mer", "region": "01"},
+}
+
+
+def test_every_check_of_the_catalog_has_a_code() -> None:
+    # Each raise site names its mistake, so that no page falls back to the English message.
+    root = PO_FILE.parents[4]
+    for path in (root / "catalog/fields.py", root / "catalog/ingest.py"):
+        source = path.read_text(encoding="utf-8")
+        assert not re.search(r"FieldError\(\s*(?:f?\"[^\"]*\"|str\(\w+\))\s*\)", source), path
+    assert set(TRIPS) == set(PROBLEMS)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("code", sorted(TRIPS))
+def test_each_field_error_is_said_in_the_page_s_language(app: Flask, code: str) -> None:
+    cells = {"original_title": "Aube"} | TRIPS[code]
+    _record, errors, warnings = check_row(2, cells)
+    found = [p for p in [*errors, *warnings] if p.code == code]
+    assert found, [(p.code, p.message) for p in [*errors, *warnings]]
+    texts = {}
+    for lang in ("fr", "en"):
+        with app.test_request_context(headers={"Accept-Language": lang}):
+            texts[lang] = problem(found[0])
+        assert (
+            leaks("/", page(lang, f"<p>{escape(texts[lang])}</p>"), map(str, cells.values())) == []
+        )
+    assert texts["fr"] != texts["en"]
+    # The job's report stores the problem as JSON: it reads back the same.
+    stored = {"message": found[0].message, "code": code, "params": dict(found[0].params)}
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert problem(stored) == texts["fr"]
