@@ -187,12 +187,17 @@ def test_warnings_name_the_film_once_in_french_and_in_english(
         bundle_id = add_bundle(session, [child, unrated, adult])
         session.commit()
     login("curator")
-    french = warnings_of(editor(client, bundle_id))
+    page = editor(client, bundle_id)
+    french = warnings_of(page)
     # The core finds two clashing pairs (Petit Loup with each other film): one warning.
     audience = [w for w in french if w.startswith("Publics incompatibles")]
     assert len(audience) == 1, french
     assert audience[0].count("« Petit Loup »") == 1
     assert "« Sans étiquette » (public non précisé)" in audience[0]
+    # The film that clashes with each other one is the one at fault (the others go together).
+    assert "« Petit Loup » (Jeunesse) ne va pas avec" in audience[0]
+    assert page.count('class="item at-fault"') == 1
+    assert re.search(r'class="item at-fault"[^>]*>\s*<span class="title"><a [^>]*>Petit Loup<', page)
     assert len(french) == len(set(french))
     assert not any("unknown" in w or "jeunesse et" in w for w in french), french
     in_english(client)

@@ -17,6 +17,7 @@ from catalog import queries, vectors
 from catalog.models import Bundle, BundleRevision, Film, Proposal, Status
 from curation.bundles import COUNT_LIMIT
 from curation.rules import (
+    AUDIENCE,
     DIRECTOR,
     FILM_COUNT,
     LANGUAGE,
@@ -73,7 +74,7 @@ class BundleView:
         the window, the film count, the common language or the regions, which concern them
         all), and the longest film when the bundle runs over its window."""
         shared = {RUNTIME_WINDOW, FILM_COUNT, LANGUAGE, MIN_REGIONS}
-        ids = {i for p in self.problems if p.rule not in shared for i in p.film_ids}
+        ids = {i for p in self.problems if p.rule not in shared for i in p.at_fault}
         timed = [f for f in self.films if f.runtime_seconds]
         if self.runtime_state == "over" and timed:
             ids.add(max(timed, key=lambda f: f.runtime_seconds or 0).id or 0)
@@ -136,19 +137,40 @@ class Problem:
 
     The core names a rule once per pair of films (audiences) or per director; a curator
     reads one warning per rule, naming each film once (a director's clash stays one per
-    director, since each names different films)."""
+    director, since each names different films). `pairs`: the clashing pairs of an audience
+    problem; `culprit`: the film in every one of them, when there is one (a children's film
+    among adults' clashes with each, while the others go together)."""
 
     rule: str
     film_ids: tuple[int, ...]
+    pairs: tuple[tuple[int, ...], ...] = ()
+
+    @property
+    def culprit(self) -> int | None:
+        if len(self.pairs) < 2:  # two films that clash: neither more than the other
+            return None
+        common = set.intersection(*(set(p) for p in self.pairs))
+        return next(iter(common)) if len(common) == 1 else None
+
+    @property
+    def at_fault(self) -> tuple[int, ...]:
+        culprit = self.culprit
+        return (culprit,) if culprit is not None else self.film_ids
 
 
 def problems_of(violations: Sequence[curation.Violation]) -> list[Problem]:
     merged: dict[tuple[str, tuple[int, ...]], list[int]] = {}
+    pairs: dict[tuple[str, tuple[int, ...]], list[tuple[int, ...]]] = {}
     for v in violations:
         key = (v.rule, tuple(sorted(v.film_ids)) if v.rule == DIRECTOR else ())
         ids = merged.setdefault(key, [])
         ids += [i for i in v.film_ids if i not in ids]
-    return [Problem(rule, tuple(ids)) for (rule, _), ids in merged.items()]
+        if v.rule == AUDIENCE:
+            pairs.setdefault(key, []).append(tuple(v.film_ids))
+    return [
+        Problem(rule, tuple(ids), tuple(pairs.get((rule, k), ())))
+        for (rule, k), ids in merged.items()
+    ]
 
 
 @dataclass(frozen=True)

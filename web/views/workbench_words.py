@@ -162,12 +162,24 @@ def warning_words(view: BundleView, problem: Problem) -> str:
             films=quoted(titles),
         )
     if rule == core.AUDIENCE:
+
+        def with_audience(film: Film) -> str:
+            return _(
+                "%(film)s (%(audience)s)",
+                film=quoted([film.display_title]),
+                audience=_audience(film),
+            )
+
+        culprit = films.get(problem.culprit or -1)
+        if culprit is not None:
+            return _(
+                "Publics incompatibles : %(film)s ne va pas avec %(others)s.",
+                film=with_audience(culprit),
+                others=", ".join(with_audience(f) for f in named if f is not culprit),
+            )
         return _(
             "Publics incompatibles : %(films)s.",
-            films=", ".join(
-                _("%(film)s (%(audience)s)", film=quoted([f.display_title]), audience=_audience(f))
-                for f in named
-            ),
+            films=", ".join(with_audience(f) for f in named),
         )
     if rule == core.LANGUAGE:
         return _(
