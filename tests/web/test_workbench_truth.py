@@ -197,7 +197,8 @@ def test_warnings_name_the_film_once_in_french_and_in_english(
     # The film that clashes with each other one is the one at fault (the others go together).
     assert "« Petit Loup » (Jeunesse) ne va pas avec" in audience[0]
     assert page.count('class="item at-fault"') == 1
-    assert re.search(r'class="item at-fault"[^>]*>\s*<span class="title"><a [^>]*>Petit Loup<', page)
+    culprit = r'class="item at-fault"[^>]*>\s*<span class="title"><a [^>]*>Petit Loup<'
+    assert re.search(culprit, page)
     assert len(french) == len(set(french))
     assert not any("unknown" in w or "jeunesse et" in w for w in french), french
     in_english(client)
