@@ -215,7 +215,8 @@ def demo_accounts() -> None:
         session.commit()
     write_atomically(store, "".join(f"{e} {p}\n" for e, p in known.items()))
     store.chmod(0o600)
-    click.echo("Demo accounts (also in instance/demo-accounts.txt):")
+    shown = store.relative_to(Path.cwd()) if store.is_relative_to(Path.cwd()) else store
+    click.echo(f"Demo accounts (also in {shown}):")
     for email, _name, role, _org in DEMO_ACCOUNTS:
         click.echo(f"  {role.value:<12} {email:<32} password: {known[email]}")
 
