@@ -73,6 +73,8 @@ def test_a_curator_edits_any_film_with_the_filmmakers_form(
     assert 'for="f-synopsis_long_en"' in html and 'for="f-rights_notes"' in html
     assert 'value="La Traversée du fleuve"' in html
     assert 'name="media"' not in html
+    # A way back to the record without saving.
+    assert f'<a href="/catalogue/films/{film_id}">Retour à la fiche sans enregistrer</a>' in html
     values = _form(client, film_id)
     assert values["runtime"] == "00:12:30" and values["region"] == "01"
     response = client.post(

@@ -325,11 +325,12 @@ def edit(film_id: int) -> str | WerkzeugResponse:
     """A curator edits any film's record with the filmmaker's own form and checks."""
     db = database.session()
     film = _film_or_404(film_id)
+    back = url_for("catalog.film_detail", film_id=film.id)
     if request.method == "GET":
-        return render_form(form_values(film), {}, film, upload=False)
+        return render_form(form_values(film), {}, film, upload=False, back=back)
     record, values, errors = read_form()
     if errors:
-        return render_form(values, errors, film, upload=False)
+        return render_form(values, errors, film, upload=False, back=back)
     user = current_user()
     changed = records.save_edit(
         db, film, record, user_id=user.id if user else None, screener_url=values["screener_url"]

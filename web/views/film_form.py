@@ -175,10 +175,12 @@ def render_form(
     upload: bool = True,
     action: str | None = None,
     received: Any = None,
+    back: str | None = None,
 ) -> str:
     """The form page; `upload` offers the film file field (the submission form does),
     `action` is where it posts (the page's own address when None), `received` the film
-    file already uploaded (web.usecases.uploads.Upload) when the form comes back."""
+    file already uploaded (web.usecases.uploads.Upload) when the form comes back, `back`
+    the film's page, offered as a way out without saving."""
     lang = current_language()
     return render_template(
         "submissions/form.html",
@@ -206,6 +208,7 @@ def render_form(
         upload=upload,
         action=action,
         received=received,
+        back=back,
     )
 
 

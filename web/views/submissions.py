@@ -150,13 +150,14 @@ def edit(film_id: int) -> str | Response:
     if film.status != Status.submitted:
         flash(_("Ce film a déjà été traité : écrivez à l'équipe pour le modifier."))
         return redirect(url_for("submissions.detail", film_id=film.id))
+    back = url_for("submissions.detail", film_id=film.id)
     if request.method == "GET":
-        return render_form(form_values(film), {}, film)
+        return render_form(form_values(film), {}, film, back=back)
     record, values, errors = read_form()
     upload = _receive_upload(errors)
     if errors:
         kept = upload.set_aside() if upload is not None else None
-        return render_form(values, errors, film, received=kept)
+        return render_form(values, errors, film, received=kept, back=back)
     user = current_user()
     assert user is not None
     records.save_edit(
