@@ -259,11 +259,25 @@ def test_a_films_real_file_wins_over_its_stand_in(
     assert "Profil de style" in page and "montage rapide" in page
 
 
+def bundle_of(engine: Engine, film_ids: list[int]) -> int:
+    from catalog.models import Bundle, BundleItem
+
+    with Session(engine) as session:
+        bundle = Bundle(facet="subject", slot_minutes=22, label="Deux films")
+        # The relationship fills each item's bundle_id.
+        bundle.items = [
+            BundleItem(film_id=film_id, position=n)  # type: ignore[call-arg]
+            for n, film_id in enumerate(film_ids)
+        ]
+        session.add(bundle)
+        session.commit()
+        assert bundle.id is not None
+        return bundle.id
+
+
 def test_a_playlist_says_which_entries_are_stand_ins(
     engine: Engine, client: FlaskClient, login: Login
 ) -> None:
-    from catalog.models import Bundle, BundleItem
-
     real = add_film(engine, "Avec son fichier", 20)
     standing_in = add_film(engine, "Remplacé", 600)
     real_asset = add_asset(engine, real, stand_in=False, style=STYLE)
@@ -274,15 +288,8 @@ def test_a_playlist_says_which_entries_are_stand_ins(
             assert asset is not None
             asset.proxy_path = f"derived/{asset_id}/proxy.mp4"
             session.add(asset)
-        bundle = Bundle(facet="subject", slot_minutes=22, label="Deux films")
-        # The relationship fills each item's bundle_id.
-        bundle.items = [
-            BundleItem(film_id=film_id, position=n)  # type: ignore[call-arg]
-            for n, film_id in enumerate((real, standing_in))
-        ]
-        session.add(bundle)
         session.commit()
-        bundle_id = bundle.id
+    bundle_id = bundle_of(engine, [real, standing_in])
     login("curator")
     lines = client.get(f"/anthologies/{bundle_id}/fiche.m3u").get_data(as_text=True).splitlines()
     real_url = next(i for i, line in enumerate(lines) if f"/media/{real_asset}/proxy" in line)
@@ -291,3 +298,26 @@ def test_a_playlist_says_which_entries_are_stand_ins(
     )
     assert lines[stand_in_url - 1] == "# Extrait de démonstration — pas le film"
     assert lines[real_url - 1].startswith("#EXTINF:20,")
+
+
+def test_a_trailer_cut_from_stand_ins_says_so(
+    app: Flask, engine: Engine, client: FlaskClient, login: Login
+) -> None:
+    from catalog.models import Bundle
+
+    real = add_film(engine, "Avec son fichier", 20)
+    standing_in = add_film(engine, "Remplacé", 600)
+    add_asset(engine, real, stand_in=False, style=STYLE)
+    bundle_id = bundle_of(engine, [real, standing_in])
+    with Session(engine) as session:
+        bundle = session.get(Bundle, bundle_id)
+        assert bundle is not None
+        reel = root(app) / media.reel_name(bundle)
+    reel.parent.mkdir(parents=True, exist_ok=True)
+    reel.write_bytes(b"\0" * 64)  # the page only asks whether the reel exists
+    login("curator")
+    note = "Extraits de démonstration, pas les films"
+    assert note not in html.unescape(client.get(f"/pitch/anthologies/{bundle_id}").get_data(True))
+    add_asset(engine, standing_in, stand_in=True, style=STYLE)
+    page = html.unescape(client.get(f"/pitch/anthologies/{bundle_id}").get_data(as_text=True))
+    assert "Bande-annonce" in page and note in page
