@@ -54,7 +54,16 @@ Raw = dict[str, Any]
 
 
 class IngestError(Exception):
-    """The file as a whole cannot be imported (unreadable, unknown columns, bad mapping)."""
+    """The file as a whole cannot be imported (unreadable, unknown columns, bad mapping).
+
+    As with FieldError, the message is English and `code` with `params` name the mistake for
+    an interface that says it in its own language.
+    """
+
+    def __init__(self, message: str, code: str = "", **params: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -143,17 +152,19 @@ class ColumnMap:
             try:
                 data = tomllib.loads(Path(file).read_text(encoding="utf-8"))
             except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-                raise IngestError(f"mapping file {file}: {error}") from None
+                raise IngestError(f"mapping file {file}: {error}", "map_file") from None
             columns = data.get("columns", {k: v for k, v in data.items() if k != "ignore"})
             for target, source in columns.items():
                 if not isinstance(source, str):
-                    raise IngestError(f"mapping file {file}: {target} must name a column")
+                    message = f"mapping file {file}: {target} must name a column"
+                    raise IngestError(message, "map_file")
                 targets[target] = source
             ignored |= set(data.get("ignore", []))
         for pair in pairs:
             target, sep, source = pair.partition("=")
             if not sep or not target.strip() or not source.strip():
-                raise IngestError(f"--map {pair!r}: write it field=Column, e.g. title=Title")
+                message = f"--map {pair!r}: write it field=Column, e.g. title=Title"
+                raise IngestError(message, "map_form", pair=pair)
             targets[target.strip()] = source.strip()
         resolved: dict[str, str] = {}
         for target, source in targets.items():
@@ -161,7 +172,9 @@ class ColumnMap:
             if name is None:
                 raise IngestError(
                     f"--map {target}={source}: {target!r} is not a catalog field "
-                    f"(fields: {', '.join(BY_NAME)})"
+                    f"(fields: {', '.join(BY_NAME)})",
+                    "map_field",
+                    field=target,
                 )
             resolved[name] = source
         return cls(resolved, frozenset(ignored))
@@ -173,7 +186,10 @@ class ColumnMap:
         if missing:
             raise IngestError(
                 f"{source}: mapped column(s) {', '.join(map(repr, missing))} not in the file "
-                f"(its columns: {', '.join(header)})"
+                f"(its columns: {', '.join(header)})",
+                "mapped_missing",
+                columns=", ".join(missing),
+                header=", ".join(header),
             )
         result: dict[str, str] = {}
         unknown = []
@@ -184,16 +200,24 @@ class ColumnMap:
             if target is None:
                 unknown.append(name)
             elif target in result.values():
-                raise IngestError(f"{source}: two columns feed {target!r}; map or ignore one")
+                raise IngestError(
+                    f"{source}: two columns feed {target!r}; map or ignore one",
+                    "two_columns",
+                    field=target,
+                )
             else:
                 result[name] = target
         if unknown:
             raise IngestError(
                 f"{source}: unknown column(s) {', '.join(map(repr, unknown))}; map them "
-                "(--map field=Column) or drop them (--ignore Column); see docs/import-format.md"
+                "(--map field=Column) or drop them (--ignore Column); see docs/import-format.md",
+                "unknown_columns",
+                columns=", ".join(unknown),
             )
         if "original_title" not in result.values():
-            raise IngestError(f"{source}: no title column (map one with --map title=Column)")
+            raise IngestError(
+                f"{source}: no title column (map one with --map title=Column)", "no_title"
+            )
         return result
 
 
@@ -213,7 +237,7 @@ def _lines(path: Path) -> Iterator[Iterator[str]]:
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as error:
-        raise IngestError(f"{path}: cannot read ({error.strerror})") from None
+        raise IngestError(f"{path}: cannot read ({error.strerror})", "unreadable") from None
 
     def lines() -> Iterator[str]:
         try:
@@ -221,7 +245,8 @@ def _lines(path: Path) -> Iterator[Iterator[str]]:
         except UnicodeDecodeError:
             raise _not_utf8(path) from None
         except OSError as error:
-            raise IngestError(f"{path}: cannot read ({error.strerror})") from None
+            message = f"{path}: cannot read ({error.strerror})"
+            raise IngestError(message, "unreadable") from None
 
     with handle:
         yield lines()
@@ -241,10 +266,12 @@ def _not_utf8(path: Path) -> IngestError:
                 at = offset - cut + error.start
                 line = newlines + block[: max(0, at - offset)].count(b"\n") + 1
                 return IngestError(
-                    f"{path}: line {line} is not UTF-8 (byte {at}); save the file as UTF-8"
+                    f"{path}: line {line} is not UTF-8 (byte {at}); save the file as UTF-8",
+                    "not_utf8",
+                    line=line,
                 )
             if not block:
-                return IngestError(f"{path}: is not UTF-8; save the file as UTF-8")
+                return IngestError(f"{path}: is not UTF-8; save the file as UTF-8", "not_utf8")
             offset += len(block)
             newlines += block.count(b"\n")
 
@@ -309,13 +336,17 @@ def _csv_records(path: Path) -> Iterator[tuple[list[str], Records]]:
         try:
             header = [h.strip() for h in next(reader)]
         except StopIteration:
-            raise IngestError(f"{path}: the file is empty") from None
+            raise IngestError(f"{path}: the file is empty", "empty") from None
         except csv.Error as error:
             problem = f"line 1 (the header) cannot be read as CSV ({error})"
-            raise IngestError(f"{path}: {problem}") from None
+            raise IngestError(f"{path}: {problem}", "csv") from None
         if len(set(header)) != len(header):
             twice = sorted({h for h in header if header.count(h) > 1})
-            raise IngestError(f"{path}: column(s) {', '.join(twice)} appear twice in the header")
+            raise IngestError(
+                f"{path}: column(s) {', '.join(twice)} appear twice in the header",
+                "header_twice",
+                columns=", ".join(twice),
+            )
         yield header, _records(reader, len(header))
 
 
@@ -329,13 +360,13 @@ def _records(reader: Any, width: int) -> Records:
         except csv.Error as error:
             # A cell over the reader's limit, or a broken quote: the rest cannot be read.
             problem = f"cannot be read as CSV ({error}); the rest of the file was not read"
-            yield RowError(start, "-", "", problem)
+            yield RowError(start, "-", "", problem, "csv", {"detail": str(error)})
             return
         line, start = start, reader.line_num + 1
         if len(cells) != width:
             if any(c.strip() for c in cells):
                 problem = f"has {len(cells)} cells where the header has {width}"
-                yield RowError(line, "-", "", problem)
+                yield RowError(line, "-", "", problem, "cells", {"n": len(cells), "width": width})
             continue
         yield line, cells
 
@@ -363,11 +394,11 @@ def _json_object(number: int, line: str) -> RawRow | RowError:
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as error:
-        return RowError(number, "-", "", f"is not JSON ({error.msg})")
+        return RowError(number, "-", "", f"is not JSON ({error.msg})", "json")
     except RecursionError:
-        return RowError(number, "-", "", "is JSON nested too deeply to read")
+        return RowError(number, "-", "", "is JSON nested too deeply to read", "json")
     if not isinstance(obj, dict):
-        return RowError(number, "-", "", "is not a JSON object")
+        return RowError(number, "-", "", "is not a JSON object", "json")
     return RawRow(number, obj, line)
 
 
@@ -382,7 +413,7 @@ def _jsonl_header(path: Path) -> list[str]:
         if isinstance(row, RawRow):
             header.update(dict.fromkeys(cast(dict[str, Any], row.cells)))
     if empty:
-        raise IngestError(f"{path}: the file is empty")
+        raise IngestError(f"{path}: the file is empty", "empty")
     return list(header)
 
 
@@ -624,7 +655,8 @@ def _unprepared(session: Session) -> Iterator[None]:
 
 
 def _duplicate(line: int, first: int) -> RowError:
-    return RowError(line, "external_id", "", f"describes the same film as line {first}")
+    message = f"describes the same film as line {first}"
+    return RowError(line, "external_id", "", message, "duplicate", {"first": first})
 
 
 def _column_order(name: str) -> int:

@@ -3,6 +3,7 @@ the catalog's field errors said in the page's language."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["problem"] = problem
+    app.jinja_env.filters["failure"] = failure
     app.jinja_env.globals["import_summary"] = import_summary
     for code in ERRORS:
         app.register_error_handler(code, error_page)
@@ -106,6 +108,31 @@ PROBLEMS: dict[str, Any] = {
     ),
     "age_order": _l("L'âge maximum est plus bas que l'âge minimum (%(low)s)."),
     "date_order": _l("La fin de la fenêtre de droits précède son début (%(start)s)."),
+    # A row the reader could not take apart.
+    "csv": _l("Cette ligne ne se lit pas comme du CSV; la suite du fichier n'a pas été lue."),
+    "cells": _l("Cette ligne a %(n)s cellules, l'en-tête en a %(width)s."),
+    "json": _l("Cette ligne n'est pas un objet JSON lisible."),
+    "duplicate": _l("Cette ligne décrit le même film que la ligne %(first)s."),
+    # The file as a whole (catalog.ingest.IngestError).
+    "map_form": _l("« %(pair)s » : écrivez une correspondance champ=Colonne, ex. title=Titre."),
+    "map_field": _l("« %(field)s » n'est pas un champ du catalogue."),
+    "map_file": _l("Le fichier de correspondance ne se lit pas."),
+    "unreadable": _l("Le fichier ne se lit pas."),
+    "mapped_missing": _l(
+        "Colonnes à faire correspondre absentes du fichier : %(columns)s (ses colonnes : "
+        "%(header)s)."
+    ),
+    "two_columns": _l("Deux colonnes alimentent le champ « %(field)s » : ignorez-en une."),
+    "unknown_columns": _l(
+        "Colonnes inconnues : %(columns)s. Faites-les correspondre à un champ (ex. "
+        "title=Titre) ou retirez-les du fichier."
+    ),
+    "no_title": _l(
+        "Aucune colonne de titre : faites correspondre une colonne au titre (ex. title=Titre)."
+    ),
+    "not_utf8": _l("Le fichier n'est pas en UTF-8 (ligne %(line)s) : enregistrez-le en UTF-8."),
+    "empty": _l("Le fichier est vide."),
+    "header_twice": _l("Ces colonnes paraissent deux fois dans l'en-tête : %(columns)s."),
 }
 SUGGESTION = _l("Vouliez-vous dire %(names)s?")
 OR = _l(" ou ")
@@ -124,7 +151,8 @@ def problem_text(code: str, params: Mapping[str, Any], message: str) -> str:
     if template is None:
         return message
     lang = "en" if str(get_locale()) == "en" else "fr"
-    shown = {key: str(value) for key, value in params.items()}
+    shown: dict[str, str] = defaultdict(lambda: "?")
+    shown |= {key: str(value) for key, value in params.items()}
     if code == "choice":
         codes = str(params.get("choices", "")).split(", ")
         shown["choices"] = ", ".join(_choice_name(c, lang) for c in codes if c)
@@ -133,6 +161,14 @@ def problem_text(code: str, params: Mapping[str, Any], message: str) -> str:
         names = str(OR).join(str(params["suggestions"]).split(" / "))
         text += " " + str(SUGGESTION) % {"names": names}
     return text
+
+
+def failure(job: Any) -> str:
+    """Why a job failed, in the page's language when its error named its mistake."""
+    said = (job.result or {}).get("error") or {}
+    if said.get("code") in PROBLEMS:
+        return problem_text(said["code"], said.get("params") or {}, job.message or "")
+    return str(job.message or "")
 
 
 def problem(error: Any) -> str:

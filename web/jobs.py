@@ -234,7 +234,11 @@ def run_job(app: Flask, job_id: int) -> None:
             if context.lost.is_set():
                 return  # it failed because it was cancelled: the new owner's run counts
             try:
-                _finish(context, JobStatus.failed, {}, f"{type(error).__name__}: {error}")
+                # A failure that names its mistake (catalog.ingest.IngestError) keeps its code
+                # and parts, for the job's page to say it in the reader's language.
+                said = {"code": getattr(error, "code", ""), "params": getattr(error, "params", {})}
+                failure = {"error": said} if said["code"] else {}
+                _finish(context, JobStatus.failed, failure, f"{type(error).__name__}: {error}")
             except LeaseLost:
                 return
             if parent:

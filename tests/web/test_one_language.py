@@ -18,10 +18,12 @@ addresses, numbers) taken out, and what remains checked against two word lists:
 from __future__ import annotations
 
 import functools
+import io
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qsl, urljoin, urlsplit
@@ -836,13 +838,19 @@ TRIPS: dict[str, dict[str, object]] = {
 }
 
 
+# Mistakes of a mapping given on the command line or in the import form's box.
+FILE_ONLY = {"map_form", "map_field", "map_file", "mapped_missing", "two_columns", "unreadable"}
+FILE_ONLY |= {"empty"}  # an empty upload reads as a header without a title column
+
+
 def test_every_check_of_the_catalog_has_a_code() -> None:
     # Each raise site names its mistake, so that no page falls back to the English message.
     root = PO_FILE.parents[4]
     for path in (root / "catalog/fields.py", root / "catalog/ingest.py"):
         source = path.read_text(encoding="utf-8")
-        assert not re.search(r"FieldError\(\s*(?:f?\"[^\"]*\"|str\(\w+\))\s*\)", source), path
-    assert set(TRIPS) == set(PROBLEMS)
+        uncoded = r"(?:Field|Ingest)Error\(\s*(?:f?\"[^\"]*\"|str\(\w+\))\s*\)"
+        assert not re.search(uncoded, source), path
+    assert set(TRIPS) | set(REFUSED_FILES) | {"csv", "json"} | FILE_ONLY == set(PROBLEMS)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -864,3 +872,40 @@ def test_each_field_error_is_said_in_the_page_s_language(app: Flask, code: str) 
     stored = {"message": found[0].message, "code": code, "params": dict(found[0].params)}
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         assert problem(stored) == texts["fr"]
+
+
+# A file the importer refuses, by the code of its failure, and what its page says in French.
+REFUSED_FILES: dict[str, tuple[bytes, str]] = {
+    "unknown_columns": (b"original_title,couleur\nAube,bleu\n", "Colonnes inconnues : couleur."),
+    "no_title": (b"year\n2001\n", "Aucune colonne de titre"),
+    "header_twice": (b"original_title,year,year\nAube,1,2\n", "deux fois dans l'en-tête : year"),
+    "not_utf8": ("original_title\nÉté\n".encode("latin-1"), "n'est pas en UTF-8 (ligne 2)"),
+    # Rows the importer cannot take, set aside: the report names them.
+    "cells": (b"original_title,year\nAube,2001,de trop\n", "Cette ligne a 3 cellules"),
+    "duplicate": (
+        b"external_id,original_title\nx-1,Aube\nx-1,Aube encore\n",
+        "le même film que la ligne 2",
+    ),
+}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("code", sorted(REFUSED_FILES))
+def test_an_import_s_failure_is_said_in_the_page_s_language(
+    app: Flask, make_user: Callable[..., int], code: str
+) -> None:
+    content, french = REFUSED_FILES[code]
+    client = app.test_client()
+    _log_in(client, make_user("curator"))
+    response = client.post(
+        "/catalogue/import",
+        data={"file": (io.BytesIO(content), "envoi.csv"), "skip_invalid": "1"},
+        content_type="multipart/form-data",
+    )
+    job = response.headers["Location"]
+    for lang in ("fr", "en"):
+        switch(client, lang)
+        html = client.get(job).get_data(as_text=True)
+        assert leaks(job, html, ["envoi.csv", "couleur", "year", "x-1"], lang) == []
+        if lang == "fr":
+            assert french in html_unescape(html)

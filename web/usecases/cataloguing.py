@@ -95,7 +95,7 @@ def ingest_job(context: jobs.JobContext) -> dict[str, Any]:
             "warnings": _problems(rejected.warnings, named),
         }
     except IngestError as error:
-        raise IngestError(named(str(error))) from None
+        raise IngestError(named(str(error)), error.code, **error.params) from None
     return {
         "imported": True,
         "summary": named(report.summary()),
