@@ -236,7 +236,11 @@ def test_gauges_warnings_replacement_revert_and_unplaced(
     assert len(audience) == 1 and audience[0].count("Petit Loup") == 1, said
     assert "« Sans étiquette » (public non précisé)" in audience[0]
     assert not any("unknown" in w for w in said)
-    screenshot(page, "workbench-warnings-fr-1366")
+    for width, (w, h) in WIDTHS.items():
+        page.set_viewport_size({"width": w, "height": h})
+        fits_the_width(page, w)
+        screenshot(page, f"workbench-warnings-fr-{width}")
+    page.set_viewport_size({"width": 1366, "height": 900})
 
     page.get_by_role("button", name="English").click()
     page.locator("#editor ul.warnings li", has_text="Incompatible audiences").wait_for()
