@@ -17,6 +17,7 @@ import pytest
 from flask import Flask, url_for
 from sqlmodel import Session, select
 
+from catalog import bundles as bundle_edits
 from catalog import sharing, users
 from catalog.models import Bundle, BundleItem, Film, Proposal, Status, UserRole, utcnow
 from tests.browser.conftest import screenshot
@@ -141,7 +142,15 @@ def desk(live_app: tuple[Flask, str], tmp_path: Path) -> Desk:
             )
             sharing.share_bundle(session, bundle.id, "Marc-André, ICI Gaspésie", later, None)
             session.commit()
+            # A few edits, so that the history has words to show.
+            edited = bundle_edits.claim(session, bundle.id)
+            assert edited is not None
+            bundle_edits.edit(session, edited, "rename", label="Hivers, fleuves et rivières")
+            bundle_edits.edit(session, edited, "pin", film_id=timed[0].id)
+            bundle_edits.edit(session, edited, "up", film_id=timed[2].id)
+            session.commit()
             film_id, bundle_id, proposal_id = submitted.id, bundle.id, proposal.id
+            first_in_bundle = timed[0].id
     # Each role's main pages, by endpoint; a page of issue 12 counts once its view exists.
     pages: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
         "curator": [
@@ -149,10 +158,16 @@ def desk(live_app: tuple[Flask, str], tmp_path: Path) -> Desk:
             ("film", "catalog.film_detail", {"film_id": film_id}),
             ("film-edit", "catalog.edit", {"film_id": film_id}),
             ("inbox", "judging.inbox", {}),
+            ("judging", "judging.judge", {"film_id": film_id}),
             ("import", "catalog.bulk_import", {}),
             ("import-report", "catalog.job_status", {"job_id": job_id}),
             ("workbench", "workbench.index", {}),
             ("bundle", "workbench.edit", {"bundle_id": bundle_id}),
+            (
+                "bundle-replace",
+                "workbench.edit",
+                {"bundle_id": bundle_id, "swap_for": first_in_bundle},
+            ),
             ("bundle-history", "workbench.history", {"bundle_id": bundle_id}),
             ("unplaced", "workbench.unplaced", {"proposal_id": proposal_id}),
             ("shares", "pitch.shares", {"bundle_id": bundle_id}),
