@@ -39,6 +39,13 @@ def quoted(titles: Sequence[str]) -> str:
     return _("%(list)s et %(last)s", list=", ".join(marks[:-1]), last=marks[-1])
 
 
+def neither(items: Sequence[str]) -> str:
+    """ "A, B ni C" after a negation (English: "A, B or C")."""
+    if len(items) <= 1:
+        return "".join(items)
+    return _("%(list)s ni %(last)s", list=", ".join(items[:-1]), last=items[-1])
+
+
 def french_count(n: int) -> int:
     """The count that picks a plural form: French (the interface's own language, which has no
     catalog, so gettext's English rule applies) says "0 film", English "0 films"."""
@@ -175,7 +182,7 @@ def warning_words(view: BundleView, problem: Problem) -> str:
             return _(
                 "Publics incompatibles : %(film)s ne va pas avec %(others)s.",
                 film=with_audience(culprit),
-                others=", ".join(with_audience(f) for f in named if f is not culprit),
+                others=neither([with_audience(f) for f in named if f is not culprit]),
             )
         return _(
             "Publics incompatibles : %(films)s.",
