@@ -66,7 +66,10 @@ PO_FILE = Path(__file__).resolve().parents[2] / "web/translations/en/LC_MESSAGES
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 VOID |= {"track", "wbr"}
 HIDDEN = {"script", "style", "template", "textarea", "noscript", "svg"}
-SHOWN_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
+SHOWN_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt", "hx-confirm")
+CODES = {"data-value"}  # what a picker stores (a country's English name), never shown
+# Sentences a page's script shows later (data-sending="Envoi du fichier : …"), not codes.
+_SENTENCE = re.compile(r"^[^{}\[\]<>=]*[^\W\d_]{2,}[^{}\[\]<>=]* [^{}\[\]<>=]*$")
 # Tags that break the line of text; inline ones (<strong>Statut</strong>:) do not.
 INLINE = {"a", "abbr", "b", "bdi", "cite", "code", "em", "i", "kbd", "mark", "q", "s", "small"}
 INLINE |= {"span", "strong", "sub", "sup", "time", "u", "var", "data", "output", "label"}
@@ -100,6 +103,9 @@ class _Text(HTMLParser):
             for name in SHOWN_ATTRIBUTES:
                 if found.get(name):
                     self.chunks.append(f" {found[name]} ")
+            for name, value in found.items():
+                if name.startswith("data-") and name not in CODES and _SENTENCE.match(value):
+                    self.chunks.append(f" {value} ")
             if tag == "input" and found.get("type") in ("submit", "button"):
                 self.chunks.append(f" {found.get('value', '')} ")
         if tag not in VOID:
@@ -343,6 +349,15 @@ def test_the_checker_knows_each_language_s_colon_and_quotes() -> None:
 def test_the_checker_reads_attributes_and_buttons() -> None:
     body = '<input type="submit" value="Save"><a title="Remove" href="/">x</a>'
     assert {x.phrase for x in leaks("/x", page("fr", body))} == {"Save", "Remove"}
+    # A confirmation and a message a script shows later are read; a stored code is not.
+    body = '<form hx-confirm="Remove it?"></form><div data-done="File received and checked">'
+    assert {x.phrase for x in leaks("/x", page("fr", body))} == {
+        "Remove",
+        "File received and checked",
+    }
+    assert (
+        leaks("/x", page("fr", '<option data-value="South Africa">Afrique du Sud</option>')) == []
+    )
 
 
 # -- a catalog with something on every page ------------------------------------------------
