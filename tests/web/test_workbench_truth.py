@@ -339,6 +339,8 @@ def test_the_editor_lists_the_newest_revisions_and_links_to_all(
     assert f"/atelier/anthologies/{bundle_id}/historique" in page
     full = client.get(f"/atelier/anthologies/{bundle_id}/historique").get_data(as_text=True)
     assert full.count("Texte de présentation modifié") == 20
+    # Without the editor to swap into, going back is a plain form that asks first.
+    assert full.count('data-confirm="Revenir à la version du') == 19 and "hx-post" not in full
 
 
 def test_destructive_actions_ask_first_and_every_htmx_action_shows_it_is_busy(
