@@ -45,8 +45,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["problem"] = problem
     app.jinja_env.filters["failure"] = failure
     app.jinja_env.globals["import_summary"] = import_summary
-    for code in ERRORS:
-        app.register_error_handler(code, error_page)
+    # By class, not by code: a blueprint's own handler (the JSON API's) is found first.
+    app.register_error_handler(HTTPException, error_page)
     app.register_blueprint(bp)
 
 
@@ -231,11 +231,11 @@ ERRORS: dict[int, tuple[Any, Any]] = {
 }
 
 
-def error_page(error: HTTPException) -> Response | tuple[str, int]:
-    if error.response is not None:
-        return error.response  # type: ignore[return-value]
+def error_page(error: HTTPException) -> Any:
     code = error.code or 500
-    title, explanation = ERRORS.get(code, ERRORS[500])
+    if error.response is not None or code < 400:
+        return error.response or error  # a routing redirect, or a page the view made
+    title, explanation = ERRORS.get(code) or ERRORS[400 if code < 500 else 500]
     # A page's own reason (said in the interface's language by the view) beats the default.
     default = type(error).description
     shown = error.description if error.description and error.description != default else None

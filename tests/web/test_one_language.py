@@ -924,3 +924,26 @@ def test_an_import_s_failure_is_said_in_the_page_s_language(
         assert leaks(job, html, ["envoi.csv", "couleur", "year", "x-1"], lang) == []
         if lang == "fr":
             assert french in html_unescape(html)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_error_pages_speak_the_interface_s_language_and_the_api_json(
+    app: Flask, make_user: Callable[..., int]
+) -> None:
+    client = app.test_client()
+    _log_in(client, make_user("filmmaker"))
+    for lang, missing, refused in (
+        ("fr", "Page introuvable", "Accès refusé"),
+        ("en", "Page not found", "Access denied"),
+    ):
+        switch(client, lang)
+        page_404 = client.get("/nulle-part")
+        page_403 = client.get("/catalogue/")
+        assert (page_404.status_code, page_403.status_code) == (404, 403)
+        assert missing in page_404.get_data(as_text=True)
+        assert refused in page_403.get_data(as_text=True)
+        for response in (page_404, page_403):
+            assert leaks(response.request.path, response.get_data(as_text=True), (), lang) == []
+    # The JSON API keeps its own answers.
+    answer = client.get("/api/v1/films/999999")
+    assert answer.status_code in (403, 404) and "error" in answer.get_json()
