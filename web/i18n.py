@@ -12,6 +12,7 @@ from flask import Blueprint, Flask, g, redirect, render_template, request, sessi
 from flask_babel import Babel, get_locale, get_translations, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -231,13 +232,21 @@ ERRORS: dict[int, tuple[Any, Any]] = {
 }
 
 
+EXPIRED_FORM = _l("Ce formulaire a expiré : rechargez la page, puis envoyez-le de nouveau.")
+
+
 def error_page(error: HTTPException) -> Any:
     code = error.code or 500
     if error.response is not None or code < 400:
         return error.response or error  # a routing redirect, or a page the view made
     title, explanation = ERRORS.get(code) or ERRORS[400 if code < 500 else 500]
-    # A page's own reason (said in the interface's language by the view) beats the default.
+    # A page's own reason (said in the interface's language by the view) beats the default;
+    # the few said in English below the views are said here in the page's language.
     default = type(error).description
     shown = error.description if error.description and error.description != default else None
+    if isinstance(error, CSRFError):
+        shown = str(EXPIRED_FORM)
+    elif shown and "NUL" in shown:
+        shown = str(PROBLEMS["nul"])
     page = render_template("error.html", title=title, explanation=shown or explanation)
     return page, code

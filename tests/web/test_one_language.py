@@ -689,8 +689,8 @@ def post_film_forms_with_mistakes(client: FlaskClient, pages: dict[str, str]) ->
 
 
 def switch(client: FlaskClient, lang: str) -> None:
-    if lang == "en":
-        client.post("/langue/en", headers={"Referer": "/"})
+    """The header's language switch (French is also the default)."""
+    client.post(f"/langue/{lang}", headers={"Referer": "/"})
 
 
 def pages_of(app: Flask, catalog: Catalog, role: str, lang: str) -> dict[str, str]:
@@ -947,3 +947,12 @@ def test_error_pages_speak_the_interface_s_language_and_the_api_json(
     # The JSON API keeps its own answers.
     answer = client.get("/api/v1/films/999999")
     assert answer.status_code in (403, 404) and "error" in answer.get_json()
+    # Refusals said in English below the views are said in the page's language too.
+    switch(client, "fr")
+    nul = client.post("/connexion", data={"email": "a\x00b", "password": "x"})
+    assert nul.status_code == 400 and "caractère nul" in nul.get_data(as_text=True)
+    app.config["WTF_CSRF_ENABLED"] = True
+    expired = client.post("/connexion", data={"email": "a@b.ca", "password": "x"})
+    assert expired.status_code == 400
+    assert "Ce formulaire a expiré" in html_unescape(expired.get_data(as_text=True))
+    assert leaks("/connexion", expired.get_data(as_text=True), (), "fr") == []
