@@ -15,11 +15,10 @@ import pytest
 from flask import Flask
 from sqlmodel import Session
 
-import media_tools
 from catalog.models import Film, Status, UserRole
 from tests.browser.conftest import screenshot
 from tests.browser.test_smoke import add_account
-from tests.components import require_component
+from tests.clips import make_clip
 from web import database
 from web.usecases import media
 
@@ -73,13 +72,9 @@ def add_film(title: str, runtime: int) -> int:
 def films(live_app: tuple[Flask, str], tmp_path: Path) -> Films:
     """Two films declared 14 minutes: one with only a demo stand-in, one whose real file
     lasts 20 seconds; both files analysed by ffmpeg as `anthologie analyze` does."""
-    try:
-        media_tools.find_tools()
-    except media_tools.MediaError as error:
-        require_component("ffmpeg", str(error))
     app, base = live_app
     add_account(app, CURATOR, UserRole.curator)
-    clip = media_tools.make_stand_in(tmp_path / "vingt.mp4", "Vingt secondes", 20, 4)
+    clip = make_clip(tmp_path / "vingt.mp4", 20, seed=4, size=(640, 360))
     root = Path(app.config["MEDIA_ROOT"])
     with app.app_context():
         engine = database.engine()

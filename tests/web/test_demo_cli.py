@@ -19,9 +19,8 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-import media_tools
 from catalog.models import Film, Status
-from tests.components import require_component
+from tests.clips import make_clip
 from tests.conftest import ROOT
 from tests.web.workerprocs import wait_for
 from web.usecases import media
@@ -160,15 +159,8 @@ def test_make_demo_serves_on_the_port_asked_for(args: list[str], port: str) -> N
 
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    try:
-        media_tools.find_tools()
-    except media_tools.MediaError as error:
-        require_component("ffmpeg", str(error))
     folder = tmp_path_factory.mktemp("progress")
-    return [
-        media_tools.make_stand_in(folder / f"clip-{n}.mp4", f"Clip {n}", 6, n, size=(160, 90))
-        for n in range(2)
-    ]
+    return [make_clip(folder / f"clip-{n}.mp4", 6, seed=n, size=(160, 90)) for n in range(2)]
 
 
 def add_film(engine: Engine, title: str) -> int:

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 import media_tools
 from catalog import vectors
 from catalog.models import Film, MediaAsset, Status
-from tests.components import require_component
+from tests.clips import make_clip
 from web.usecases import media
 
 Login = Callable[[str], int]
@@ -33,14 +33,7 @@ sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real 20-second file with picture and sound."""
-    try:
-        media_tools.find_tools()
-    except media_tools.MediaError as error:
-        require_component("ffmpeg", str(error))
-    folder = tmp_path_factory.mktemp("media-truth")
-    return media_tools.make_stand_in(
-        folder / "twenty.mp4", "Vingt secondes", 20, 5, size=(320, 180)
-    )
+    return make_clip(tmp_path_factory.mktemp("media-truth") / "twenty.mp4", 20, seed=5)
 
 
 def add_film(engine: Engine, title: str, runtime: int | None) -> int:
