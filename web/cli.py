@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import sys
 from pathlib import Path
@@ -723,17 +724,26 @@ def stand_ins(pool: int) -> None:
 @click.command("inspect")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--spec", type=click.Choice(["ebu-r128", "atsc-a85"]), default="ebu-r128")
+@click.option(
+    "--runtime",
+    type=click.FloatRange(min=0, min_open=True),
+    help="The film's declared runtime in minutes: QC checks the file's duration against it.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def inspect(file: Path, spec: str, as_json: bool) -> None:
+def inspect(file: Path, spec: str, runtime: float | None, as_json: bool) -> None:
     """A file's probe, style profile (with its cuts) and QC report; the catalog is not touched."""
     import json as json_module
 
     import media_tools
+    from web.display import qc_line
 
+    declared = runtime * 60 if runtime else None
     try:
         info = media_tools.probe(file)
         profile = media_tools.analyse_style(file, info=info)
-        report = media_tools.qc_file(file, spec, info=info, profile=profile)
+        report = media_tools.qc_file(
+            file, spec, info=info, profile=profile, declared_runtime_s=declared
+        )
     except media_tools.MediaError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
@@ -759,8 +769,7 @@ def inspect(file: Path, spec: str, as_json: bool) -> None:
     click.echo(f"QC {report.spec}: {'PASS' if report.passed else 'FAIL'}")
     for check in report.checks:
         verdict = {True: "ok  ", False: "FAIL", None: "info"}[check.passed]
-        measured = f"{check.measured} {check.unit}".strip()
-        click.echo(f"  {verdict} {check.name}: {measured} (expected {check.expected})")
+        click.echo(f"  {verdict} {qc_line(dataclasses.asdict(check), 'en')}")
 
 
 @click.command("reel")

@@ -314,3 +314,16 @@ def test_a_trailer_cut_from_stand_ins_says_so(
     add_asset(engine, standing_in, stand_in=True, style=STYLE)
     page = html.unescape(client.get(f"/pitch/anthologies/{bundle_id}").get_data(as_text=True))
     assert "Bande-annonce" in page and note in page
+
+
+def test_inspect_checks_a_files_duration_against_a_runtime_in_words(clip: Path) -> None:
+    from click.testing import CliRunner
+
+    from web.cli import inspect
+
+    fails = CliRunner().invoke(inspect, [str(clip), "--runtime", "14"])
+    assert fails.exit_code == 0, fails.output
+    assert f"  FAIL {MISMATCH_EN}" in fails.output
+    assert "Closed captions: no (optional)" in fails.output and "True peak:" in fails.output
+    fits = CliRunner().invoke(inspect, [str(clip), "--runtime", "0.33"])
+    assert "  ok   File duration: 0:20 (declared 0:20)" in fits.output
