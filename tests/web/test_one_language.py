@@ -47,6 +47,7 @@ from catalog.models import (
     Form,
     JobStatus,
     MediaAsset,
+    Proposal,
     Role,
     ShareLink,
     Status,
@@ -55,6 +56,8 @@ from catalog.models import (
     Verdict,
 )
 from catalog.records import film_to_record
+from curation.bundles import NOT_SELECTED
+from curation.rules import NO_RUNTIME, TOO_LONG
 from tests.web.quebec import column_map, quebec_subset
 from web.i18n import PROBLEMS, problem
 from web.usecases import cataloguing
@@ -379,6 +382,17 @@ class Catalog:
     data: set[str] = field(default_factory=set)
 
 
+def _unplaced(film_id: int | None, reason: str, english: str, french: str) -> dict[str, object]:
+    return {
+        "film_id": film_id,
+        "reason": reason,
+        "blocking": [reason],
+        "group_id": None,
+        "message_en": english,
+        "message_fr": french,
+    }
+
+
 def _film_data(film: Film) -> Iterator[str]:
     record = film_to_record(film)
     free_text = [
@@ -432,7 +446,20 @@ def catalog(app: Flask, engine: Engine, make_user: Callable[..., int], tmp_path:
         films[3].status = Status.submitted
         films[4].status = Status.declined
         films[4].curator_message = "Merci, mais le film dépasse la durée de la case."
+        # A proposal that left films out, for the workbench's unplaced panel.
+        proposal = Proposal(
+            facet="subject",
+            slot_minutes=44,
+            unplaced=[
+                _unplaced(films[6].id, NO_RUNTIME, "no runtime", "pas de durée"),
+                _unplaced(films[7].id, TOO_LONG, "longer than the slot", "plus long que la case"),
+                _unplaced(films[8].id, NOT_SELECTED, "not selected", "non retenu"),
+            ],
+        )
+        session.add(proposal)
+        session.flush()
         bundle = Bundle(
+            proposal_id=proposal.id,
             facet="subject",
             slot_minutes=44,
             label="Gens de mer et de bois",
@@ -769,6 +796,8 @@ def test_the_crawl_reaches_every_main_page(app: Flask, catalog: Catalog) -> None
         "/soumissions/nouvelle?", "/atelier/?", "/atelier/anthologies/N?", "/pitch/?",
         "/pitch/anthologies/N?", "/pitch/anthologies/N/partages?", "/observatoire/?",
         "/catalogue/import?", "/catalogue/taches/N?", "/connexion?", "/page-qui-n-existe-pas?",
+        "/atelier/propositions/N/non-places?", "/atelier/anthologies/N/historique?",
+        "/catalogue/films/N/jugement?", "/soumissions/boite?", "/catalogue/films/N/modifier?",
     }  # fmt: skip
     assert expected - reached == set()
 
