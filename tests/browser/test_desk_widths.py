@@ -404,3 +404,21 @@ def film_status(app: Flask, film_id: int) -> Status:
         film = session.get(Film, film_id)
         assert film is not None
         return film.status
+
+
+def test_without_javascript_the_phone_keeps_its_links(desk: Desk, browser: object) -> None:
+    """No script, no menu button: the links stay open, wrapped within the phone's width."""
+    context = browser.new_context(  # type: ignore[attr-defined]
+        locale="fr-CA", java_script_enabled=False, viewport={"width": PHONE, "height": 900}
+    )
+    page = context.new_page()
+    try:
+        log_in(page, desk.base, EMAILS["curator"])
+        page.wait_for_selector("header.site nav a")
+        assert not page.locator("header.site .menu-toggle").is_visible()
+        links = page.locator("header.site nav a")
+        assert all(links.nth(i).is_visible() for i in range(links.count()))
+        assert widest(page) <= PHONE
+        screenshot(page, "widths-nojs-catalog-fr-390")
+    finally:
+        context.close()
