@@ -6,7 +6,6 @@ big enough to tap, and each page is saved as a screenshot
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -19,7 +18,7 @@ from sqlmodel import Session, select
 
 from catalog import bundles as bundle_edits
 from catalog import sharing, users
-from catalog.models import Bundle, BundleItem, Film, Proposal, Status, UserRole, utcnow
+from catalog.models import Bundle, BundleItem, Film, Job, Proposal, Status, UserRole, utcnow
 from tests.browser.conftest import screenshot
 from tests.browser.test_smoke import add_account, log_in
 from tests.conftest import SAMPLES
@@ -46,18 +45,12 @@ class Desk:
 
 def import_report_file(folder: Path) -> Path:
     """Five sample rows, one with an unreadable runtime and one with an unknown town."""
-    with (SAMPLES / "quebec_shorts.csv").open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        fields = list(reader.fieldnames or [])
-        rows = [row for _, row in zip(range(5), reader, strict=False)]
-    rows[1]["runtime_minutes"] = "douze minutes"
-    rows[2]["municipality"] = "Saint-Clinclin-des-Meuh-Meuh-sur-le-Lac-Tranquille"
-    path = folder / "rapport.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
+    edits = {
+        "qc-0002": {"runtime_minutes": "douze minutes"},
+        "qc-0003": {"municipality": "Saint-Clinclin-des-Meuh-Meuh-sur-le-Lac-Tranquille"},
+    }
+    ids = ("qc-0001", "qc-0002", "qc-0003", "qc-0004", "qc-0005")
+    return quebec.quebec_subset(folder, ids, edits)
 
 
 @pytest.fixture
@@ -85,6 +78,9 @@ def desk(live_app: tuple[Flask, str], tmp_path: Path) -> Desk:
             "dry_run": True,
         }
         job_id = jobs.submit(engine, "ingest", params, app)
+        with Session(engine) as session:
+            report = session.get(Job, job_id)
+            assert report and report.result["errors"] and report.result["warnings"]
         with Session(engine) as session:
             filmmaker = users.user_by_email(session, "cineaste@test.anthologie")
             broadcaster = users.user_by_email(session, "diffusion@test.anthologie")

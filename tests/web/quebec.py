@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from catalog.ingest import ColumnMap
@@ -35,13 +35,18 @@ def column_map() -> ColumnMap:
     return ColumnMap.from_options(MAP, IGNORE)
 
 
-def quebec_subset(folder: Path, ids: Sequence[str] = TEN) -> Path:
-    """These films' rows of samples/quebec_shorts.csv, in that file's format."""
+def quebec_subset(
+    folder: Path, ids: Sequence[str] = TEN, edits: Mapping[str, Mapping[str, str]] | None = None
+) -> Path:
+    """These films' rows of samples/quebec_shorts.csv, in that file's format; `edits` changes
+    some columns of some rows ({external_id: {column: value}}), to make a mistake on purpose."""
     with (SAMPLES / "quebec_shorts.csv").open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         fields = list(reader.fieldnames or [])
         kept = [row for row in reader if row["external_id"] in set(ids)]
     assert len(kept) == len(ids), "a chosen film is missing from samples/quebec_shorts.csv"
+    for row in kept:
+        row.update((edits or {}).get(row["external_id"], {}))
     path = folder / "quebec-subset.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
