@@ -111,6 +111,15 @@ def bundle_explanation(bundle: Any, lang: str | None = None) -> str:
     return str(english if lang == "en" and english else bundle.explanation)
 
 
+def percent(points: float, lang: str | None = None, decimals: int = 0) -> str:
+    """A percentage given in points (45 for 45 %): "45 %" in French, "45%" in English."""
+    lang = lang or current_language()
+    shown = format_decimal(
+        points, format="#,##0" + ("." + "0" * decimals if decimals else ""), locale=lang
+    )
+    return f"{shown}%" if lang == "en" else f"{shown} %"
+
+
 def film_title(film: Any, lang: str | None = None) -> str:
     """The film's title in the page's language: its English title in English when it has
     one, its French (or original) title otherwise."""
@@ -405,6 +414,7 @@ def init_app(app: Flask) -> None:
     filters["bundle_label"] = bundle_label
     filters["bundle_explanation"] = bundle_explanation
     filters["film_title"] = film_title
+    filters["percent"] = percent
     filters["synopsis"] = synopsis
     filters["colon"] = colon
     filters["clock"] = clock

@@ -34,7 +34,7 @@ def by_region(engine: Engine) -> dict[str | None, tuple[int, int]]:
 
 def percent(share: float, lang: str = "fr") -> str:
     number = f"{100 * share:.1f}"
-    return (number.replace(".", ",") if lang == "fr" else number) + " %"
+    return number.replace(".", ",") + " %" if lang == "fr" else number + "%"
 
 
 def test_each_stage_is_counted(engine: Engine) -> None:

@@ -258,8 +258,8 @@ def _pattern(words: Iterable[str]) -> re.Pattern[str]:
 # Each language's punctuation: "Statut : Soumis" and « » in French, "Status: Submitted" and
 # “ ” in English.
 TYPOGRAPHY = {
-    "en": re.compile(r"(?<=[^\s#]) [:;!?](?=\s|$)|[«»]"),
-    "fr": re.compile(r"(?<=[^\W\d_]):(?=\s)"),
+    "en": re.compile(r"(?<=[^\s#]) [:;!?](?=\s|$)|[«»]|(?<=#)\s%"),
+    "fr": re.compile(r"(?<=[^\W\d_]):(?=\s)|(?<=#)%"),
 }
 
 
@@ -347,6 +347,9 @@ def test_the_checker_knows_each_language_s_colon_and_quotes() -> None:
     assert [x.phrase for x in leaks("/x", page("fr", "<p>Durée: 12 min</p>"))] == [":"]
     assert leaks("/x", page("fr", "<p>Durée : 12:30</p>")) == []
     assert leaks("/x", page("en", "<p>Running time: 12:30</p>")) == []
+    assert [x.phrase for x in leaks("/x", page("en", "<p>Share 45 %</p>"))] == [" %"]
+    assert [x.phrase for x in leaks("/x", page("fr", "<p>Part 45%</p>"))] == ["%"]
+    assert leaks("/x", page("fr", "<p>Part 45\u00a0%</p>")) == []
 
 
 def test_the_checker_reads_attributes_and_buttons() -> None:

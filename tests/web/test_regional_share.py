@@ -71,13 +71,13 @@ def test_the_editor_names_what_the_meter_counts_by_runtime_and_by_films(
     client.post("/langue/en")
     english = client.get(f"/atelier/anthologies/{bundle_id}").get_data(as_text=True)
     assert '<p class="scope">Québec regions outside Montréal</p>' in english
-    assert "Films <strong>1 of 3</strong> (33 %)" in english
+    assert "Films <strong>1 of 3</strong> (33%)" in english
 
     count_outside_quebec(engine, bundle_id)
     counting = client.get(f"/atelier/anthologies/{bundle_id}").get_data(as_text=True)
     assert '<p class="scope">Québec regions outside Montréal or outside Québec</p>' in counting
-    assert "Running time <strong>84 %</strong> (floor 50 %)" in counting
-    assert "Films <strong>2 of 3</strong> (67 %)" in counting
+    assert "Running time <strong>84%</strong> (floor 50%)" in counting
+    assert "Films <strong>2 of 3</strong> (67%)" in counting
 
 
 def test_a_bundle_short_of_the_floor_says_what_it_counts(
@@ -147,7 +147,7 @@ def test_the_pitch_page_says_what_its_region_chart_counts(
     client.post("/langue/en")
     english = client.get(f"/pitch/anthologies/{bundle_id}").get_data(as_text=True)
     assert (
-        "<strong>Québec regions outside Montréal</strong>: 70 % of the runtime, 1 of 3 films (33 %)"
+        "<strong>Québec regions outside Montréal</strong>: 70% of the runtime, 1 of 3 films (33%)"
     ) in " ".join(english.split())
 
 

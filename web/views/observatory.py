@@ -6,13 +6,12 @@ import csv
 import io
 
 from flask import Blueprint, Response, render_template, request
-from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 from catalog import observatory, queries
 from catalog.models import UserRole
 from curation.vocabulary import genre_name
-from web import database
+from web import database, display
 from web.auth import require_role
 from web.display import current_language, language_name
 
@@ -43,8 +42,8 @@ NOT_RECORDED = _l("Non renseigné")
 
 
 def percent(share: float) -> str:
-    """ "35,1 %" in French, "35.1 %" in English: one decimal, so 0.1 % is not shown as 0 %."""
-    return f"{format_decimal(100 * share, format='0.0')} %"
+    """ "35,1 %" in French, "35.1%" in English: one decimal, so 0.1 % is not shown as 0 %."""
+    return display.percent(100 * share, decimals=1)
 
 
 def total_time(seconds: int) -> str:
