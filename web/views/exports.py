@@ -19,7 +19,7 @@ from catalog.fields import one_line, spreadsheet_safe
 from catalog.models import Bundle, Film
 from web import database
 from web.access import viewer_for
-from web.display import bundle_explanation, bundle_label
+from web.display import bundle_explanation, bundle_label, percent
 from web.usecases.bundles import Regional, regional_of
 from web.views.common import format_duration
 
@@ -153,7 +153,7 @@ def regional_line(regional: Regional) -> str:
         share.films,
         total=share.total_films,
     )
-    runtime, film_share = (f"{100 * part:.0f} %" for part in (share.of_runtime, share.of_films))
+    runtime, film_share = (percent(round(100 * p)) for p in (share.of_runtime, share.of_films))
     return _(
         "%(scope)s : %(runtime)s de la durée, %(films)s (%(film_share)s)",
         scope=scope[:1].upper() + scope[1:],
