@@ -158,14 +158,14 @@ def test_gauges_warnings_replacement_revert_and_unplaced(
     assert "Sans durée (11) → Compléter la durée" in no_runtime.locator("summary").inner_text()
     assert no_runtime.locator("li").count() == 8
     panel.locator('details[data-reason="no_synopsis"] summary').click()
-    assert panel.locator('details[data-reason="no_synopsis"] li', has_text="Le Muet").is_visible()
+    panel.locator('details[data-reason="no_synopsis"] li', has_text="Le Muet").wait_for()
     for width, (w, h) in WIDTHS.items():
         page.set_viewport_size({"width": w, "height": h})
         fits_the_width(page, w)
         screenshot(page, f"workbench-index-fr-{width}")
     page.set_viewport_size({"width": 1366, "height": 900})
     no_runtime.get_by_role("link", name="Voir les 11 films").click()
-    assert page.get_by_text("Fiche Téléfilm 10").is_visible()
+    page.get_by_text("Fiche Téléfilm 10").wait_for()
     page.get_by_role("link", name="Compléter").first.click()
     assert f"/{ids['untimed']}" in page.url
 
@@ -222,7 +222,7 @@ def test_gauges_warnings_replacement_revert_and_unplaced(
     page.locator("#editor .revisions li", has_text="Revenu à la version du").first.wait_for()
     assert asked and asked[0].startswith("Revenir à la version du")
     assert page.locator("#editor .gauge.runtime").get_attribute("data-state") == "over"
-    assert page.locator("#editor li.item", has_text="Le Long Métrage").is_visible()
+    page.locator("#editor li.item", has_text="Le Long Métrage").wait_for()
     for width, (w, h) in WIDTHS.items():
         page.set_viewport_size({"width": w, "height": h})
         fits_the_width(page, w)
