@@ -15,8 +15,7 @@ from sqlmodel import Session, select
 
 import media_tools
 from catalog.models import Film, MediaAsset, UserRole
-from tests.browser.conftest import screenshot
-from tests.browser.test_smoke import add_account, log_in
+from tests.browser.conftest import add_account, log_in, screenshot
 from tests.components import require_component
 from web import database
 from web.usecases import cataloguing

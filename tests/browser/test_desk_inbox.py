@@ -14,25 +14,14 @@ import pytest
 from flask import Flask
 from sqlmodel import Session, select
 
-from catalog import users
 from catalog.models import Credit, Film, Review, Role, Status, UserRole, utcnow
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import add_account, open_as, screenshot
 from web import database
-from web.auth import hash_password
 
-PASSWORD = "mot de passe sûr"
 PHONE, LAPTOP = 390, 1366
 TITLE = "Le passeur de Rimouski"
 NOTE_A = "Belle lumière d'hiver; le son du fleuve porte le film."
 NOTE_B = "Trop long pour une case de 22 minutes."
-
-
-def account(app: Flask, email: str, name: str, role: UserRole) -> int:
-    with app.app_context(), Session(database.engine()) as session:
-        user = users.add_user(session, email, name, hash_password(PASSWORD), role)
-        session.commit()
-        assert user.id is not None
-        return user.id
 
 
 def submission(app: Flask, title: str, owner: int, days_ago: int, director: str) -> int:
@@ -54,18 +43,6 @@ def submission(app: Flask, title: str, owner: int, days_ago: int, director: str)
         session.commit()
         assert film.id is not None
         return film.id
-
-
-def open_as(browser: Any, base: str, email: str, width: int) -> Any:
-    context = browser.new_context(locale="fr-CA", viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{base}/connexion")
-    page.get_by_label("Courriel").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r".*/catalogue/.*|.*/soumissions/.*"))
-    return page
 
 
 def fits(page: Any, width: int) -> None:
@@ -90,9 +67,9 @@ def score(page: Any, value: int, note: str, saved: str) -> None:
 def desk(live_app: tuple[Flask, str]) -> dict[str, Any]:
     app, base = live_app
     app.config["EMBED_NEW_FILMS"] = False  # accepting would otherwise embed with the model
-    filmmaker = account(app, "cineaste@test.anthologie", "Marie Côté", UserRole.filmmaker)
-    ana = account(app, "ana@test.anthologie", "Ana Lavoie", UserRole.curator)
-    bruno = account(app, "bruno@test.anthologie", "Bruno Tremblay", UserRole.curator)
+    filmmaker = add_account(app, "cineaste@test.anthologie", UserRole.filmmaker, "Marie Côté")
+    ana = add_account(app, "ana@test.anthologie", UserRole.curator, "Ana Lavoie")
+    bruno = add_account(app, "bruno@test.anthologie", UserRole.curator, "Bruno Tremblay")
     submission(app, "Les battures", filmmaker, 6, "Paul Roy")
     submission(app, "Neige de mars", filmmaker, 3, "Léa Gagnon")
     film_id = submission(app, TITLE, filmmaker, 0, "Marie Côté")

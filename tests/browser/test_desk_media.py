@@ -16,8 +16,7 @@ from flask import Flask
 from sqlmodel import Session
 
 from catalog.models import Film, Status, UserRole
-from tests.browser.conftest import screenshot
-from tests.browser.test_smoke import add_account
+from tests.browser.conftest import add_account, page_width, screenshot
 from tests.clips import make_clip
 from web import database
 from web.usecases import media
@@ -110,10 +109,6 @@ def open_page(browser: Any) -> Iterator[Any]:
     yield make
     for context in contexts:
         context.close()
-
-
-def page_width(page: Any) -> int:
-    return int(page.evaluate("document.documentElement.scrollWidth"))
 
 
 @pytest.mark.parametrize("width", [1366, 390])

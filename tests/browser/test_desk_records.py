@@ -14,8 +14,7 @@ from sqlmodel import Session, col, select
 import curation
 from catalog.models import Film, FilmChange, UserRole
 from curation.rules import NO_RUNTIME, film_reason
-from tests.browser.conftest import screenshot
-from tests.browser.test_smoke import add_account
+from tests.browser.conftest import add_account, log_in, screenshot
 from tests.conftest import SAMPLES
 from web import database
 from web.usecases import cataloguing, curating
@@ -40,14 +39,6 @@ def records_subset(path: Path) -> Path:
     writer.writerows(kept)
     path.write_text(buffer.getvalue(), encoding="utf-8")
     return path
-
-
-def log_in(page: object, base: str, email: str) -> None:
-    page.goto(f"{base}/connexion")  # type: ignore[attr-defined]
-    page.get_by_label("Courriel").fill(email)  # type: ignore[attr-defined]
-    page.get_by_label("Mot de passe").fill("mot de passe sûr")  # type: ignore[attr-defined]
-    page.locator("main form button[type=submit]").click()  # type: ignore[attr-defined]
-    page.wait_for_url(f"{base}/catalogue/")  # type: ignore[attr-defined]
 
 
 def unplaced_reason(app: Flask, film_id: int) -> str | None:

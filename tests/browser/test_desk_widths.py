@@ -19,8 +19,7 @@ from sqlmodel import Session, select
 from catalog import bundles as bundle_edits
 from catalog import sharing, users
 from catalog.models import Bundle, BundleItem, Film, Job, Proposal, Status, UserRole, utcnow
-from tests.browser.conftest import screenshot
-from tests.browser.test_smoke import add_account, log_in
+from tests.browser.conftest import add_account, log_in, page_width, screenshot
 from tests.conftest import SAMPLES
 from tests.web import quebec
 from web import database, jobs
@@ -207,10 +206,6 @@ def session_page(browser: object) -> Iterator[object]:
     context.close()
 
 
-def widest(page: object) -> int:
-    return int(page.evaluate("document.documentElement.scrollWidth"))  # type: ignore[attr-defined]
-
-
 def small_taps(page: object) -> list[str]:
     """Visible buttons (and links styled as buttons) shorter than a fingertip."""
     return list(
@@ -266,7 +261,7 @@ def check_navigation(page: object, width: int, open_shot: str | None = None) -> 
     toggle.click()
     assert toggle.get_attribute("aria-expanded") == "true"
     assert all(nav_links.nth(i).is_visible() for i in range(nav_links.count()))
-    assert widest(page) <= PHONE
+    assert page_width(page) <= PHONE
     if open_shot:
         screenshot(page, open_shot)
     page.keyboard.press("Escape")  # type: ignore[attr-defined]
@@ -292,7 +287,7 @@ def test_every_page_fits_a_phone_and_a_laptop(desk: Desk, session_page: object, 
                 page.set_viewport_size({"width": width, "height": 900})  # type: ignore[attr-defined]
                 page.goto(desk.base + path)  # type: ignore[attr-defined]
                 assert page.locator("html").get_attribute("lang") == lang  # type: ignore[attr-defined]
-                measured = widest(page)
+                measured = page_width(page)
                 if measured > width:
                     too_wide.append(f"{name} ({lang}, {width}): {measured} px")
                 if width == PHONE:
@@ -316,7 +311,7 @@ def test_the_log_in_page_fits_a_phone(live_app: tuple[Flask, str], session_page:
             if lang == "en" and page.locator("html").get_attribute("lang") != "en":  # type: ignore[attr-defined]
                 page.get_by_role("button", name="English").click()  # type: ignore[attr-defined]
                 page.wait_for_selector("html[lang=en]")  # type: ignore[attr-defined]
-            assert widest(page) <= max(width, PHONE)
+            assert page_width(page) <= max(width, PHONE)
             if width == PHONE:
                 assert small_taps(page) == []
             screenshot(page, f"widths-login-{lang}-{width}")
@@ -414,7 +409,7 @@ def test_without_javascript_the_phone_keeps_its_links(desk: Desk, browser: objec
         assert not page.locator("header.site .menu-toggle").is_visible()
         links = page.locator("header.site nav a")
         assert all(links.nth(i).is_visible() for i in range(links.count()))
-        assert widest(page) <= PHONE
+        assert page_width(page) <= PHONE
         screenshot(page, "widths-nojs-catalog-fr-390")
     finally:
         context.close()

@@ -27,8 +27,7 @@ from catalog.models import (
     Status,
     UserRole,
 )
-from tests.browser.conftest import screenshot
-from tests.browser.test_smoke import add_account
+from tests.browser.conftest import add_account, log_in, page_width, screenshot
 from web import database
 from web.usecases.curating import TEXT_FACET
 
@@ -125,16 +124,8 @@ def seed(app: Flask) -> dict[str, int]:
     return {"tides": tides, "mixed": mixed, "long": long_one, "far": far, "untimed": untimed[0]}
 
 
-def log_in(page: Any, base: str) -> None:
-    page.goto(f"{base}/connexion")
-    page.get_by_label("Courriel").fill(CURATOR)
-    page.get_by_label("Mot de passe").fill("mot de passe sûr")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{base}/catalogue/")
-
-
 def fits_the_width(page: Any, width: int) -> None:
-    wide = page.evaluate("document.documentElement.scrollWidth")
+    wide = page_width(page)
     assert wide <= width, f"the page is {wide} px wide at {width} px"
 
 
@@ -143,7 +134,7 @@ def test_gauges_warnings_replacement_revert_and_unplaced(
 ) -> None:
     app, base = live_app
     ids = seed(app)
-    log_in(page, base)
+    log_in(page, base, CURATOR)
     editor = f"{base}/atelier/anthologies/{ids['tides']}"
 
     # The workbench: cards list their films, red gauges say why; the unplaced films by reason.

@@ -16,8 +16,7 @@ from sqlmodel import Session, select
 
 import media_tools
 from catalog.models import Answer, Film, PitchEvent, Status, UserRole
-from tests.browser.conftest import screenshot
-from tests.browser.test_smoke import add_account, log_in
+from tests.browser.conftest import add_account, log_in, screenshot
 from tests.components import require_component
 from tests.conftest import SAMPLES
 from web import database

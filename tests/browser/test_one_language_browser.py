@@ -7,47 +7,24 @@ tests/web/test_one_language.py; screenshots in French and English at 1366 and 39
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import Any
 
 from flask import Flask
 from sqlmodel import Session
 
-from catalog import sharing, users
+from catalog import sharing
 from catalog.models import Bundle, BundleItem, Film, UserRole, utcnow
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import add_account, open_as, screenshot
 from tests.web.test_one_language import leaks
 from web import database
-from web.auth import hash_password
 
-PASSWORD = "mot de passe sûr"
 MISTAKES = {"runtime": "douze minutes", "year": "deux mille", "contact_email": "pas-un-courriel"}
 ERRORS = {
     "fr": ("« douze minutes » n'est pas une durée", "« deux mille » n'est pas un nombre entier"),
     "en": ("“douze minutes” is not a duration", "“deux mille” is not a whole number"),
 }
 ENGLISH_ONLY = "A ferryman tells of winter on the river, in his own words."
-
-
-def account(app: Flask, email: str, role: UserRole) -> int:
-    with app.app_context(), Session(database.engine()) as session:
-        user = users.add_user(session, email, role.value.title(), hash_password(PASSWORD), role)
-        session.commit()
-        assert user.id is not None
-        return user.id
-
-
-def open_as(browser: Any, base: str, email: str, width: int) -> Any:
-    context = browser.new_context(locale="fr-CA", viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{base}/connexion")
-    page.get_by_label("Courriel").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r".*/(soumissions|pitch)/.*"))
-    return page
 
 
 def switch_to_english(page: Any) -> None:
@@ -64,7 +41,7 @@ def test_a_form_sent_with_mistakes_answers_in_the_page_s_language(
     live_app: tuple[Flask, str], browser: Any
 ) -> None:
     app, base = live_app
-    account(app, "cineaste@exemple.ca", UserRole.filmmaker)
+    add_account(app, "cineaste@exemple.ca", UserRole.filmmaker, "Filmmaker")
     typed = ["Aube sur le fleuve", *MISTAKES.values(), "Filmmaker"]
     for width in (1366, 390):
         page = open_as(browser, base, "cineaste@exemple.ca", width)
@@ -90,7 +67,7 @@ def test_a_synopsis_in_the_other_language_is_marked(
     live_app: tuple[Flask, str], browser: Any
 ) -> None:
     app, base = live_app
-    broadcaster = account(app, "diffuseur@exemple.ca", UserRole.broadcaster)
+    broadcaster = add_account(app, "diffuseur@exemple.ca", UserRole.broadcaster, "Broadcaster")
     with app.app_context(), Session(database.engine()) as session:
         told_in_french = Film(
             original_title="Le passeur",

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 
 from catalog.models import UserRole
-from tests.browser.test_smoke import add_account, log_in
+from tests.browser.conftest import add_account, log_in
 
 
 def test_log_in_never_leads_the_browser_off_site(live_app: tuple[Flask, str], page: object) -> None:
