@@ -24,7 +24,8 @@ $(STAMP): pyproject.toml constraints.txt
 
 demo: $(STAMP)
 	$(BIN)/anthologie init-db
-	$(BIN)/anthologie ingest samples/catalog.csv
+	# No embedding job queued by the import: the embed step below does it here and now.
+	ANTHOLOGIE_EMBED_NEW_FILMS=false $(BIN)/anthologie ingest samples/catalog.csv
 	$(BIN)/anthologie stand-ins
 	$(BIN)/anthologie analyze
 	$(BIN)/anthologie embed --threads 2

@@ -255,7 +255,7 @@ def worker(workers: int) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     requeued = jobs.recover(app)
     if requeued:
-        click.echo(f"Resuming interrupted jobs: {', '.join(map(str, requeued))}")
+        click.echo(f"Taking up jobs left waiting or interrupted: {', '.join(map(str, requeued))}")
     # An idle worker looks at the queue at least every 2 s (Huey's default backs off to 10 s),
     # so a job the reaper queues again is taken within seconds.
     consumer = jobs.queue(app).huey.create_consumer(
