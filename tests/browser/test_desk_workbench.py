@@ -9,51 +9,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 from flask import Flask
 from sqlmodel import Session
 
-from catalog import vectors
 from catalog.bundles import snapshot
 from catalog.models import (
     Audience,
     Bundle,
     BundleItem,
     BundleRevision,
-    Credit,
-    Film,
     Proposal,
-    Role,
-    Status,
     UserRole,
 )
 from tests.browser.conftest import add_account, log_in, page_width, screenshot
+from tests.web.test_workbench_truth import add_film, save_vectors
 from web import database
-from web.usecases.curating import TEXT_FACET
 
 WIDTHS = {"1366": (1366, 900), "390": (390, 844)}
 CURATOR = "atelier@test.anthologie"
-
-
-def add_film(
-    session: Session, title: str, minutes: float | None, region: str, **fields: Any
-) -> int:
-    film = Film(
-        original_title=title,
-        match_key=title.casefold(),
-        sort_title=title.casefold(),
-        runtime_seconds=None if minutes is None else round(minutes * 60),
-        region_code=region,
-        status=Status.accepted,
-        original_languages=["fra"],
-        synopsis_fr=fields.pop("synopsis_fr", f"Un film sur {title}."),
-        **fields,
-    )
-    session.add(film)
-    session.flush()
-    assert film.id is not None
-    session.add(Credit(film_id=film.id, role=Role.director, name=f"Cinéaste de {title}"))
-    return film.id
 
 
 def add_bundle(session: Session, label: str, film_ids: Sequence[int]) -> int:
@@ -87,15 +60,7 @@ def seed(app: Flask) -> dict[str, int]:
         far = add_film(session, "Loin là-bas", 22, "09")
         rows = {lighthouse: (1, 0.05, 0, 0), long_one: (1, 0, 0.05, 0), far: (-1, 0, 0, 0.2)}
         rows |= {i: (1, 0.01 * (n % 5), 0.01, 0) for n, i in enumerate(near)}
-        vectors.save_vectors(
-            session,
-            TEXT_FACET,
-            f"{app.config['EMBEDDING_MODEL']}/4",
-            [
-                (i, f"h{i}", np.asarray(v, dtype=np.float32) / np.linalg.norm(v))
-                for i, v in rows.items()
-            ],
-        )
+        save_vectors(app, session, rows)
         untimed = [add_film(session, f"Fiche Téléfilm {n:02d}", None, "06") for n in range(11)]
         untold = add_film(session, "Le Muet", 12, "10", synopsis_fr=None)
         too_long = add_film(session, "La Grande Traversée", 95, "11")
