@@ -459,6 +459,42 @@ class ShareLink(SQLModel, table=True):
     expires_at: datetime
     revoked_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    # One named person per link (0009): their organisation and the language the page, the
+    # invitation and the kit speak to them in.
+    recipient_organisation: str = ""
+    recipient_language: str = Field(default="fr", max_length=8)
+    # The viewing window opens at starts_at (None: at once) and closes at expires_at.
+    starts_at: datetime | None = None
+    # Plays allowed per film (None: no cap); counted in Viewing.plays.
+    view_cap: int | None = None
+    # The invitation e-mail: when it left, or why it could not.
+    invited_at: datetime | None = None
+    invite_error: str = ""
+    reminded_at: datetime | None = None
+
+
+class Viewing(SQLModel, table=True):
+    """What one recipient watched of one film (film_id None: the bundle's sizzle reel).
+
+    The player reports the ranges it actually played; `watched` keeps their union, so a
+    replay or a Range request re-fetching bytes does not count twice.
+    """
+
+    __table_args__ = (UniqueConstraint("share_id", "film_id", name="uq_viewing_share_film"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    share_id: int = Field(foreign_key="sharelink.id", index=True, ondelete="CASCADE")
+    bundle_id: int = Field(foreign_key="bundle.id", index=True, ondelete="CASCADE")
+    film_id: int | None = Field(default=None, foreign_key="film.id", ondelete="CASCADE")
+    plays: int = 0
+    # [[start, end], ...] in seconds, merged and sorted.
+    watched: list[list[float]] = Field(
+        default_factory=list, sa_column=Column(JSONType, nullable=False)
+    )
+    watched_seconds: float = 0.0
+    duration_seconds: float | None = None
+    first_played_at: datetime | None = None
+    last_seen_at: datetime | None = None
 
 
 class Verdict(enum.StrEnum):
