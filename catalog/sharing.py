@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 
 from catalog.models import (
@@ -24,7 +25,41 @@ from catalog.models import (
 
 
 def _live(now: datetime) -> ColumnElement[bool]:
-    return and_(col(ShareLink.revoked_at).is_(None), col(ShareLink.expires_at) > now)
+    """Not revoked, its viewing window opened (or never set) and not yet closed."""
+    return and_(
+        col(ShareLink.revoked_at).is_(None),
+        col(ShareLink.expires_at) > now,
+        or_(col(ShareLink.starts_at).is_(None), col(ShareLink.starts_at) <= now),
+    )
+
+
+class LinkState(enum.StrEnum):
+    """Why a link opens or not: the page a link holder gets says which."""
+
+    live = "live"
+    not_yet = "not_yet"  # its viewing window opens later
+    expired = "expired"
+    revoked = "revoked"
+    missing = "missing"
+
+
+def link_state(session: Session, share_id: int) -> tuple[LinkState, ShareLink | None]:
+    share = session.get(ShareLink, share_id)
+    if share is None:
+        return LinkState.missing, None
+    now = utcnow()
+    if share.revoked_at is not None:
+        return LinkState.revoked, share
+    if _aware(share.expires_at) <= now:
+        return LinkState.expired, share
+    if share.starts_at is not None and _aware(share.starts_at) > now:
+        return LinkState.not_yet, share
+    return LinkState.live, share
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def shares_for_broadcaster(session: Session, user_id: int) -> list[tuple[ShareLink, Bundle]]:
