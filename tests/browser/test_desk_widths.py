@@ -165,7 +165,7 @@ def desk(live_app: tuple[Flask, str], tmp_path: Path) -> Desk:
             ),
             ("bundle-history", "workbench.history", {"bundle_id": bundle_id}),
             ("unplaced", "workbench.unplaced", {"proposal_id": proposal_id}),
-            ("shares", "pitch.shares", {"bundle_id": bundle_id}),
+            ("shares", "sharing.shares", {"bundle_id": bundle_id}),
             ("observatory", "observatory.overview", {}),
         ],
         "filmmaker": [

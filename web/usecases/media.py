@@ -445,6 +445,11 @@ def reel_job(context: jobs.JobContext) -> dict[str, Any]:
     return {"path": _relative(path, _root(context))}
 
 
+def has_reel(root: Path, bundle: Bundle) -> bool:
+    """Whether the reel of the bundle's current film order is built."""
+    return (root / reel_name(bundle)).is_file()
+
+
 def reel_name(bundle: Bundle) -> str:
     """The reel's file name: it changes whenever the bundle's films or their order change."""
     order = ",".join(str(item.film_id) for item in bundle.items)

@@ -33,6 +33,14 @@ CHOICES: dict[str, list[tuple[str, Any]]] = {
 }
 
 
+# A broadcaster's answer to a pitch, as the pitch room and the curator's share page name it.
+VERDICT_LABELS = {
+    "interested": _l("Intéressé"),
+    "maybe": _l("Peut-être"),
+    "pass": _l("On passe"),
+}
+
+
 def wants_partial() -> bool:
     htmx = htmx_request.htmx
     return bool(htmx) and not htmx.history_restore_request

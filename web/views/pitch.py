@@ -9,40 +9,29 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
-    redirect,
     render_template,
     request,
     session,
-    url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature
 from markupsafe import Markup
-from werkzeug.wrappers import Response
 
-from catalog import queries, sharing, users
-from catalog.models import Bundle, UserRole, Verdict, utcnow
+from catalog import sharing
+from catalog.models import Bundle, UserRole, Verdict
 from web import database, fragments
-from web.access import granted_bundles, link_serializer, link_token, viewer_for
+from web.access import granted_bundles, link_serializer, viewer_for
 from web.auth import current_user, require_role
 from web.usecases.bundles import regional_of
+from web.views.common import VERDICT_LABELS
 
 bp = Blueprint("pitch", __name__, url_prefix="/pitch")
-
-VERDICT_LABELS = {
-    "interested": _l("Intéressé"),
-    "maybe": _l("Peut-être"),
-    "pass": _l("On passe"),
-}
 
 
 @bp.get("/")
@@ -135,9 +124,9 @@ def _shared_parts(bundle: Bundle, has_reel: bool) -> SharedParts:
 def _has_reel(bundle: Bundle) -> bool:
     from pathlib import Path
 
-    from web.usecases.media import reel_name
+    from web.usecases.media import has_reel
 
-    return (Path(current_app.config["MEDIA_ROOT"]) / reel_name(bundle)).is_file()
+    return has_reel(Path(current_app.config["MEDIA_ROOT"]), bundle)
 
 
 def region_runtime(films: list[Any]) -> list[tuple[str | None, int]]:
@@ -202,84 +191,3 @@ def event(bundle_id: int) -> tuple[str, int]:
     sharing.record_event(db, bundle_id, kind, viewer.share_id, viewer.user_id, film_id)
     db.commit()
     return "", 204
-
-
-# -- the curators' side: sharing, revoking, following --------------------------------------
-
-
-@bp.route("/anthologies/<int:bundle_id>/partages", methods=["GET", "POST"])
-@require_role(UserRole.curator)
-def shares(bundle_id: int) -> str | Response:
-    db = database.session()
-    bundle = db.get(Bundle, bundle_id)
-    if bundle is None:
-        abort(404)
-    created_link = None
-    if request.method == "POST":
-        days = max(1, min(request.form.get("days", 14, type=int) or 14, 365))
-        broadcaster_id = request.form.get("broadcaster_id", type=int)
-        name = request.form.get("recipient_name", "").strip()
-        if broadcaster_id:
-            broadcaster = users.get_user(db, broadcaster_id)
-            if broadcaster is None or broadcaster.role != UserRole.broadcaster:
-                abort(400)
-            name = name or broadcaster.display_name
-        if not name:
-            flash(_("Nommez le destinataire du lien."))
-            return redirect(url_for("pitch.shares", bundle_id=bundle_id))
-        user = current_user()
-        share = sharing.share_bundle(
-            db,
-            bundle_id,
-            name,
-            utcnow() + timedelta(days=days),
-            created_by=user.id if user else None,
-            broadcaster_id=broadcaster_id or None,
-            recipient_email=request.form.get("recipient_email", "").strip(),
-        )
-        db.commit()
-        assert share.id is not None
-        created_link = url_for("pitch.open_link", token=link_token(share.id), _external=True)
-        _queue_reel(bundle)
-    activity = sharing.activity(db, bundle_id)
-    # Answers and plays name the film by its title (the id when it left the catalog).
-    mentioned = {item.film_id for item in bundle.items}
-    mentioned |= {given.film_id for given, _s, _u in activity.answers if given.film_id}
-    mentioned |= {event.film_id for event, _s, _u in activity.events if event.film_id}
-    films = queries.films_by_ids(db, sorted(mentioned))
-    return render_template(
-        "pitch/shares.html",
-        bundle=bundle,
-        film_titles={film.id: film.display_title for film in films},
-        shares=sharing.shares_of_bundle(db, bundle_id),
-        broadcasters=users.users_with_role(db, UserRole.broadcaster),
-        created_link=created_link,
-        link_token=link_token,
-        activity=activity,
-        verdicts=VERDICT_LABELS,
-        now=utcnow(),
-    )
-
-
-def _queue_reel(bundle: Bundle) -> None:
-    """Build the bundle's sizzle reel in the background, once per film order."""
-    from web import jobs
-
-    if not _has_reel(bundle):
-        try:
-            jobs.submit(database.engine(), "reel", {"bundle_id": bundle.id, "name": bundle.label})
-        except Exception:
-            current_app.logger.exception("reel for bundle %s", bundle.id)
-
-
-@bp.post("/partages/<int:share_id>/revoquer")
-@require_role(UserRole.curator)
-def revoke(share_id: int) -> Response:
-    db = database.session()
-    share = sharing.live_share(db, share_id)
-    if share is None:
-        abort(404)
-    sharing.revoke(db, share)
-    db.commit()
-    flash(_("Lien révoqué : il ne s'ouvre plus."))
-    return redirect(url_for("pitch.shares", bundle_id=share.bundle_id))
