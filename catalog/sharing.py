@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
@@ -47,14 +47,19 @@ def link_state(session: Session, share_id: int) -> tuple[LinkState, ShareLink | 
     share = session.get(ShareLink, share_id)
     if share is None:
         return LinkState.missing, None
-    now = utcnow()
+    return state_of(share), share
+
+
+def state_of(share: ShareLink, now: datetime | None = None) -> LinkState:
+    """Live, not yet open, expired or revoked, at `now` (default: this instant)."""
+    now = now or utcnow()
     if share.revoked_at is not None:
-        return LinkState.revoked, share
+        return LinkState.revoked
     if _aware(share.expires_at) <= now:
-        return LinkState.expired, share
+        return LinkState.expired
     if share.starts_at is not None and _aware(share.starts_at) > now:
-        return LinkState.not_yet, share
-    return LinkState.live, share
+        return LinkState.not_yet
+    return LinkState.live
 
 
 def _aware(moment: datetime) -> datetime:
@@ -93,6 +98,123 @@ def share_bundle(
     session.add(share)
     session.flush()
     return share
+
+
+LANGUAGES = ("fr", "en")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One named person a bundle is shared with (one link each)."""
+
+    name: str
+    email: str = ""
+    organisation: str = ""
+
+
+class WindowError(ValueError):
+    """A viewing window that closes before it opens, or a cap below one play."""
+
+
+def share_with_recipients(
+    session: Session,
+    bundle_id: int,
+    recipients: Sequence[Recipient],
+    expires_at: datetime,
+    created_by: int | None,
+    language: str = "fr",
+    starts_at: datetime | None = None,
+    view_cap: int | None = None,
+    broadcaster_id: int | None = None,
+) -> list[ShareLink]:
+    """One link per recipient, all with the same window, cap and language."""
+    _check(starts_at, expires_at, view_cap)
+    if language not in LANGUAGES:
+        raise ValueError(f"language {language!r}: one of {LANGUAGES}")
+    made = []
+    for person in recipients:
+        share = ShareLink(
+            bundle_id=bundle_id,
+            recipient_name=person.name,
+            recipient_email=person.email,
+            recipient_organisation=person.organisation,
+            recipient_language=language,
+            broadcaster_id=broadcaster_id,
+            created_by=created_by,
+            starts_at=starts_at,
+            expires_at=expires_at,
+            view_cap=view_cap,
+        )
+        session.add(share)
+        made.append(share)
+    session.flush()
+    return made
+
+
+def _check(starts_at: datetime | None, expires_at: datetime, view_cap: int | None) -> None:
+    if starts_at is not None and _aware(starts_at) >= _aware(expires_at):
+        raise WindowError("the viewing window closes before it opens")
+    if view_cap is not None and view_cap < 1:
+        raise WindowError("a view cap allows at least one play")
+
+
+def open_shares(session: Session, bundle_id: int) -> list[ShareLink]:
+    """The bundle's links that are live or not yet open: what "all recipients" acts on."""
+    statement = select(ShareLink).where(
+        ShareLink.bundle_id == bundle_id,
+        col(ShareLink.revoked_at).is_(None),
+        col(ShareLink.expires_at) > utcnow(),
+    )
+    return list(session.exec(statement.order_by(col(ShareLink.id))).all())
+
+
+def extend(session: Session, shares: Sequence[ShareLink], days: int) -> list[ShareLink]:
+    """Push each link's end `days` later (from now, for a link already expired, which opens
+    again). Revoked links stay revoked; the extended ones are returned."""
+    now = utcnow()
+    changed = []
+    for share in shares:
+        if share.revoked_at is not None:
+            continue
+        share.expires_at = max(_aware(share.expires_at), now) + timedelta(days=days)
+        session.add(share)
+        changed.append(share)
+    return changed
+
+
+def set_window(
+    session: Session,
+    shares: Sequence[ShareLink],
+    starts_at: datetime | None,
+    expires_at: datetime,
+) -> list[ShareLink]:
+    """Open each link at `starts_at` (None: at once) and close it at `expires_at`."""
+    _check(starts_at, expires_at, None)
+    changed = [share for share in shares if share.revoked_at is None]
+    for share in changed:
+        share.starts_at = starts_at
+        share.expires_at = expires_at
+        session.add(share)
+    return changed
+
+
+def set_view_cap(
+    session: Session, shares: Sequence[ShareLink], view_cap: int | None
+) -> list[ShareLink]:
+    """Allow each recipient `view_cap` plays per film (None: no cap)."""
+    _check(None, utcnow(), view_cap)
+    changed = [share for share in shares if share.revoked_at is None]
+    for share in changed:
+        share.view_cap = view_cap
+        session.add(share)
+    return changed
+
+
+def revoke_all(session: Session, shares: Sequence[ShareLink]) -> list[ShareLink]:
+    changed = [share for share in shares if share.revoked_at is None]
+    for share in changed:
+        revoke(session, share)
+    return changed
 
 
 def live_share(session: Session, share_id: int) -> ShareLink | None:

@@ -44,6 +44,25 @@ DEFAULTS: dict[str, Any] = {
     # How long a job's claim holds without renewal (a run renews every third of it): a dead
     # worker's job passes to another within about this long.
     "JOB_LEASE_SECONDS": 30,
+    # Whom the pitch kit (the bundle's PDF) tells buyers to write to when no curator shared
+    # it with them; unset, a curator's own download names that curator, and other kits
+    # "the Anthologie team".
+    "CONTACT_NAME": None,
+    "CONTACT_EMAIL": None,
+    "CONTACT_ORGANISATION": None,
+    # Where links and invitations point when no request names the host (the command line):
+    # the address broadcasters reach this site at.
+    "BASE_URL": "http://127.0.0.1:5000",
+    # The invitations' SMTP server (web/mail.py); no MAIL_HOST: links are sent by hand.
+    # MAIL_TLS: "starttls", "ssl" or "" (none); MAIL_PORT defaults to 587, 465 or 25 to match.
+    "MAIL_HOST": None,
+    "MAIL_PORT": None,
+    "MAIL_FROM": None,
+    "MAIL_USER": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_TLS": "",
+    # Seconds an SMTP connection or reply may take before the invitation is given up.
+    "MAIL_TIMEOUT": 10,
 }
 
 

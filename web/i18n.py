@@ -4,12 +4,13 @@ the catalog's field errors said in the page's language."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, g, redirect, render_template, request, session
-from flask_babel import Babel, get_locale, get_translations, ngettext
+from flask_babel import Babel, force_locale, get_locale, get_translations, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -27,6 +28,12 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in LOCALES:
         return str(chosen)
+    # A private pitch link speaks its recipient's language (set when the link opens) on the
+    # pitch room's pages, and on every page of a browser with no account; the header's switch
+    # above wins over it.
+    given = session.get("link_lang")
+    if given in LOCALES and (request.blueprint == "pitch" or "user_id" not in session):
+        return str(given)
     return request.accept_languages.best_match(LOCALES, default="fr") or "fr"
 
 
@@ -57,6 +64,20 @@ def _translations() -> Any:
     if found is None:
         found = g._translations = get_translations()
     return found
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Gettext, templates and date formats in `language` for a while, whatever this request
+    speaks: an invitation in its recipient's language. Outside a request too (the CLI)."""
+    kept = g.pop("_translations", None)
+    try:
+        with force_locale(language if language in LOCALES else "fr"):
+            yield
+    finally:
+        g.pop("_translations", None)
+        if kept is not None:
+            g._translations = kept
 
 
 @bp.post("/langue/<code>")
