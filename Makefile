@@ -26,6 +26,7 @@ demo: $(STAMP)
 	$(BIN)/anthologie init-db
 	# No embedding job queued by the import: the embed step below does it here and now.
 	ANTHOLOGIE_EMBED_NEW_FILMS=false $(BIN)/anthologie ingest samples/catalog.csv
+	$(BIN)/anthologie funding import samples/telefilm_funding.csv
 	$(BIN)/anthologie stand-ins
 	$(BIN)/anthologie analyze
 	$(BIN)/anthologie embed --threads 2

@@ -529,3 +529,39 @@ class PitchEvent(SQLModel, table=True):
     user_id: int | None = Field(default=None, foreign_key="user.id")
     kind: str = Field(max_length=24)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class FundingGrant(SQLModel, table=True):
+    """One line of Telefilm Canada's proactive disclosure of funding (catalog/funding.py).
+
+    Reference data, replaced as a whole by each import. The cells are kept as the disclosure
+    gives them ("0", its "not applicable", stored empty); amounts are whole cents. A Québec
+    grant's city is placed in its administrative region when the place table can tell which
+    (`region_code` 01–17); a grant from outside Québec has region 99; a Québec grant whose
+    city cannot be placed, or a grant that names no province or country, has none.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The file's line the grant starts on, and the fingerprint of its raw cells.
+    source_line: int
+    row_hash: str = Field(max_length=64)
+    period: str = Field(max_length=9, index=True)  # fiscal year, "2009-2010"
+    quarter: str = Field(max_length=2)  # "P1" … "P4"
+    recipient: str
+    city: str = ""
+    province: str = ""
+    country: str = ""
+    title: str = ""
+    language: str = ""
+    genre: str = ""
+    granted_on: date | None = None  # "0000-00-00" in the file: unknown
+    final_cents: int = Field(sa_type=BigInteger)
+    original_cents: int = Field(sa_type=BigInteger)
+    kind: str = ""  # the disclosure's "Type": Advance, Contribution, Investment…
+    programme: str = ""  # its "Purpose": Development Program, Production Program…
+    comments: str = ""
+    quebec: bool = Field(default=False, index=True)
+    region_code: str | None = Field(
+        default=None, foreign_key="region.code", index=True, max_length=2
+    )
+    municipality: str | None = None  # the place's official name, when placed

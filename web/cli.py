@@ -50,6 +50,7 @@ def init_app(app: Flask) -> None:
         stand_ins,
         inspect,
         reel,
+        funding_group,
     ):
         app.cli.add_command(command)
 
@@ -95,16 +96,7 @@ def ingest(
     """Import films from a CSV or JSON Lines FILE (see docs/import-format.md)."""
     try:
         column_map = ColumnMap.from_options(pairs, ignore, mapping_file)
-        total = count_rows(file)
-        bar = _bar("Importing")
-        bar(0, total)
-        done = 0
-
-        def step(rows: int) -> None:
-            nonlocal done
-            done += rows
-            bar(min(done, total), total)
-
+        step = _RowBar("Importing", count_rows(file))
         result = cataloguing.import_catalog(
             database.engine(),
             file,
@@ -113,8 +105,7 @@ def ingest(
             dry_run=dry_run,
             progress=step,
         )
-        if done < total:
-            bar(total, total)
+        step.finish()
     except IngestError as error:
         raise click.ClickException(str(error)) from None
     except RowsRejected as rejected:
@@ -458,6 +449,23 @@ def _bar(label: str) -> _Bar:
     return _Bar(label)
 
 
+class _RowBar:
+    """A progress bar over a file's `total` rows, fed with how many rows were just read."""
+
+    def __init__(self, label: str, total: int) -> None:
+        self.bar, self.total, self.done = _bar(label), total, 0
+        self.bar(0, total)
+
+    def __call__(self, rows: int) -> None:
+        self.done += rows
+        self.bar(min(self.done, self.total), self.total)
+
+    def finish(self) -> None:
+        """Fill the bar when the import reported fewer rows than were counted."""
+        if self.done < self.total:
+            self.bar(self.total, self.total)
+
+
 @click.command("embed")
 @click.option(
     "--queue", is_flag=True, help="Hand the work to the background workers, in chunk jobs."
@@ -784,3 +792,92 @@ def reel(bundle_id: int) -> None:
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Wrote {path}")
+
+
+@click.group("funding")
+def funding_group() -> None:
+    """Telefilm Canada's funding disclosure: where the programme money goes."""
+
+
+@funding_group.command("import")
+@with_appcontext
+@click.argument(
+    "file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+def funding_import(file: Path | None) -> None:
+    """Import (or replace) the grants of FILE, by default samples/telefilm_funding.csv."""
+    from catalog.funding import SAMPLE
+    from web.usecases.funding import import_funding
+
+    path = file or SAMPLE
+    if not path.exists():
+        raise click.ClickException(f"{path}: no such file; name the disclosure to import")
+    try:
+        step = _RowBar("Importing grants", count_rows(path))
+        result = import_funding(database.engine(), path, progress=step)
+        step.finish()
+    except IngestError as error:
+        raise click.ClickException(str(error)) from None
+    except RowsRejected as rejected:
+        for row_error in rejected.errors:
+            click.echo(f"{rejected.source}: {row_error}", err=True)
+        raise click.ClickException(str(rejected)) from None
+    click.echo(result.summary())
+    if result.warnings:
+        click.echo(
+            f"{len(result.warnings)} grant(s) dated outside their fiscal year, imported as given"
+            f" (first: {result.warnings[0]})"
+        )
+    if result.unplaced:
+        click.echo(
+            f"{result.unplaced_grants} Québec grant(s) in {len(result.unplaced)} cities "
+            "that name no municipality, or several in different regions:"
+        )
+        for line in result.unplaced_lines():
+            click.echo(line)
+
+
+@funding_group.command("report")
+@with_appcontext
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def funding_report(as_json: bool) -> None:
+    """Montréal's share of the funding to Québec per year, and the funding by region."""
+    import json as json_module
+
+    from web.usecases.funding import funding_summary
+
+    summary = funding_summary(database.engine())
+    if as_json:
+        click.echo(json_module.dumps(summary.as_json(), ensure_ascii=False, indent=2))
+        return
+    if not summary.grants:
+        raise click.ClickException("no grants imported: run `anthologie funding import` first")
+
+    def dollars(cents: int) -> str:
+        return f"{cents / 100:>15,.0f} $"
+
+    total = dollars(summary.total_cents).strip()
+    click.echo(f"Telefilm funding: {summary.grants} grants, {total} (Final Value)")
+    click.echo(f"\n{'year':<9}  {'to Québec':>17}  {'to Montréal':>17}  {'share':>6}")
+    for year in summary.by_year:
+        click.echo(
+            f"{year.period}  {dollars(year.quebec_cents)}  {dollars(year.montreal_cents)}"
+            f"  {year.share:6.1%}"
+        )
+    quebec = summary.quebec_cents
+    share = summary.montreal_cents / quebec if quebec else 0.0
+    click.echo(f"all years  {dollars(quebec)}  {dollars(summary.montreal_cents)}  {share:6.1%}")
+    click.echo(f"\n{'region':<33} {'grants':>7}  {'funding':>17}  {'films':>6}")
+    for region in summary.by_region:
+        click.echo(
+            f"{region.region_code} {region.region_name[:30]:<30} {region.grants:>7}"
+            f"  {dollars(region.cents)}  {region.films:>6}"
+        )
+    if summary.unplaced:
+        grants = sum(u.grants for u in summary.unplaced)
+        cents = sum(u.cents for u in summary.unplaced)
+        click.echo(f"   {'not placed':<30} {grants:>7}  {dollars(cents)}")
+        for city in summary.unplaced:
+            click.echo(
+                f"     {city.city or '(no city)':<28} {city.grants:>7}  {dollars(city.cents)}"
+            )
