@@ -61,9 +61,10 @@ COLUMNS = {
 REQUIRED = ("Period", "Quarter", "Recipient Name", "Final Value", "Original Value")
 QUEBEC_REGIONS = tuple(f"{n:02d}" for n in range(1, 18))
 _QUEBEC = {"quebec", "qc", "que", "pq"}
-_NOT_GIVEN = {"", "0", "n a"}  # the disclosure writes "0" for "not applicable"
+_NOT_GIVEN = {"0", "n/a"}  # the disclosure writes "0" (or "N/A") for "not applicable"
 _PERIOD = re.compile(r"(\d{4})\s*[-–/]\s*(\d{4})")
 _QUARTER = re.compile(r"[Pp]([1-4])")
+_C1 = re.compile("[\x80-\x9f]")  # control characters: Windows-1252 read as Latin-1
 _AMOUNT = re.compile(r"-?\d+(\.\d{1,2})?")
 BATCH = 1000
 GRANT_TABLE = SQLModel.metadata.tables["fundinggrant"]
@@ -118,13 +119,9 @@ def _text(cell: str) -> str:
     """A cell as stored: trimmed, one space between words, "0" (not applicable) as empty, and
     the Windows-1252 punctuation the source decoded as control characters ("d\\x92aide")
     restored."""
-    if any("\x80" <= c <= "\x9f" for c in cell):
-        cell = "".join(
-            bytes([ord(c)]).decode("cp1252", errors="replace") if "\x80" <= c <= "\x9f" else c
-            for c in cell
-        )
+    cell = _C1.sub(lambda m: bytes([ord(m.group())]).decode("cp1252", errors="replace"), cell)
     cleaned = " ".join(cell.split())
-    return "" if _key(cleaned) in _NOT_GIVEN else cleaned
+    return "" if cleaned.casefold() in _NOT_GIVEN else cleaned
 
 
 def _cents(cell: str) -> int:
@@ -383,8 +380,13 @@ def quebec_by_region_and_year(session: Session) -> list[RegionYear]:
     return [RegionYear(p, r, n, int(c or 0)) for p, r, n, c in session.exec(statement)]
 
 
-def montreal_share_by_year(session: Session) -> list[MontrealShare]:
-    """Per fiscal year: the funding to Québec (placed or not) and what went to Montréal (06)."""
+def montreal_share_by_year(session: Session, language: str | None = None) -> list[MontrealShare]:
+    """Per fiscal year: the funding to Québec (placed or not) and what went to Montréal (06);
+    only the projects in `language` ("French", as the disclosure writes it) when given: the
+    Canada Media Fund calls French-language production outside Montréal "regional"."""
+    where = [_quebec()]
+    if language is not None:
+        where.append(col(FundingGrant.language) == language)
     in_montreal = col(FundingGrant.region_code) == MONTREAL
     statement = (
         sa_select(
@@ -394,7 +396,7 @@ def montreal_share_by_year(session: Session) -> list[MontrealShare]:
             func.sum(case((in_montreal, 1), else_=0)),
             func.sum(case((in_montreal, FundingGrant.final_cents), else_=0)),
         )
-        .where(_quebec())
+        .where(*where)
         .group_by(FundingGrant.period)
         .order_by(FundingGrant.period)
     )
@@ -452,6 +454,7 @@ class FundingSummary:
     grants: int
     total_cents: int
     by_year: list[MontrealShare]
+    by_year_french: list[MontrealShare]  # the French-language projects alone
     by_region: list[RegionFunding]
     by_region_and_year: list[RegionYear]
     unplaced: list[UnplacedCity]
@@ -476,6 +479,7 @@ class FundingSummary:
             "montreal_cents": self.montreal_cents,
             "montreal_share": self.montreal_cents / quebec if quebec else 0.0,
             "by_year": listed(self.by_year, share=lambda y: y.share),
+            "by_year_french": listed(self.by_year_french, share=lambda y: y.share),
             "by_region": listed(self.by_region),
             "by_region_and_year": listed(self.by_region_and_year),
             "unplaced": listed(self.unplaced),
@@ -488,6 +492,7 @@ def summary(session: Session) -> FundingSummary:
         grants=grants,
         total_cents=int(total or 0),
         by_year=montreal_share_by_year(session),
+        by_year_french=montreal_share_by_year(session, "French"),
         by_region=funding_beside_films(session),
         by_region_and_year=quebec_by_region_and_year(session),
         unplaced=unplaced_cities(session),

@@ -858,11 +858,15 @@ def funding_report(as_json: bool) -> None:
 
     total = dollars(summary.total_cents).strip()
     click.echo(f"Telefilm funding: {summary.grants} grants, {total} (Final Value)")
-    click.echo(f"\n{'year':<9}  {'to Québec':>17}  {'to Montréal':>17}  {'share':>6}")
+    click.echo(
+        f"\n{'year':<9}  {'to Québec':>17}  {'to Montréal':>17}  {'share':>6}"
+        f"  {'share, French-language':>24}"
+    )
+    french = {y.period: y.share for y in summary.by_year_french}
     for year in summary.by_year:
         click.echo(
             f"{year.period}  {dollars(year.quebec_cents)}  {dollars(year.montreal_cents)}"
-            f"  {year.share:6.1%}"
+            f"  {year.share:6.1%}  {french.get(year.period, 0.0):24.1%}"
         )
     quebec = summary.quebec_cents
     share = summary.montreal_cents / quebec if quebec else 0.0

@@ -93,6 +93,11 @@ def test_sums_match_the_counts_made_by_hand(engine: Engine, tmp_path: Path) -> N
         ("2020-2021", 5, CENTS_2020, 1, MONTREAL_2020),
     ]
     assert summary.by_year[1].share == pytest.approx(3 / 7)
+    # French-language projects alone: Prod B (English) leaves 2019-2020.
+    assert [(y.quebec_cents, y.montreal_cents) for y in summary.by_year_french] == [
+        (100_000 + 25_000 + 10_000, 100_000),
+        (CENTS_2020, MONTREAL_2020),
+    ]
     regions = {r.region_code: (r.grants, r.cents, r.films) for r in summary.by_region}
     assert len(regions) == 17
     assert regions["06"] == (3, 450_050, 2)
