@@ -565,3 +565,28 @@ class FundingGrant(SQLModel, table=True):
         default=None, foreign_key="region.code", index=True, max_length=2
     )
     municipality: str | None = None  # the place's official name, when placed
+
+
+class SelfIdentification(SQLModel, table=True):
+    """A filmmaker's voluntary, consented self-identification for one submitted film.
+
+    Kept apart from the film's record so that it is never loaded with it: no page, export,
+    API answer or history entry of a film reads this table; only the filmmaker's own form
+    and the aggregates of catalog/indicators.py (with small counts suppressed) do. A row
+    exists only with consent (`consent_at`); withdrawing consent deletes it.
+
+    `director_gender`: "woman", "man", "non_binary" or "prefer_not" (None: not answered);
+    for a co-direction, "woman" when at least one woman directs. `first_film` and
+    `indigenous` (an Indigenous director or a production from an Indigenous community):
+    True, False or None (not answered); `nation`: the nation or community, as written.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    film_id: int = Field(foreign_key="film.id", unique=True, ondelete="CASCADE")
+    director_gender: str | None = Field(default=None, max_length=16)
+    first_film: bool | None = None
+    indigenous: bool | None = None
+    nation: str | None = Field(default=None, max_length=200)
+    consent_at: datetime
+    created_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    updated_at: datetime = Field(default_factory=utcnow)
