@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import enum
 import functools
+import re
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pycountry
 from babel import Locale
+from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 from babel.units import format_unit
 from flask import Flask
@@ -149,6 +153,50 @@ def in_language(texts: tuple[str | None, str | None], lang: str | None = None) -
 def synopsis(film: Any, lang: str | None = None) -> Markup:
     """The film's short synopsis, in the page's language where it exists (see in_language)."""
     return in_language((film.synopsis_fr, film.synopsis_en), lang)
+
+
+def minutes(seconds: float | None) -> str:
+    """A runtime as a buyer reads it: "13 min", "13 min 30 s", "1 h 05 min", "45 s"."""
+    if not seconds:
+        return UNKNOWN
+    hours, rest = divmod(round(seconds), 3600)
+    mins, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {mins:02d} min"
+    if not mins:
+        return f"{secs} s"
+    return f"{mins} min {secs} s" if secs else f"{mins} min"
+
+
+# The engine's own measure, which the bundle's explanation ends with: for curators only.
+_SCORE_CLAUSE = re.compile(
+    r"\s*(?:;\s*)?(?:proximité moyenne|mean closeness) [0-9]+(?:[.,][0-9]+)?"
+)
+
+
+def public_explanation(bundle: Any, lang: str | None = None) -> str:
+    """The bundle's explanation in the page's language without the engine's score ("2 films :
+    tous des documentaires." — never "proximité moyenne 0,80")."""
+    text = _SCORE_CLAUSE.sub("", bundle_explanation(bundle, lang)).strip()
+    text = re.sub(r"\s*:\s*\.$", ".", text)  # "2 films : ." when the score was all it said
+    return "" if re.fullmatch(r"\d+ films\.?", text) else text
+
+
+QUEBEC_TIME = ZoneInfo("America/Toronto")  # Québec's clock (Eastern time)
+
+
+def moment(when: datetime | None, lang: str | None = None) -> str:
+    """A stored (UTC) time on Québec's clock, said in full: "4 décembre 2026 à 09:00 (heure
+    du Québec)", "December 4, 2026 at 9:00 AM (Québec time)"."""
+    if when is None:
+        return UNKNOWN
+    lang = lang or current_language()
+    local = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(QUEBEC_TIME)
+    day = format_date(local, "long", locale=lang)
+    hour = format_time(local, "short", locale=lang)
+    if lang == "en":
+        return f"{day} at {hour} (Québec time)"
+    return f"{day} à {hour} (heure du Québec)"
 
 
 def _names(values: Iterable[Any], name: Any) -> str:
@@ -418,6 +466,9 @@ def init_app(app: Flask) -> None:
     filters["synopsis"] = synopsis
     filters["colon"] = colon
     filters["clock"] = clock
+    filters["minutes"] = minutes
+    filters["moment"] = moment
+    filters["public_explanation"] = public_explanation
     app.jinja_env.globals["media_facts"] = media_facts
     app.jinja_env.globals["qc_rows"] = qc_rows
     app.jinja_env.globals["qc_title"] = qc_title

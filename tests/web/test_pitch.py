@@ -64,7 +64,8 @@ def test_a_private_link_opens_without_an_account(
     page = anonymous.get(link)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "Regards croisés" in html and "Régions d" in html
+    assert "Regards croisés" in html and "Déroulé de la case" in html
+    assert "proximité" not in html and "Régions du Québec hors Montréal" not in html
     answer = anonymous.post(
         f"/pitch/anthologies/{bundle_id}/reponse",
         data={"verdict": "interested", "comment": "Pour l'automne"},
@@ -138,7 +139,7 @@ def test_a_broadcaster_sees_only_what_was_shared_with_them(
     )
 
 
-def test_previews_stream_with_range_only_to_viewers(
+def test_clean_previews_stream_with_range_only_to_curators(
     app: Flask,
     client: FlaskClient,
     bundle_id: int,
@@ -154,7 +155,10 @@ def test_previews_stream_with_range_only_to_viewers(
     link = share(client, bundle_id, recipient_name="Julie")
     viewer = app.test_client()
     viewer.get(link)
-    partial = viewer.get(url, headers={"Range": "bytes=100-199"})
+    # A link holder plays their watermarked copy through a ticket (tests/web/test_playback.py),
+    # never the clean preview.
+    assert viewer.get(url).status_code == 404
+    partial = client.get(url, headers={"Range": "bytes=100-199"})
     assert partial.status_code == 206
     assert partial.data == (bytes(range(256)) * 40)[100:200]
     assert partial.headers["Content-Range"] == f"bytes 100-199/{256 * 40}"
@@ -236,7 +240,7 @@ def test_a_reloaded_pitch_follows_edits_and_keeps_answers_to_their_viewer(
     edit = f"/atelier/anthologies/{bundle_id}/modifier"
     client.post(edit, data={"action": "rename", "label": "Regards de l'Est"})
     html = second.get(path).get_data(as_text=True)
-    titles = html.split('<ol class="films">', 1)[1].count("<h2>")
+    titles = html.split('<ul class="films"', 1)[1].count("<h2>")
     assert "Regards de l&#39;Est" in html and titles == 3
     with app.app_context():
         from web import database
@@ -252,7 +256,7 @@ def test_a_reloaded_pitch_follows_edits_and_keeps_answers_to_their_viewer(
         db.commit()
     client.post(edit, data={"action": "remove", "film_id": str(dropped)})
     html = second.get(path).get_data(as_text=True)
-    assert html.split('<ol class="films">', 1)[1].count("<h2>") == 2
+    assert html.split('<ul class="films"', 1)[1].count("<h2>") == 2
     assert "Le Titre corrigé" in html and f'value="{dropped}"' not in html
 
 

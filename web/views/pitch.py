@@ -7,9 +7,7 @@ a live link grants this browser session the bundle, and only that bundle.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
-from typing import Any
 
 from flask import (
     Blueprint,
@@ -20,15 +18,17 @@ from flask import (
     session,
 )
 from flask_babel import gettext as _
+from flask_babel import refresh
 from itsdangerous import BadSignature
 from markupsafe import Markup
 
-from catalog import sharing
+from catalog import sharing, users
 from catalog.models import Bundle, UserRole, Verdict
 from web import database, fragments
 from web.access import granted_bundles, link_serializer, viewer_for
 from web.auth import current_user, require_role
-from web.usecases.bundles import regional_of
+from web.usecases import pitching
+from web.usecases.bundles import rules_for
 from web.views.common import VERDICT_LABELS
 
 bp = Blueprint("pitch", __name__, url_prefix="/pitch")
@@ -43,17 +43,39 @@ def inbox() -> str:
     return render_template("pitch/inbox.html", shares=shares)
 
 
+# What a link that does not open answers: missing (mistyped, forged or deleted) is not
+# found, expired or revoked is gone for good, a window not yet open is refused for now.
+CLOSED_STATUS = {
+    sharing.LinkState.missing: 404,
+    sharing.LinkState.expired: 410,
+    sharing.LinkState.revoked: 410,
+    sharing.LinkState.not_yet: 403,
+}
+
+
 @bp.get("/lien/<token>")
-def open_link(token: str) -> str:
-    """A private link: no account needed while it is live."""
+def open_link(token: str) -> str | tuple[str, int]:
+    """A private link: no account needed while it is live. One that does not open says why,
+    in the page's language and the site's look, and whom to ask for another."""
+    db = database.session()
     try:
         share_id = int(link_serializer().loads(token)["share"])
     except (BadSignature, KeyError, TypeError, ValueError):
-        abort(404)
-    db = database.session()
-    share = sharing.live_share(db, share_id)
-    if share is None:
-        return render_template("pitch/expired.html"), 410  # type: ignore[return-value]
+        state, share = sharing.LinkState.missing, None
+    else:
+        state, share = sharing.link_state(db, share_id)
+    if share is not None:
+        # The recipient reads the page (or why it does not open) in the language the curator
+        # chose for them, until they pick one with the header's switch (web/i18n.py: an
+        # explicit choice wins).
+        session["link_lang"] = share.recipient_language
+        refresh()
+    if state != sharing.LinkState.live or share is None:
+        sender = users.get_user(db, share.created_by) if share and share.created_by else None
+        page = render_template(
+            "pitch/link_closed.html", state=state.value, share=share, sender=sender
+        )
+        return page, CLOSED_STATUS.get(state, 404)
     links = granted_bundles()
     links[str(share.bundle_id)] = share_id
     session["pitch_links"] = links
@@ -105,12 +127,11 @@ def _shared_parts(bundle: Bundle, has_reel: bool) -> SharedParts:
         "bundle": bundle,
         "media": sharing.media_of_films(db, [f.id for f in films if f.id is not None]),
     }
-    total = sum(f.runtime_seconds or 0 for f in films)
+    interstitial = rules_for(bundle).interstitial_seconds
     header = render_template(
         "pitch/_header.html",
-        regions=region_runtime(films),
-        regional=regional_of(bundle, films),
-        total=total,
+        timeline=pitching.running_order(films, bundle.slot_minutes * 60, interstitial),
+        origins=pitching.origins(films),
         has_reel=has_reel,
         **context,
     )
@@ -127,15 +148,6 @@ def _has_reel(bundle: Bundle) -> bool:
     from web.usecases.media import has_reel
 
     return has_reel(Path(current_app.config["MEDIA_ROOT"]), bundle)
-
-
-def region_runtime(films: list[Any]) -> list[tuple[str | None, int]]:
-    """Runtime per region of origin, largest first, for the pitch's region chart (None: a
-    region nobody recorded, which the region filter names)."""
-    totals: Counter[str | None] = Counter()
-    for film in films:
-        totals[film.region_code or None] += film.runtime_seconds or 0
-    return totals.most_common()
 
 
 @bp.post("/anthologies/<int:bundle_id>/reponse")
