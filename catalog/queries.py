@@ -184,6 +184,12 @@ def _filtered(session: Session, query: Any, filters: FilmFilter) -> Any:
     return query
 
 
+def filtered(session: Session, query: Any, filters: FilmFilter) -> Any:
+    """`query` (any select from Film) narrowed as the catalog's list narrows its films, for
+    the aggregates of other modules (the observatory's funnel)."""
+    return _filtered(session, query, filters)
+
+
 def _count(session: Session, filters: FilmFilter) -> int:
     query = _filtered(session, select(func.count()).select_from(Film), filters)
     return int(session.exec(query).one())
