@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, current_app, session
+from flask import abort, current_app, has_request_context, session, url_for
 from itsdangerous import URLSafeSerializer
 
 from catalog import queries, sharing
@@ -20,6 +20,16 @@ def link_serializer() -> URLSafeSerializer:
 
 def link_token(share_id: int) -> str:
     return link_serializer().dumps({"share": share_id})
+
+
+def share_url(share_id: int) -> str:
+    """The private link of a share, as a full URL: on this request's host, or on BASE_URL
+    when no request names one (the command line, a job)."""
+    if has_request_context():
+        return url_for("pitch.open_link", token=link_token(share_id), _external=True)
+    base = str(current_app.config.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    with current_app.test_request_context("/", base_url=base):
+        return url_for("pitch.open_link", token=link_token(share_id), _external=True)
 
 
 @dataclass(frozen=True)
@@ -76,3 +86,29 @@ def may_see_film(film_id: int) -> bool:
         ):
             return True
     return False
+
+
+def sees_clean_media(film_id: int) -> bool:
+    """Whether the requester may have the film's clean preview and proxy: curators and the
+    film's own filmmaker. A link holder or a broadcaster gets watermarked copies through
+    media tickets (web.tickets) only."""
+    user = current_user()
+    if user is None:
+        return False
+    if user.role in (UserRole.curator, UserRole.admin):
+        return True
+    if user.role == UserRole.filmmaker:
+        film = queries.get_film(database.session(), film_id)
+        return film is not None and film.owner_id == user.id
+    return False
+
+
+def share_of(viewer: Viewer, bundle_id: int) -> int | None:
+    """The share a (non-curator) viewer watches this bundle through: the link they opened,
+    or for a broadcaster's account the newest live share addressed to it."""
+    if viewer.share_id is not None or viewer.is_curator or viewer.user_id is None:
+        return viewer.share_id
+    for share, bundle in sharing.shares_for_broadcaster(database.session(), viewer.user_id):
+        if bundle.id == bundle_id:
+            return share.id
+    return None
