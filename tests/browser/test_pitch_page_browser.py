@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 import media_tools
 from catalog import sharing
 from catalog.models import Bundle, BundleItem, Film, Proposal, ShareLink, UserRole, utcnow
-from tests.browser.conftest import add_account, page_width, screenshot
+from tests.browser.conftest import add_account, open_as, page_width, screenshot
 from tests.components import require_component
 from tests.conftest import SAMPLES
 from web import database
@@ -133,6 +133,14 @@ def test_the_pitch_page_at_both_widths_in_the_recipient_s_language(
         assert page_width(page) <= width
         screenshot(page, f"pitch-page-{lang}-{width}")
         page.context.close()
+    # The curator who sent it previews the same page: said to be a preview, nothing to answer.
+    curator = open_as(browser, links["fr"].split("/pitch/", 1)[0], "anne@programmation.test", 1366)
+    curator.goto(links["fr"])
+    assert "Aperçu" in curator.locator(".preview-banner").inner_text()
+    assert curator.locator("form.answer").count() == 0
+    assert page_width(curator) <= 1366
+    screenshot(curator, "pitch-page-curator-preview-fr-1366")
+    curator.context.close()
 
 
 def test_links_that_do_not_open_say_why_at_both_widths(links: dict[str, str], browser: Any) -> None:
