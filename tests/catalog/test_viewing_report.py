@@ -3,7 +3,7 @@ and PostgreSQL, in a fixed number of queries."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
@@ -29,8 +29,16 @@ from catalog.viewing_report import viewing_report
 T0 = utcnow().replace(microsecond=0) - timedelta(days=2)
 
 
-def make_bundle(session: Session, n_films: int = 3) -> tuple[int, list[int]]:
-    films = [Film(original_title=f"Film {i}", match_key=f"film {i}") for i in range(n_films)]
+def make_bundle(
+    session: Session, n_films: int = 3, titles: Sequence[str] = ()
+) -> tuple[int, list[int]]:
+    """A bundle "Regards croisés" of films (titled `titles`, else "Film 0"…), flushed; its id
+    and its films' ids in order. The web and browser tests of the report use it too."""
+    named = list(titles) or [f"Film {i}" for i in range(n_films)]
+    films = [
+        Film(original_title=t, match_key=t, runtime_seconds=600 + 60 * i)
+        for i, t in enumerate(named)
+    ]
     session.add_all(films)
     session.flush()
     bundle = Bundle(facet="subject", slot_minutes=44, label="Regards croisés")
@@ -39,6 +47,32 @@ def make_bundle(session: Session, n_films: int = 3) -> tuple[int, list[int]]:
     session.flush()
     assert bundle.id is not None
     return bundle.id, [f.id for f in films if f.id is not None]
+
+
+def add_viewing(
+    session: Session,
+    share_id: int,
+    bundle_id: int,
+    film_id: int | None,
+    plays: int,
+    watched: float = 0.0,
+    length: float | None = None,
+) -> None:
+    """What the player reports of one recipient and film (catalog/viewings.py writes these
+    rows from the player; the report only reads them)."""
+    session.add(
+        Viewing(
+            share_id=share_id,
+            bundle_id=bundle_id,
+            film_id=film_id,
+            plays=plays,
+            watched=[[0.0, watched]] if watched else [],
+            watched_seconds=watched,
+            duration_seconds=length,
+            first_played_at=utcnow(),
+            last_seen_at=utcnow(),
+        )
+    )
 
 
 def make_share(session: Session, bundle_id: int, name: str, **fields: Any) -> int:
@@ -202,9 +236,7 @@ def test_the_report_takes_the_same_few_queries_for_one_recipient_or_twenty(
                 share_id = make_share(session, bundle_id, f"R{i}")
                 opened(session, bundle_id, share_id, i)
                 for film in films:
-                    session.add(
-                        Viewing(share_id=share_id, bundle_id=bundle_id, film_id=film, plays=1)
-                    )
+                    add_viewing(session, share_id, bundle_id, film, plays=1)
                     sharing.answer(session, bundle_id, Verdict.maybe, "", film, share_id=share_id)
             session.commit()
             with counted(engine) as statements:
