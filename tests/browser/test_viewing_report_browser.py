@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from playwright.sync_api import expect
 from sqlmodel import Session
 
 from catalog import sharing
@@ -89,7 +90,10 @@ def test_a_curator_reads_the_report_reminds_and_exports(
     report = f"{base}/pitch/anthologies/{bundle_id}/rapport"
 
     page = open_as(browser, base, CURATOR, LAPTOP)
-    page.goto(report)
+    # From the share page to the report.
+    page.goto(f"{base}/pitch/anthologies/{bundle_id}/partages")
+    page.get_by_role("link", name="Rapport de visionnage").click()
+    page.wait_for_url(report)
     ana_row = page.locator(f"#destinataire-{ids['Ana']}")
     assert "0:52 vues sur 1:00 (87 %)" in ana_row.inner_text()
     assert "Intéressé" in ana_row.inner_text() and "On passe" in ana_row.inner_text()
@@ -102,6 +106,9 @@ def test_a_curator_reads_the_report_reminds_and_exports(
     page.locator("#relances").wait_for()
     copied = page.locator(f"#lien-{ids['Carla']}").input_value()
     assert copied.startswith(f"{base}/pitch/lien/")
+    page.locator("#relances").get_by_role("button", name="Copier").click()
+    status = page.locator("#relances .copy-status")
+    expect(status).not_to_be_empty()
     assert "relancé·e le" in page.locator(f"#suivi-{ids['Carla']}").inner_text()
     screenshot(page, "viewing-report-reminded-fr-1366")
 
