@@ -50,6 +50,7 @@ def init_app(app: Flask) -> None:
         stand_ins,
         inspect,
         reel,
+        share,
         funding_group,
     ):
         app.cli.add_command(command)
@@ -792,6 +793,103 @@ def reel(bundle_id: int) -> None:
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Wrote {path}")
+
+
+_RECIPIENT_PROBLEMS = {
+    "no_name": "no name before the address or organisation",
+    "unclosed": "'<' without its '>'",
+    "bad_email": "not an e-mail address between < and >",
+    "bare_email": 'write the name, then the address between < and >: "Name <email>"',
+    "too_long": "the name, address or organisation is too long",
+    "repeated": "this address is given twice",
+}
+
+
+@click.command("share")
+@click.argument("bundle_id", type=int)
+@click.option(
+    "--to",
+    "people",
+    multiple=True,
+    required=True,
+    metavar='"NAME <EMAIL>"',
+    help='One recipient ("Name <email>, Organisation"; the address optional). Repeatable.',
+)
+@click.option("--organisation", default="", help="For recipients who name no organisation.")
+@click.option("--language", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option("--days", type=click.IntRange(1, 365), default=14, show_default=True)
+@click.option("--view-cap", type=click.IntRange(1, 100), help="Plays per film (default: no cap).")
+@click.option(
+    "--starts", type=click.DateTime(["%Y-%m-%d"]), help="First day of the window (YYYY-MM-DD)."
+)
+@click.option("--by", "by_email", help="E-mail of the curator account sharing (signs the mail).")
+@with_appcontext
+def share(
+    bundle_id: int,
+    people: tuple[str, ...],
+    organisation: str,
+    language: str,
+    days: int,
+    view_cap: int | None,
+    starts: Any,
+    by_email: str | None,
+) -> None:
+    """Share a bundle with named people: print one private link each, and e-mail each an
+    invitation when ANTHOLOGIE_MAIL_HOST is set."""
+    from dataclasses import replace
+
+    from catalog.models import Bundle
+    from web import invitations
+    from web.access import share_url
+    from web.usecases import recipients
+
+    try:
+        named = recipients.parse_recipients("\n".join(" ".join(p.split()) for p in people))
+    except recipients.RecipientsInvalid as invalid:
+        bad = [f"  --to {e.line!r}: {_RECIPIENT_PROBLEMS[e.problem]}" for e in invalid.errors]
+        raise click.ClickException("nothing shared:\n" + "\n".join(bad)) from None
+    if not named:
+        raise click.ClickException("nothing shared: name at least one recipient with --to")
+    named = [replace(p, organisation=p.organisation or organisation) for p in named]
+    with Session(database.engine()) as db:
+        bundle = db.get(Bundle, bundle_id)
+        if bundle is None:
+            raise click.ClickException(f"no bundle {bundle_id}")
+        curator = users.user_by_email(db, by_email) if by_email else None
+        if by_email and (curator is None or curator.role not in (UserRole.curator, UserRole.admin)):
+            raise click.ClickException(f"--by {by_email}: no curator account has this address")
+        made = recipients.share_with_people(
+            db,
+            bundle_id,
+            named,
+            days,
+            created_by=curator.id if curator else None,
+            language=language,
+            starts_on=starts.date() if starts else None,
+            view_cap=view_cap,
+        )
+        db.commit()
+        for link in made:
+            who = (
+                f"{link.recipient_name} <{link.recipient_email}>"
+                if link.recipient_email
+                else link.recipient_name
+            )
+            click.echo(f"{who}: {share_url(link.id or 0)}")
+        if not invitations.mail_configured():
+            click.echo(
+                "No mail server is configured (ANTHOLOGIE_MAIL_HOST): send each link yourself.",
+                err=True,
+            )
+            return
+        results = invitations.send_invitations(db, made, bundle, share_url)
+        db.commit()
+        for link in made:
+            error = results[link.id or 0]
+            if error is None:
+                click.echo(f"Invitation sent to {link.recipient_email}", err=True)
+            else:
+                click.echo(f"Invitation to {link.recipient_name} not sent: {error}", err=True)
 
 
 @click.group("funding")
