@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from catalog import history, queries
+from catalog import self_identification as identification
 from catalog.fields import FieldError, parse_audience, parse_form, parse_language, parse_region
 from catalog.models import Film, FilmChange, Status, utcnow
 from catalog.places import PlaceError, default_index
@@ -24,10 +25,47 @@ __all__ = [
     "BulkResult",
     "bulk_edit",
     "changes_of",
+    "keep_self_identification",
     "save_edit",
+    "self_identification",
     "submit",
     "undo",
+    "withdraw_self_identification",
 ]
+
+
+def self_identification(
+    session: Session, film: Film, user_id: int | None
+) -> identification.Answers | None:
+    """The self-identification kept for a film, for its filmmaker's own form only: None for
+    anyone else, and when nothing is kept."""
+    if film.id is None or user_id is None or film.owner_id != user_id:
+        return None
+    return identification.answers_of(session, film.id)
+
+
+def keep_self_identification(
+    session: Session,
+    film: Film,
+    answers: identification.Answers,
+    *,
+    consent: bool,
+    user_id: int | None,
+) -> str:
+    """The filmmaker's voluntary self-identification for their film: kept with consent,
+    deleted without it; never part of the record or its history. "saved", "deleted",
+    "nothing", or "refused" when the user is not the film's filmmaker."""
+    if film.id is None or user_id is None or film.owner_id != user_id:
+        return "refused"
+    return identification.save(session, film.id, answers, consent=consent, user_id=user_id)
+
+
+def withdraw_self_identification(session: Session, film: Film, user_id: int | None) -> bool:
+    """Consent withdrawn by the film's filmmaker: the answers are deleted. Whether any were."""
+    if film.id is None or user_id is None or film.owner_id != user_id:
+        return False
+    return identification.withdraw(session, film.id)
+
 
 # What a bulk edit may do to every selected film: set one of these ...
 BULK_SET = ("region", "audience", "form", "original_language")

@@ -19,6 +19,7 @@ from catalog.ingest import validate
 from catalog.models import Film
 from catalog.places import PlaceError, UnknownPlace, default_index
 from catalog.records import film_to_record
+from catalog.self_identification import GENDERS, MAX_NATION, Answers
 from curation.vocabulary import audience_name, genre_name
 from web import database, pickers
 from web.display import UNKNOWN, country_name, current_language, language_name, region_label
@@ -176,11 +177,14 @@ def render_form(
     action: str | None = None,
     received: Any = None,
     back: str | None = None,
+    self_id: dict[str, str] | None = None,
 ) -> str:
     """The form page; `upload` offers the film file field (the submission form does),
     `action` is where it posts (the page's own address when None), `received` the film
     file already uploaded (web.usecases.uploads.Upload) when the form comes back, `back`
-    the film's page, offered as a way out without saving."""
+    the film's page, offered as a way out without saving. `self_id`: the voluntary
+    self-identification section's values (self_id_values), offered only to the filmmaker
+    who submits the film; None leaves the section out (the curator's form)."""
     lang = current_language()
     return render_template(
         "submissions/form.html",
@@ -209,6 +213,8 @@ def render_form(
         action=action,
         received=received,
         back=back,
+        self_id=self_id,
+        genders=GENDER_LABELS,
     )
 
 
@@ -283,6 +289,62 @@ def read_form() -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
     if screener and not re.match(r"^https?://[^\s/]+\.[^\s]+$", screener):
         errors["screener_url"] = _("Un lien commence par https:// ou http://.")
     return record, values, errors
+
+
+# -- voluntary self-identification --------------------------------------------------------
+# Asked of the filmmaker only, kept apart from the record (catalog.self_identification).
+
+GENDER_LABELS: dict[str, Any] = {
+    "woman": _l("Femme"),
+    "man": _l("Homme"),
+    "non_binary": _l("Personne non binaire"),
+    "prefer_not": _l("Préfère ne pas répondre"),
+}
+assert tuple(GENDER_LABELS) == GENDERS
+_YES_NO = {"yes": True, "no": False}
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+def self_id_values(answers: Answers | None) -> dict[str, str]:
+    """The section's fields filled with the answers kept (consent ticked), or empty."""
+    if answers is None:
+        return {"consent": ""}
+    return {
+        "consent": "yes",
+        "director_gender": answers.director_gender or "",
+        "first_film": _yes_no(answers.first_film),
+        "indigenous": _yes_no(answers.indigenous),
+        "nation": answers.nation or "",
+    }
+
+
+def read_self_identification() -> tuple[Answers, bool, dict[str, str], dict[str, str]]:
+    """The answers sent, whether consent is ticked, what was sent (to show again) and the
+    errors. An answer outside the choices offered counts as no answer."""
+    form = request.form
+    values = {
+        "consent": "yes" if form.get("sid_consent") == "yes" else "",
+        "director_gender": form.get("sid_director_gender", "").strip(),
+        "first_film": form.get("sid_first_film", "").strip(),
+        "indigenous": form.get("sid_indigenous", "").strip(),
+        "nation": " ".join(form.get("sid_nation", "").split()),
+    }
+    errors: dict[str, str] = {}
+    nation = values["nation"]
+    if len(nation) > MAX_NATION:
+        errors["sid_nation"] = _("%(n)s caractères au plus.", n=MAX_NATION)
+        nation = ""
+    gender = values["director_gender"]
+    answers = Answers(
+        director_gender=gender if gender in GENDERS else None,
+        first_film=_YES_NO.get(values["first_film"]),
+        indigenous=_YES_NO.get(values["indigenous"]),
+        nation=nation or None,
+    )
+    return answers, values["consent"] == "yes", values, errors
 
 
 # -- reading a record ----------------------------------------------------------------------

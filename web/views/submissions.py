@@ -19,7 +19,15 @@ from web.auth import current_user, require_role
 from web.display import region_label
 from web.usecases import media, records, uploads
 from web.views.common import refusal_message, upload_folder
-from web.views.film_form import LABELS, form_values, place_note, read_form, render_form
+from web.views.film_form import (
+    LABELS,
+    form_values,
+    place_note,
+    read_form,
+    read_self_identification,
+    render_form,
+    self_id_values,
+)
 
 bp = Blueprint("submissions", __name__, url_prefix="/soumissions")
 
@@ -108,6 +116,32 @@ def _file_upload(film: Film, upload: Upload | None) -> None:
     jobs.submit(database.engine(), "analyze", {"film_ids": [film.id], "name": upload.name})
 
 
+def _is_owner(film: Film | None) -> bool:
+    """Whether the logged-in user is the film's filmmaker (a new film: whoever submits it);
+    only they are asked for, and shown, the film's self-identification."""
+    user = current_user()
+    return user is not None and (film is None or film.owner_id == user.id)
+
+
+def _keep_self_identification(film: Film) -> None:
+    """Keep or delete the form's self-identification, and say so when it was not kept."""
+    user = current_user()
+    assert user is not None
+    answers, consent, _values, _errors = read_self_identification()
+    done = records.keep_self_identification(
+        database.session(), film, answers, consent=consent, user_id=user.id
+    )
+    if done == "deleted":
+        flash(_("Vos réponses d'auto-identification sont effacées."))
+    elif done == "nothing" and not consent and not answers.empty:
+        flash(
+            _(
+                "Vos réponses d'auto-identification n'ont pas été enregistrées : "
+                "la case de consentement n'était pas cochée."
+            )
+        )
+
+
 @bp.get("/")
 @require_role(UserRole.filmmaker)
 def mine() -> str:
@@ -121,17 +155,20 @@ def mine() -> str:
 @require_role(UserRole.filmmaker)
 def new() -> str | Response:
     if request.method == "GET":
-        return render_form({}, {}, None)
+        return render_form({}, {}, None, self_id=self_id_values(None))
     record, values, errors = read_form()
+    _answers, _consent, sid_values, sid_errors = read_self_identification()
+    errors |= sid_errors
     upload = _receive_upload(errors)
     if errors:
         kept = upload.set_aside() if upload is not None else None
-        return render_form(values, errors, None, received=kept)
+        return render_form(values, errors, None, received=kept, self_id=sid_values)
     user = current_user()
     assert user is not None
     film = records.submit(
         database.session(), record, owner_id=user.id or 0, screener_url=values["screener_url"]
     )
+    _keep_self_identification(film)
     _file_upload(film, upload)
     flash(_("Merci! Votre film est soumis; l'équipe de programmation vous répondra ici."))
     return redirect(url_for("submissions.detail", film_id=film.id))
@@ -140,7 +177,26 @@ def new() -> str | Response:
 @bp.get("/<int:film_id>")
 @require_role(UserRole.filmmaker)
 def detail(film_id: int) -> str:
-    return render_template("submissions/detail.html", film=_own_film(film_id))
+    film = _own_film(film_id)
+    user = current_user()
+    answered = records.self_identification(database.session(), film, user.id if user else None)
+    return render_template(
+        "submissions/detail.html", film=film, self_identified=answered is not None
+    )
+
+
+@bp.post("/<int:film_id>/auto-identification/retirer")
+@require_role(UserRole.filmmaker)
+def withdraw_self_identification(film_id: int) -> Response:
+    """The filmmaker withdraws consent: the film's self-identification is deleted, at any
+    stage of the film (the form is closed once the film is decided on)."""
+    film = _own_film(film_id)
+    user = current_user()
+    if not _is_owner(film) or user is None:
+        abort(404)
+    if records.withdraw_self_identification(database.session(), film, user.id):
+        flash(_("Vos réponses d'auto-identification sont effacées."))
+    return redirect(url_for("submissions.detail", film_id=film.id))
 
 
 @bp.route("/<int:film_id>/modifier", methods=["GET", "POST"])
@@ -151,18 +207,27 @@ def edit(film_id: int) -> str | Response:
         flash(_("Ce film a déjà été traité : écrivez à l'équipe pour le modifier."))
         return redirect(url_for("submissions.detail", film_id=film.id))
     back = url_for("submissions.detail", film_id=film.id)
+    user = current_user()
+    assert user is not None
+    owner = _is_owner(film)
     if request.method == "GET":
-        return render_form(form_values(film), {}, film, back=back)
+        kept_answers = records.self_identification(database.session(), film, user.id)
+        sid = self_id_values(kept_answers) if owner else None
+        return render_form(form_values(film), {}, film, back=back, self_id=sid)
     record, values, errors = read_form()
+    sid_values: dict[str, str] | None = None
+    if owner:
+        _answers, _consent, sid_values, sid_errors = read_self_identification()
+        errors |= sid_errors
     upload = _receive_upload(errors)
     if errors:
         kept = upload.set_aside() if upload is not None else None
-        return render_form(values, errors, film, received=kept, back=back)
-    user = current_user()
-    assert user is not None
+        return render_form(values, errors, film, received=kept, back=back, self_id=sid_values)
     records.save_edit(
         database.session(), film, record, user_id=user.id, screener_url=values["screener_url"]
     )
+    if owner:
+        _keep_self_identification(film)
     _file_upload(film, upload)
     flash(_("Modifications enregistrées."))
     return redirect(url_for("submissions.detail", film_id=film.id))
