@@ -1,9 +1,10 @@
 """A recipient's name and the date burned into a clip, so that a leaked copy names its source.
 
 The mark sits in a fixed band of the frame (`watermark_box`): a line of semi-transparent white
-text on a faint dark box, centred low in the picture, readable on any shot but leaving the
-rest of the frame alone. Outside that band two recipients' copies of a clip are the same
-picture (the encode is deterministic: same settings, same threads, bit-exact flags).
+text on a faint dark box, centred in the lower half of the picture, clear of a player's
+controls and of subtitles, readable on any shot but leaving the rest of the frame alone.
+Outside that band two recipients' copies of a clip are the same picture (the encode is
+deterministic: same settings, same threads, bit-exact flags).
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from media_tools.render import _text_files, escape_filter_value
 from media_tools.runner import atomic_output, base_args, media_arg, run, timeout_for
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-# The band: its top at 80 % of the frame's height, 9 % of the height tall (26 px at least),
-# 90 % of the width wide, centred.
-_BAND_TOP = 0.80
+# The band: its top at 64 % of the frame's height (above a player's controls and the
+# subtitles), 9 % of the height tall (26 px at least), 90 % of the width wide, centred.
+_BAND_TOP = 0.64
 _BAND_HEIGHT = 0.09
 _BAND_MIN_PX = 26
 _BAND_WIDTH = 0.90

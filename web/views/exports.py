@@ -7,21 +7,23 @@ import io
 import json
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
-from flask import Blueprint, Response, abort, url_for
-from flask_babel import get_locale, ngettext
+from flask import Blueprint, Response, abort, current_app, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from catalog import queries, sharing
 from catalog.export import bundle_pbcore
 from catalog.fields import one_line, spreadsheet_safe
-from catalog.models import Bundle, Film
+from catalog.models import Bundle, Film, ShareLink
 from web import database
-from web.access import viewer_for
-from web.display import bundle_explanation, bundle_label, percent
+from web.access import Viewer, share_of, viewer_for
+from web.auth import current_user
+from web.display import bundle_explanation, bundle_label, current_language
+from web.i18n import LOCALES
+from web.tickets import ticket_url
+from web.usecases import kit
 from web.usecases.bundles import Regional, regional_of
-from web.views.common import format_duration
 
 bp = Blueprint("exports", __name__, url_prefix="/anthologies")
 
@@ -67,7 +69,7 @@ def film_rows(
 def sheet(bundle_id: int, fmt: str) -> Response:
     if fmt not in FORMATS:
         abort(404)
-    viewer_for(bundle_id)  # 404 unless the requester may see this bundle
+    viewer = viewer_for(bundle_id)  # 404 unless the requester may see this bundle
     db = database.session()
     bundle = db.get(Bundle, bundle_id)
     if bundle is None:
@@ -115,17 +117,29 @@ def sheet(bundle_id: int, fmt: str) -> Response:
             )
         body = buffer.getvalue()
     elif fmt == "m3u":
-        body = m3u(bundle, films)
+        body = m3u(bundle, films, _recipient_share(viewer, bundle_id))
     elif fmt == "edl":
-        body = edl(bundle_label(bundle), films)
+        share = _recipient_share(viewer, bundle_id)
+        body = edl(bundle_label(bundle), films, media_links(films, share))
     elif fmt == "xml":
         body = bundle_pbcore(bundle_id, bundle_label(bundle), films)
     else:
-        body = pdf(bundle, rows, regional)
+        body = pitch_kit(bundle, viewer)
     response = Response(body, mimetype=_MIME[fmt])
     name = f"anthologie-{bundle_id}.{fmt}"
     response.headers["Content-Disposition"] = f"attachment; filename={name}"
     return response
+
+
+def _recipient_share(viewer: Viewer, bundle_id: int) -> ShareLink | None:
+    """The share a recipient's playlist is made for (None: a curator's)."""
+    if viewer.is_curator:
+        return None
+    share_id = share_of(viewer, bundle_id)
+    share = sharing.live_share(database.session(), share_id) if share_id else None
+    if share is None:
+        abort(404)
+    return share
 
 
 def regional_json(regional: Regional) -> dict[str, Any]:
@@ -143,38 +157,80 @@ def regional_json(regional: Regional) -> dict[str, Any]:
     }
 
 
-def regional_line(regional: Regional) -> str:
-    """ "Régions du Québec hors Montréal : 62 % de la durée, 3 films sur 5 (60 %)"."""
-    share = regional.share
-    scope = regional.scope(str(get_locale() or "fr"))
-    films = ngettext(
-        "%(num)s film sur %(total)s",
-        "%(num)s films sur %(total)s",
-        share.films,
-        total=share.total_films,
-    )
-    runtime, film_share = (percent(round(100 * p)) for p in (share.of_runtime, share.of_films))
-    return _(
-        "%(scope)s : %(runtime)s de la durée, %(films)s (%(film_share)s)",
-        scope=scope[:1].upper() + scope[1:],
-        runtime=runtime,
-        films=films,
-        film_share=film_share,
-    )
+def pitch_kit(bundle: Bundle, viewer: Viewer) -> bytes:
+    """The bundle's PDF pitch kit, in its recipient's language when a private link opened it,
+    naming the curator who shared it as the contact."""
+    db = database.session()
+    share = sharing.live_share(db, viewer.share_id) if viewer.share_id else None
+    lang = current_language()
+    if share is not None and share.recipient_language in LOCALES:
+        lang = share.recipient_language
+    elif not viewer.is_curator and viewer.user_id is not None:
+        share = kit.share_of_broadcaster(db, viewer.user_id, bundle.id or 0)
+    recipient = kit.Recipient(share.recipient_name, share.recipient_organisation) if share else None
+    with force_locale(lang):
+        contact = kit.contact_for(db, share, _fallback_contact(viewer))
+        return kit.pitch_kit(
+            db,
+            bundle,
+            lang=lang,
+            media_root=Path(current_app.config["MEDIA_ROOT"]),
+            contact=contact,
+            recipient=recipient,
+        )
 
 
-def m3u(bundle: Bundle, films: list[Film]) -> str:
-    """An extended M3U of the films' web proxies, in bundle order."""
+def _fallback_contact(viewer: Viewer) -> kit.Contact:
+    """The configured contact (ANTHOLOGIE_CONTACT_*); else the curator downloading the kit;
+    else the Anthologie team."""
+    config = current_app.config
+    if config.get("CONTACT_NAME") or config.get("CONTACT_EMAIL"):
+        return kit.Contact(
+            config.get("CONTACT_NAME") or _("L'équipe Anthologie"),
+            config.get("CONTACT_EMAIL") or "",
+            config.get("CONTACT_ORGANISATION") or "",
+        )
+    user = current_user()
+    if viewer.is_curator and user is not None:
+        return kit.Contact(user.display_name, user.email, user.organisation)
+    return kit.Contact(_("L'équipe Anthologie"), "", config.get("CONTACT_ORGANISATION") or "")
+
+
+def media_links(films: list[Film], share: ShareLink | None) -> dict[int, tuple[str, bool]]:
+    """Film id → (absolute URL, is a stand-in) for a playlist.
+
+    A recipient (`share`) gets signed, expiring tickets of their watermarked previews, usable
+    outside the app; each counts a play when first streamed, so downloading the playlist
+    spends none. Curators get the clean proxies (their session opens them).
+    """
     media = sharing.media_of_films(database.session(), [f.id for f in films if f.id])
+    links: dict[int, tuple[str, bool]] = {}
+    for film_id, asset in media.items():
+        if share is not None and share.id is not None and asset.preview_path:
+            url = ticket_url(share.id, asset.id, playlist=True, until=share.expires_at)
+        elif share is None and asset.proxy_path:
+            url = url_for("media.asset", asset_id=asset.id, kind="proxy", _external=True)
+        else:
+            continue
+        links[film_id] = (url, asset.is_stand_in)
+    return links
+
+
+def m3u(bundle: Bundle, films: list[Film], share: ShareLink | None = None) -> str:
+    """An extended M3U of the films' web proxies (a recipient's: their watermarked
+    previews), in bundle order."""
+    links = media_links(films, share)
     # A line break in a title or a label would start an entry of its own.
     lines = ["#EXTM3U", f"#PLAYLIST:{one_line(bundle_label(bundle))}"]
     for film in films:
-        asset = media.get(film.id or 0)
-        lines.append(f"#EXTINF:{film.runtime_seconds or -1},{one_line(film.display_title)}")
-        if asset is not None and asset.proxy_path:
-            if asset.is_stand_in:
+        link = links.get(film.id or 0)
+        # A recipient's entry is an excerpt: its length is the file's, not the film's.
+        length = -1 if share is not None else film.runtime_seconds or -1
+        lines.append(f"#EXTINF:{length},{one_line(film.display_title)}")
+        if link is not None:
+            if link[1]:
                 lines.append(f"# {_('Extrait de démonstration — pas le film')}")
-            lines.append(url_for("media.asset", asset_id=asset.id, kind="proxy", _external=True))
+            lines.append(link[0])
         else:
             lines.append(f"# {_('pas encore de média pour ce film')}")
     return "\n".join(lines) + "\n"
@@ -187,8 +243,9 @@ def timecode(seconds: int) -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}:00"
 
 
-def edl(label: str, films: list[Film]) -> str:
-    """A CMX3600 edit decision list: each film whole, one after the other, from 01:00:00:00."""
+def edl(label: str, films: list[Film], links: dict[int, tuple[str, bool]] | None = None) -> str:
+    """A CMX3600 edit decision list: each film whole, one after the other, from 01:00:00:00;
+    each event names its source file's URL when `links` has one (see media_links)."""
     lines = [f"TITLE: {one_line(label)}", "FCM: NON-DROP FRAME", ""]
     record = 3600
     for number, film in enumerate(films, start=1):
@@ -199,86 +256,7 @@ def edl(label: str, films: list[Film]) -> str:
             f"{timecode(record)} {timecode(record + length)}"
         )
         lines.append(f"* FROM CLIP NAME: {one_line(film.display_title)}")
+        if links and film.id in links:
+            lines.append(f"* SOURCE FILE: {links[film.id][0]}")
         record += length
     return "\n".join(lines) + "\n"
-
-
-def _font() -> tuple[str, str]:
-    """DejaVu when installed (every Latin letter), else the PDF core fonts (Latin-1)."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    folder = Path("/usr/share/fonts/truetype/dejavu")
-    regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-    if regular.exists() and bold.exists():
-        if "DejaVu" not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont("DejaVu", str(regular)))
-            pdfmetrics.registerFont(TTFont("DejaVu-Bold", str(bold)))
-        return "DejaVu", "DejaVu-Bold"
-    return "Helvetica", "Helvetica-Bold"
-
-
-def pdf(bundle: Bundle, rows: list[dict[str, Any]], regional: Regional) -> bytes:
-    """A print-ready pitch sheet (A4): label, pitch, runtime against the slot, the regional
-    share (named), the films."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import cm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    regular, bold = _font()
-    body = ParagraphStyle("body", fontName=regular, fontSize=10, leading=13)
-    small = ParagraphStyle("small", parent=body, fontSize=8.5, leading=11)
-    title = ParagraphStyle("title", fontName=bold, fontSize=18, leading=22, spaceAfter=6)
-    heading = ParagraphStyle("heading", fontName=bold, fontSize=11, leading=14, spaceBefore=8)
-    total = sum(r["runtime_seconds"] or 0 for r in rows)
-    # Paragraph reads a markup language: the curators' and filmmakers' text is escaped.
-    story: list[Any] = [
-        Paragraph(escape(bundle_label(bundle)), title),
-        Paragraph(
-            _(
-                "Durée totale %(total)s pour une case de %(slot)s min",
-                total=format_duration(total),
-                slot=bundle.slot_minutes,
-            ),
-            body,
-        ),
-        Paragraph(escape(regional_line(regional)), body),
-    ]
-    if bundle.pitch_text:
-        story += [Spacer(1, 6), Paragraph(escape(bundle.pitch_text), body)]
-    if bundle.explanation:
-        story += [Spacer(1, 4), Paragraph(escape(bundle_explanation(bundle)), small)]
-    header = [_("Titre"), _("Réalisation"), _("Région"), _("Durée")]
-    table_rows = [header] + [
-        [
-            Paragraph(escape(r["title"]), small),
-            Paragraph(escape(", ".join(r["directors"]) or "—"), small),
-            Paragraph(escape(r["region"] or (r["region_code"] or "—")), small),
-            format_duration(r["runtime_seconds"]),
-        ]
-        for r in rows
-    ]
-    table = Table(table_rows, colWidths=[6.5 * cm, 4.5 * cm, 4 * cm, 2 * cm], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, 0), bold),
-                ("FONTNAME", (0, 1), (-1, -1), regular),
-                ("FONTSIZE", (0, 0), (-1, -1), 8.5),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
-    story += [Spacer(1, 10), table, Paragraph(_("Synopsis"), heading)]
-    for r in rows:
-        text = r["synopsis_fr"] or r["synopsis_en"] or "—"
-        line = f"<b>{r['position']}. {escape(r['title'])}</b> — {escape(text)}"
-        story.append(Paragraph(line, small))
-    buffer = io.BytesIO()
-    SimpleDocTemplate(
-        buffer, pagesize=A4, title=bundle_label(bundle), leftMargin=2 * cm, rightMargin=2 * cm
-    ).build(story)
-    return buffer.getvalue()

@@ -1,6 +1,8 @@
 """Protected media: posters, previews, proxies and reels, streamed with HTTP Range to whoever
-may see them (curators; a film's own filmmaker; broadcasters and link recipients of a bundle
-that holds the film)."""
+may see them. Images (posters, thumbnails, contact sheets) go to curators, a film's own
+filmmaker, and the broadcasters and link recipients of a bundle that holds the film; the clean
+preview, proxy and reel to curators and the film's filmmaker only. A recipient plays their own
+watermarked copies through media tickets (web/views/playback.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from catalog.models import Bundle, MediaAsset
 from web import database
-from web.access import may_see_film, viewer_for
+from web.access import may_see_film, sees_clean_media, viewer_for
 from web.usecases.media import reel_name
 
 bp = Blueprint("media", __name__, url_prefix="/media")
@@ -43,6 +45,8 @@ def asset(asset_id: int, kind: str) -> Response:
         index = int(kind[5:])
         paths = found.thumbnail_paths
         return _stream(paths[index] if index < len(paths) else None)
+    if kind in ("preview", "proxy") and not sees_clean_media(found.film_id):
+        abort(404)
     relative = {
         "poster": found.poster_path,
         "preview": found.preview_path,
@@ -54,7 +58,8 @@ def asset(asset_id: int, kind: str) -> Response:
 
 @bp.get("/anthologies/<int:bundle_id>/bande-annonce")
 def reel(bundle_id: int) -> Response:
-    viewer_for(bundle_id)  # 404 unless this requester may see the bundle
+    if not viewer_for(bundle_id).is_curator:  # 404 unless this requester may see the bundle
+        abort(404)  # a recipient's reel is their watermarked copy, through a ticket
     bundle = database.session().get(Bundle, bundle_id)
     if bundle is None:
         abort(404)

@@ -1,0 +1,151 @@
+"""A recipient's watermarked previews and reel: made once per recipient and kept under
+MEDIA_ROOT/watermarks/<share_id>/ (`<asset_id>-preview.mp4`, and `reel-<order>.mp4` named by
+the reel's film order so that a reordered bundle gets a new one), made on demand and ahead of
+time by a background job queued when a share is created.
+
+One encode per file at a time: a writer holds an exclusive file lock beside the target,
+checks again that the file is still missing, then writes under a temporary name and renames
+it, so concurrent requests wait for the one encode and no reader ever sees half a file.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+import media_tools
+from catalog import sharing
+from catalog.models import Bundle, MediaAsset, ShareLink
+from media_tools.watermark import burn_watermark, watermark_text
+from web import jobs
+from web.usecases.media import reel_name
+
+# What is kept under MEDIA_ROOT for one recipient.
+FOLDER = "watermarks"
+
+
+class NoMedia(LookupError):
+    """The film has no preview yet (or the bundle no reel): nothing to watermark."""
+
+
+def share_text(share: ShareLink) -> str:
+    """The recipient's name, organisation and the day the link was made."""
+    return watermark_text(
+        share.recipient_name, share.recipient_organisation, share.created_at.date().isoformat()
+    )
+
+
+def preview_target(root: Path, share_id: int, asset_id: int) -> Path:
+    return root / FOLDER / str(share_id) / f"{asset_id}-preview.mp4"
+
+
+def reel_target(root: Path, share_id: int, bundle: Bundle) -> Path:
+    order = Path(reel_name(bundle)).stem.rsplit("-", 1)[-1]
+    return root / FOLDER / str(share_id) / f"reel-{order}.mp4"
+
+
+def _made_once(source: Path, target: Path, text: str) -> Path:
+    """`target` (the watermarked `source`), made now unless it is there, by one writer."""
+    if target.is_file():
+        return target
+    if not source.is_file():
+        raise NoMedia(str(source))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    lock = target.parent / f".{target.name}.lock"
+    with open(lock, "a+b") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # waits for another writer of the same file
+        try:
+            if not target.is_file():
+                burn_watermark(source, target, text)
+        finally:
+            fcntl.flock(held, fcntl.LOCK_UN)
+    return target
+
+
+def watermarked_preview(root: Path, share: ShareLink, asset: MediaAsset) -> Path:
+    if not asset.preview_path or asset.id is None or share.id is None:
+        raise NoMedia(f"asset {asset.id} has no preview")
+    target = preview_target(root, share.id, asset.id)
+    return _made_once(root / asset.preview_path, target, share_text(share))
+
+
+def watermarked_reel(root: Path, share: ShareLink, bundle: Bundle) -> Path:
+    assert share.id is not None
+    target = reel_target(root, share.id, bundle)
+    return _made_once(root / reel_name(bundle), target, share_text(share))
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A recipient's watermarked file and how long it plays."""
+
+    path: Path
+    duration_s: float | None
+    film_id: int | None  # None: the reel
+
+
+def clip_for(root: Path, session: Session, share: ShareLink, asset_id: int | None) -> Clip:
+    """The watermarked preview of `asset_id` (None: the reel) for this share, made if needed;
+    NoMedia when the asset is not one of the share's bundle's films or has no preview."""
+    bundle = session.get(Bundle, share.bundle_id)
+    if bundle is None:
+        raise NoMedia(f"bundle {share.bundle_id}")
+    film_id = None
+    if asset_id is None:
+        path = watermarked_reel(root, share, bundle)
+    else:
+        asset = session.get(MediaAsset, asset_id)
+        if asset is None or sharing.outside_bundle(bundle, asset.film_id):
+            raise NoMedia(f"asset {asset_id} is not in bundle {bundle.id}")
+        path, film_id = watermarked_preview(root, share, asset), asset.film_id
+    return Clip(path, media_tools.probe(path).duration_s, film_id)
+
+
+# -- ahead of time -------------------------------------------------------------------------
+
+
+def queue_watermarks(engine: Engine, share_id: int) -> int:
+    """Queue the making of this share's watermarked previews and reel; returns the job id.
+
+    Called where shares are created, so that a recipient's first play rarely waits.
+    """
+    return jobs.submit(engine, "watermarks", {"share_id": share_id})
+
+
+def make_watermarks(engine: Engine, root: Path, share_id: int) -> dict[str, Any]:
+    """Every watermarked file of the share that can be made now (a film without a preview, or
+    a reel not built yet, is skipped: it is made on demand later)."""
+    made: list[str] = []
+    skipped: list[str] = []
+    with Session(engine) as session:
+        share = session.get(ShareLink, share_id)
+        bundle = session.get(Bundle, share.bundle_id) if share else None
+        if share is None or bundle is None:
+            return {"made": made, "skipped": ["share"]}
+        films = sharing.films_of_bundle(session, bundle)
+        media = sharing.media_of_films(session, [f.id for f in films if f.id is not None])
+        session.expunge_all()
+    for asset in media.values():
+        try:
+            made.append(_relative(watermarked_preview(root, share, asset), root))
+        except (NoMedia, media_tools.MediaError) as error:
+            skipped.append(f"asset {asset.id}: {error}")
+    if (root / reel_name(bundle)).is_file():
+        made.append(_relative(watermarked_reel(root, share, bundle), root))
+    return {"made": made, "skipped": skipped}
+
+
+def _relative(path: Path, root: Path) -> str:
+    return os.path.relpath(path, root)
+
+
+@jobs.handler("watermarks")
+def watermarks_job(context: jobs.JobContext) -> dict[str, Any]:
+    root = Path(context.app.config["MEDIA_ROOT"])
+    return make_watermarks(context.engine, root, int(context.params["share_id"]))
