@@ -308,3 +308,13 @@ def test_reminders_reach_the_mail_server_and_a_refusal_is_said(
         "Sans adresse": True,
         "Expirée": False,
     }
+
+
+def test_the_share_page_and_the_workbench_lead_to_the_report(
+    client: FlaskClient, login: Login, bundle: tuple[int, list[int]]
+) -> None:
+    bundle_id, _films = bundle
+    login("curator")
+    target = f'href="/pitch/anthologies/{bundle_id}/rapport"'
+    assert target in client.get(f"/pitch/anthologies/{bundle_id}/partages").get_data(as_text=True)
+    assert target in client.get(f"/atelier/anthologies/{bundle_id}").get_data(as_text=True)
