@@ -95,8 +95,11 @@ def test_a_revoked_or_expired_link_is_refused(
     assert viewer.get(link).status_code == 200
     client.post(f"/pitch/partages/{share_id}/revoquer")
     assert viewer.get(link).status_code == 410
-    # The session the link opened loses the bundle too.
-    assert viewer.get(f"/pitch/anthologies/{bundle_id}").status_code == 404
+    # The session the link opened loses the bundle too, and is told why.
+    page = viewer.get(f"/pitch/anthologies/{bundle_id}")
+    assert page.status_code == 410 and "Ce lien a été retiré" in page.get_data(as_text=True)
+    refused = viewer.post(f"/pitch/anthologies/{bundle_id}/reponse", data={"verdict": "pass"})
+    assert refused.status_code == 404
     second = share(client, bundle_id, recipient_name="Marc")
     with Session(engine) as session:
         from catalog.models import ShareLink

@@ -19,6 +19,7 @@ from sqlmodel import Session
 from catalog import sharing
 from catalog.models import Bundle, BundleItem, Film, MediaAsset, Proposal, ShareLink, utcnow
 from web.access import link_token
+from web.usecases.pitching import origins, running_order
 
 MONTREAL_FR = "Des tours qui tombent et des voisins qui restent."
 MONTREAL_EN = "Towers fall and neighbours stay."
@@ -274,3 +275,36 @@ def test_a_link_whose_window_is_not_open_says_when_it_opens(
     said = {"fr": "La présentation s'ouvrira le", "en": "The presentation opens on"}
     assert said[lang] in html and str(opens.year) in html and str(opens.day) in html
     assert "Traversées" not in html and "Les Tours" not in html
+
+
+def film(runtime: int | None, region: str | None) -> Film:
+    return Film(original_title="F", match_key="f", runtime_seconds=runtime, region_code=region)
+
+
+def test_the_running_order_without_breaks_and_with_a_film_of_unknown_runtime() -> None:
+    timeline = running_order([film(600, "06"), film(None, "01"), film(900, "99")], 1800)
+    assert [s.kind for s in timeline.segments] == ["film", "film", "film", "free"]
+    assert [s.start for s in timeline.segments] == [0, 600, 600, 1500]
+    assert (timeline.runtime, timeline.free, timeline.over) == (1500, 300, 0)
+    full = running_order([film(1800, "06")], 1800)
+    assert [s.kind for s in full.segments] == ["film"] and full.free == full.over == 0
+    over = running_order([film(1000, "06"), film(1000, "01")], 1800, interstitial=30)
+    assert (over.used, over.over, over.scale) == (2060, 260, 2060)
+    assert over.segments[-1].kind == "over" and over.segments[-1].start == 1800
+    assert round(sum(over.share(s) for s in over.segments if s.kind != "over")) == 100
+
+
+def test_the_origins_name_montreal_the_regions_outside_quebec_and_the_unknown() -> None:
+    found = origins([film(600, "09"), film(300, None), film(600, "06"), film(900, "09")])
+    assert [(r.code, r.area, r.seconds, r.films) for r in found.regions] == [
+        ("06", "montreal", 600, 1),
+        ("09", "regions", 1500, 2),
+        (None, "unknown", 300, 1),
+    ]
+    assert [(a.area, a.seconds, a.films) for a in found.areas] == [
+        ("montreal", 600, 1),
+        ("regions", 1500, 2),
+        ("unknown", 300, 1),
+    ]
+    assert found.quebec_regions == 2
+    assert round(sum(r.of_runtime for r in found.regions), 6) == 1

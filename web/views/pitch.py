@@ -21,9 +21,10 @@ from flask_babel import gettext as _
 from flask_babel import refresh
 from itsdangerous import BadSignature
 from markupsafe import Markup
+from werkzeug.exceptions import NotFound
 
 from catalog import sharing, users
-from catalog.models import Bundle, UserRole, Verdict
+from catalog.models import Bundle, ShareLink, UserRole, Verdict
 from web import database, fragments
 from web.access import granted_bundles, link_serializer, viewer_for
 from web.auth import current_user, require_role
@@ -71,21 +72,34 @@ def open_link(token: str) -> str | tuple[str, int]:
         session["link_lang"] = share.recipient_language
         refresh()
     if state != sharing.LinkState.live or share is None:
-        sender = users.get_user(db, share.created_by) if share and share.created_by else None
-        page = render_template(
-            "pitch/link_closed.html", state=state.value, share=share, sender=sender
-        )
-        return page, CLOSED_STATUS.get(state, 404)
+        return closed_link(state, share)
     links = granted_bundles()
     links[str(share.bundle_id)] = share_id
     session["pitch_links"] = links
     return show(share.bundle_id)
 
 
-@bp.get("/anthologies/<int:bundle_id>")
-def show(bundle_id: int) -> str:
-    viewer = viewer_for(bundle_id)
+def closed_link(state: sharing.LinkState, share: ShareLink | None) -> tuple[str, int]:
+    """The page of a link that does not open: why, and whom to ask for another."""
     db = database.session()
+    sender = users.get_user(db, share.created_by) if share and share.created_by else None
+    page = render_template("pitch/link_closed.html", state=state.value, share=share, sender=sender)
+    return page, CLOSED_STATUS.get(state, 404)
+
+
+@bp.get("/anthologies/<int:bundle_id>")
+def show(bundle_id: int) -> str | tuple[str, int]:
+    db = database.session()
+    try:
+        viewer = viewer_for(bundle_id)
+    except NotFound:
+        # A page this browser reached through a link that has since closed says so, as the
+        # link itself would; any other requester learns nothing of the bundle.
+        share_id = granted_bundles().get(str(bundle_id))
+        state, share = sharing.link_state(db, share_id) if share_id else (None, None)
+        if state is None or share is None or state == sharing.LinkState.live:
+            raise
+        return closed_link(state, share)
     bundle = db.get(Bundle, bundle_id)
     if bundle is None:
         abort(404)
