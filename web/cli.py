@@ -841,7 +841,7 @@ def share(
     from catalog.models import Bundle
     from web import invitations
     from web.access import share_url
-    from web.usecases import recipients
+    from web.usecases import playback, recipients
 
     try:
         named = recipients.parse_recipients("\n".join(" ".join(p.split()) for p in people))
@@ -869,6 +869,9 @@ def share(
             view_cap=view_cap,
         )
         db.commit()
+        for link in made:
+            # Each recipient's watermarked previews, made ahead by the worker.
+            playback.queue_watermarks(database.engine(), link.id or 0)
         for link in made:
             who = (
                 f"{link.recipient_name} <{link.recipient_email}>"

@@ -385,3 +385,41 @@ def test_a_new_share_has_its_watermarks_made_ahead(
         / str(share_id)
         / f"{pitch.asset_id}-preview.mp4"
     ).is_file()
+
+
+def test_the_reel_plays_as_the_recipients_watermarked_copy(
+    app: Flask, engine: Engine, pitch: Pitch, clip: Path
+) -> None:
+    from web.usecases.media import reel_name
+
+    root = Path(app.config["MEDIA_ROOT"])
+    with Session(engine) as session:
+        bundle = session.get(Bundle, pitch.bundle_id)
+        assert bundle is not None
+        reel = root / reel_name(bundle)
+    reel.parent.mkdir(parents=True)
+    reel.write_bytes(clip.read_bytes())
+    share_id = make_share(engine, pitch, "Julie")
+    julie = holder(app, share_id)
+    assert julie.get(f"/media/anthologies/{pitch.bundle_id}/bande-annonce").status_code == 404
+    answer = play(julie, pitch)
+    assert answer.status_code == 200
+    body = app.test_client().get(path_of(answer.get_json()["url"])).data
+    assert body[4:8] == b"ftyp" and body != reel.read_bytes()
+    row = viewing(engine, share_id, None)
+    assert row is not None and row.plays == 1
+
+
+def test_the_share_command_has_each_recipients_watermarks_made(
+    app: Flask, engine: Engine, pitch: Pitch
+) -> None:
+    result = app.test_cli_runner().invoke(
+        args=["share", str(pitch.bundle_id), "--to", "Julie <julie@tq.test>", "--to", "Marc"]
+    )
+    assert result.exit_code == 0, result.output
+    with Session(engine) as session:
+        ids = session.exec(select(ShareLink.id).order_by(ShareLink.id)).all()
+    assert len(ids) == 2
+    for share_id in ids:
+        folder = Path(app.config["MEDIA_ROOT"]) / "watermarks" / str(share_id)
+        assert (folder / f"{pitch.asset_id}-preview.mp4").is_file()
