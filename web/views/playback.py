@@ -29,10 +29,10 @@ import media_tools
 from catalog import sharing, viewings
 from catalog.models import Bundle, ShareLink
 from web import database
-from web.access import share_of, viewer_for
+from web.access import Viewer, share_of, viewer_for
 from web.tickets import BadTicket, TicketExpired, read, ticket_url
 from web.usecases.media import has_reel
-from web.usecases.playback import FOLDER, NoMedia, clip_for
+from web.usecases.playback import FOLDER, Clip, NoMedia, clip_for
 
 bp = Blueprint("playback", __name__)
 
@@ -74,47 +74,57 @@ def _what(bundle: Bundle) -> tuple[int | None, int | None]:
     return film_id, asset.id
 
 
-def _live_share(bundle_id: int) -> tuple[ShareLink, Bundle] | Response:
+def _asked(bundle_id: int) -> tuple[Viewer, Bundle, int | None, int | None]:
+    """Who asks (404 unless they may see the bundle), the bundle, and the film and asset the
+    request names (None, None: the reel)."""
     viewer = viewer_for(bundle_id)
-    db = database.session()
-    bundle = db.get(Bundle, bundle_id)
-    share_id = share_of(viewer, bundle_id)
-    if bundle is None or share_id is None:
+    bundle = database.session().get(Bundle, bundle_id)
+    if bundle is None:
         abort(404)
-    state, share = sharing.link_state(db, share_id)
+    return viewer, bundle, *_what(bundle)
+
+
+def _live_share(viewer: Viewer, bundle_id: int) -> ShareLink | Response:
+    """The share a recipient watches through, or a 410 answer when it no longer opens."""
+    share_id = share_of(viewer, bundle_id)
+    if share_id is None:
+        abort(404)
+    state, share = sharing.link_state(database.session(), share_id)
     if share is None or state != sharing.LinkState.live:
         return _refused(_closed(), 410)
-    return share, bundle
+    return share
+
+
+def _clip(share: ShareLink, asset_id: int | None) -> Clip | str:
+    """The recipient's watermarked file (made now if needed), or why it cannot be had."""
+    try:
+        return clip_for(_root(), database.session(), share, asset_id)
+    except NoMedia:
+        abort(404)
+    except media_tools.MediaError:
+        current_app.logger.exception("watermarking for share %s", share.id)
+        return _("Cet extrait ne peut pas être préparé pour le moment.")
 
 
 @bp.post("/pitch/anthologies/<int:bundle_id>/lecture")
 def play(bundle_id: int) -> Response:
-    viewer = viewer_for(bundle_id)
-    db = database.session()
-    bundle = db.get(Bundle, bundle_id)
-    if bundle is None:
-        abort(404)
-    film_id, asset_id = _what(bundle)
+    viewer, bundle, film_id, asset_id = _asked(bundle_id)
     if viewer.is_curator:  # previewing the page: the clean file, nothing counted
         if asset_id is None:
             if not has_reel(_root(), bundle):
                 abort(404)
             return jsonify(url=url_for("media.reel", bundle_id=bundle_id))
         return jsonify(url=url_for("media.asset", asset_id=asset_id, kind="preview"))
-    found = _live_share(bundle_id)
-    if isinstance(found, Response):
-        return found
-    share, _bundle = found
+    share = _live_share(viewer, bundle_id)
+    if isinstance(share, Response):
+        return share
+    db = database.session()
     left = viewings.plays_left(share, viewings.viewing_of(db, share.id or 0, film_id))
     if left == 0:
         return _refused(_cap_message(share.view_cap or 0), 403)
-    try:
-        clip = clip_for(_root(), db, share, asset_id)
-    except NoMedia:
-        abort(404)
-    except media_tools.MediaError:
-        current_app.logger.exception("watermarking for share %s", share.id)
-        return _refused(_("Cet extrait ne peut pas être préparé pour le moment."), 503)
+    clip = _clip(share, asset_id)
+    if isinstance(clip, str):
+        return _refused(clip, 503)
     try:
         played = viewings.start_play(db, share, film_id, clip.duration_s)
     except viewings.ViewCapReached as reached:
@@ -132,18 +142,13 @@ def play(bundle_id: int) -> Response:
 
 @bp.post("/pitch/anthologies/<int:bundle_id>/progression")
 def progress(bundle_id: int) -> Response:
-    viewer = viewer_for(bundle_id)
-    db = database.session()
-    bundle = db.get(Bundle, bundle_id)
-    if bundle is None:
-        abort(404)
-    film_id, _asset_id = _what(bundle)
+    viewer, _bundle, film_id, _asset_id = _asked(bundle_id)
     if viewer.is_curator:
         return Response(status=204)
-    found = _live_share(bundle_id)
-    if isinstance(found, Response):
-        return found
-    share, _bundle = found
+    share = _live_share(viewer, bundle_id)
+    if isinstance(share, Response):
+        return share
+    db = database.session()
     try:
         played = json.loads(request.form.get("played", ""))
         viewings.record_progress(db, share.id or 0, film_id, played)
@@ -184,13 +189,9 @@ def stream(ticket: str) -> Response:
     state, share = sharing.link_state(db, found.share_id)
     if share is None or state != sharing.LinkState.live:
         return _plain(_closed(), 410)
-    try:
-        clip = clip_for(_root(), db, share, found.asset_id)
-    except NoMedia:
-        abort(404)
-    except media_tools.MediaError:
-        current_app.logger.exception("watermarking for share %s", share.id)
-        return _plain(_("Cet extrait ne peut pas être préparé pour le moment."), 503)
+    clip = _clip(share, found.asset_id)
+    if isinstance(clip, str):
+        return _plain(clip, 503)
     if found.playlist and found.nonce and _first_use(share.id or 0, found.nonce):
         try:
             viewings.start_play(db, share, clip.film_id, clip.duration_s)
