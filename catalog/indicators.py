@@ -53,6 +53,7 @@ __all__ = [
     "Series",
     "compute",
     "indicators",
+    "rows",
 ]
 
 SUPPRESS_BELOW = 5
@@ -320,3 +321,30 @@ def indicators(
     return compute(
         facts(session, period=period, statuses=statuses), baseline=baseline, period=period
     )
+
+
+ROW_FIELDS = ("indicator", "source", "year", "state", "count", "base", "share", "change")
+
+
+def rows(result: Indicators) -> list[dict[str, object]]:
+    """One flat row per indicator and year, then its total ("all"), for a CSV or a JSON: a
+    suppressed cell has state "suppressed" and no numbers, an empty one "empty"; the
+    unknown year is "unknown"."""
+    found: list[dict[str, object]] = []
+    for name in INDICATORS:
+        series = result.series[name]
+        for cell in [*series.cells, series.total]:
+            state = "empty" if cell.empty else "suppressed" if cell.suppressed else "shown"
+            found.append(
+                {
+                    "indicator": name,
+                    "source": series.source,
+                    "year": "unknown" if cell.year is None else cell.year,
+                    "state": state,
+                    "count": cell.count,
+                    "base": cell.base,
+                    "share": None if cell.share is None else round(cell.share, 4),
+                    "change": None if cell.change is None else round(cell.change, 4),
+                }
+            )
+    return found

@@ -63,6 +63,9 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_TLS": "",
     # Seconds an SMTP connection or reply may take before the invitation is given up.
     "MAIL_TIMEOUT": 10,
+    # The year each indicator (catalog/indicators.py) is compared with; None: the earliest
+    # year the films have.
+    "INDICATORS_BASELINE_YEAR": None,
 }
 
 

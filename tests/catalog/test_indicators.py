@@ -246,3 +246,27 @@ def test_the_database_is_read_in_one_pass_with_self_identification(engine: Engin
         # By the year the record was made.
         submitted = indicators.indicators(session, period="submission")
         assert submitted.years == [2024] and submitted.period == "submission"
+
+
+def test_rows_name_each_cell_and_give_no_number_for_a_suppressed_one() -> None:
+    found = indicators.rows(compute(hand_made(), baseline=2019))
+    assert len(found) == len(indicators.INDICATORS) * 5  # 4 years and the total
+    by_key = {(r["indicator"], r["year"]): r for r in found}
+    assert by_key[("first_films", 2020)] == {
+        "indicator": "first_films",
+        "source": "self_identification",
+        "year": 2020,
+        "state": "shown",
+        "count": 5,
+        "base": 15,
+        "share": 0.3333,
+        "change": -0.1212,  # 1/3 − 5/11
+    }
+    youth_2019 = by_key[("youth", 2019)]
+    assert youth_2019["state"] == "suppressed" and youth_2019["source"] == "catalog"
+    assert (youth_2019["count"], youth_2019["base"], youth_2019["share"]) == (None, None, None)
+    assert by_key[("youth", "unknown")]["state"] == "empty"
+    assert by_key[("youth", "all")]["count"] == 24
+    # No row anywhere holds a count or a base under 5.
+    numbers = [r[k] for r in found for k in ("count", "base") if r[k] is not None]
+    assert numbers and min(numbers) >= 5  # type: ignore[type-var]

@@ -4,10 +4,11 @@ only with consent, deleted when consent is withdrawn, and never seen anywhere a 
 
 from __future__ import annotations
 
-import html as htmllib
 import json
 from collections.abc import Callable
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -15,7 +16,9 @@ from werkzeug.test import TestResponse
 
 from catalog.export import export_catalog
 from catalog.models import Bundle, BundleItem, Film, FilmChange, SelfIdentification, Status
+from tests.web.test_submission_form import read
 from tests.web.test_submissions import FORM
+from web.usecases import indicators as indicator_usecases
 
 Login = Callable[[str], int]
 # A nation no page of the app could say unless it leaked the answers.
@@ -29,10 +32,6 @@ ANSWERS = {
 }
 # What the answers would be called if any of them leaked into a page, a file or a JSON.
 LEAKS = (MARKER, "sid_", "director_gender", "first_film", "Auto-identification", "indigenous")
-
-
-def read(response: TestResponse) -> str:
-    return htmllib.unescape(response.get_data(as_text=True))
 
 
 def as_user(client: FlaskClient, user_id: int) -> None:
@@ -219,3 +218,37 @@ def test_the_section_in_english(client: FlaskClient, login: Login) -> None:
     assert "I agree that these answers be kept for these statistics." in page
     assert "Prefer not to say" in page and "Non-binary person" in page
     assert "Auto-identification" not in page
+
+
+def test_consented_answers_reach_the_indicators_with_the_configured_baseline(
+    app: Flask, client: FlaskClient, engine: Engine, login: Login
+) -> None:
+    """Ten films of 2021 submitted with consent (5 by women, 5 by men) and one by a woman
+    without consent: 5 women's films of 10, against the configured baseline, 2021."""
+    login("filmmaker")
+    for i in range(11):
+        gender = "woman" if i % 2 else "man"
+        consent = {"sid_consent": "yes"} if i < 10 else {}
+        answers = {"sid_director_gender": "woman" if i == 10 else gender} | consent
+        client.post(
+            "/soumissions/nouvelle",
+            data=FORM | {"original_title": f"Film {i}", "year": "2021"} | answers,
+        )
+    assert len(kept(engine)) == 10
+    app.config["INDICATORS_BASELINE_YEAR"] = 2021
+    with Session(engine) as session:
+        result = indicator_usecases.yearly(session, app.config)
+    assert result.baseline == 2021 and result.years == [2021]
+    women = result.series["women_directors"].cells[0]
+    assert (women.count, women.base, women.share, women.change) == (5, 10, 0.5, 0.0)
+    # 11 films, none in an Indigenous language, 11 for a family audience: suppressed.
+    assert result.series["indigenous_languages"].cells[0].suppressed
+    app.config["INDICATORS_BASELINE_YEAR"] = "1999"
+    with Session(engine) as session:
+        assert (
+            indicator_usecases.yearly(session, app.config).series["women_directors"].cells[0].change
+            is None
+        )
+    app.config["INDICATORS_BASELINE_YEAR"] = "deux mille"
+    with pytest.raises(ValueError):
+        indicator_usecases.baseline_year(app.config)
