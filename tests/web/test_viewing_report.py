@@ -318,3 +318,20 @@ def test_the_share_page_and_the_workbench_lead_to_the_report(
     target = f'href="/pitch/anthologies/{bundle_id}/rapport"'
     assert target in client.get(f"/pitch/anthologies/{bundle_id}/partages").get_data(as_text=True)
     assert target in client.get(f"/atelier/anthologies/{bundle_id}").get_data(as_text=True)
+
+
+def test_a_reminder_needs_the_forms_csrf_token(
+    app: Flask, client: FlaskClient, engine: Engine, login: Login, bundle: tuple[int, list[int]]
+) -> None:
+    bundle_id, _films = bundle
+    ana = add_share(engine, bundle_id, "Ana", "ana@tele.test")
+    login("curator")
+    app.config["WTF_CSRF_ENABLED"] = True
+    url = f"/pitch/anthologies/{bundle_id}/rapport/relancer"
+    assert client.post(url, data={"share_id": ana}).status_code == 400
+    with Session(engine) as session:
+        share = session.get(ShareLink, ana)
+        assert share is not None and share.reminded_at is None
+    page = client.get(f"/pitch/anthologies/{bundle_id}/rapport").get_data(as_text=True)
+    token = section(page, f"suivi-{ana}").split('name="csrf_token" value="', 1)[1].split('"')[0]
+    assert client.post(url, data={"share_id": ana, "csrf_token": token}).status_code == 302
