@@ -366,14 +366,19 @@ def test_revoking_a_link_asks_first(desk: Desk, session_page: object) -> None:
     page = session_page
     log_in(page, desk.base, EMAILS["curator"])
     page.goto(desk.base + dict(desk.pages["curator"])["shares"])  # type: ignore[attr-defined]
-    revoke = page.get_by_role("button", name="Révoquer").first  # type: ignore[attr-defined]
+    # Each recipient's actions fold under their row; the first row's revoke button asks.
+    first = page.locator("li.recipient").first  # type: ignore[attr-defined]
+    first.locator("details.actions summary").click()
+    revoke = first.get_by_role("button", name="Révoquer")
     question = click_and_answer(page, revoke, accept=False)
     assert question == "Révoquer le lien de Marc-André, ICI Gaspésie ? Il ne s'ouvrira plus."
     page.reload()  # type: ignore[attr-defined]
-    assert page.get_by_role("button", name="Révoquer").count() == 2  # type: ignore[attr-defined]
+    rows_with_actions = page.locator("li.recipient details.actions")  # type: ignore[attr-defined]
+    assert rows_with_actions.count() == 2
+    first.locator("details.actions summary").click()
     click_and_answer(page, revoke, accept=True)
-    page.wait_for_selector("text=Lien révoqué : il ne s'ouvre plus.")  # type: ignore[attr-defined]
-    assert page.get_by_role("button", name="Révoquer").count() == 1  # type: ignore[attr-defined]
+    page.wait_for_selector("text=révoqué : il ne s'ouvre plus.")  # type: ignore[attr-defined]
+    assert rows_with_actions.count() == 1
 
 
 def test_declining_a_submission_asks_first(desk: Desk, session_page: object) -> None:
