@@ -164,6 +164,11 @@ def test_the_form_is_grouped_in_sections(client: FlaskClient, login: Login) -> N
         "Droits",
         "Contact",
         "Fichier",
+        # Optional, last, and never part of the record (tests/web/test_self_identification.py).
+        "Auto-identification volontaire",
+        "Genre de la personne à la réalisation",
+        "Est-ce le premier film de la personne à la réalisation?",
+        "Réalisation autochtone, ou production d'une communauté autochtone?",
     ]
     assert 'type="date"' in page and 'id="region-live"' in page
     assert 'src="/static/film-form.js"' in page
