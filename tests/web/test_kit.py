@@ -214,8 +214,8 @@ def test_the_kit_has_a_cover_a_page_per_film_and_a_contact_page(
     whole = " ".join(text)
     assert "Territoires habités" in text[0] and "Trois films sur des gens" in text[0]
     assert "<du Bas-Saint-Laurent> & d'ailleurs" in text[0]
-    assert "3 films" in text[0] and "43 min au total, pour une case de 44 min" in text[0]
-    assert "Bas-Saint-Laurent (13 min)" in text[0] and "Hors Québec (21 min)" in text[0]
+    assert "3 films" in text[0] and "43 min 20 s au total, pour une case de 44 min" in text[0]
+    assert "Bas-Saint-Laurent (13 min)" in text[0] and "Hors Québec (21 min 20 s)" in text[0]
     assert "Les tourbières" in text[1] and "Nous & <eux>" in text[2] and "Hiver" in text[3]
     assert "Anne Lévesque" in text[1] and "Les Films du Fleuve" in text[1]
     assert "Rivière-du-Loup, Bas-Saint-Laurent" in text[1]

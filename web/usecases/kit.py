@@ -29,6 +29,7 @@ from web.display import (
     country_name,
     film_title,
     language_name,
+    minutes,
     percent,
     region_label,
 )
@@ -167,13 +168,6 @@ def long_date(day: date, lang: str) -> str:
     return "1er" + text[1:] if lang == "fr" and day.day == 1 else text
 
 
-def minutes(seconds: int | None) -> str:
-    """ "12 min" (rounded to the minute; "< 1 min" for less); a dash when unknown."""
-    if not seconds:
-        return "—"
-    return f"{max(1, round(seconds / 60))} min" if seconds >= 30 else "< 1 min"
-
-
 def synopsis_in(film: Film, lang: str) -> tuple[str, str | None]:
     """The film's synopsis in `lang` (the long one when written), else in the other language
     with the note saying which; ("", None) when it has none."""
@@ -234,6 +228,22 @@ def _listed(values: Iterable[str], name: Callable[[str], str] = str) -> str:
     return ", ".join(dict.fromkeys(name(v) for v in values if v))
 
 
+# A buyer reads the leads; a film's whole cast list belongs to its own press kit.
+CAST_SHOWN = 8
+
+
+def _names_of(film: Film, role: Role) -> str:
+    names = film.names(role)
+    if role != Role.cast or len(names) <= CAST_SHOWN:
+        return ", ".join(names)
+    more = len(names) - CAST_SHOWN
+    return (
+        ", ".join(names[:CAST_SHOWN])
+        + " "
+        + ngettext("et %(num)s autre", "et %(num)s autres", more)
+    )
+
+
 def rights_facts(film: Film, lang: str) -> list[tuple[str, str]]:
     """The film's rights as (label, text); "À confirmer" for what the record does not say."""
     unknown = _("À confirmer")
@@ -264,7 +274,7 @@ def rights_facts(film: Film, lang: str) -> list[tuple[str, str]]:
 
 def film_facts(film: Film, lang: str) -> list[tuple[str, str]]:
     """What a buyer reads beside the synopsis: credits, origin, year, runtime, languages."""
-    facts = [(label, ", ".join(film.names(role))) for role, label in _credit_labels()]
+    facts = [(label, _names_of(film, role)) for role, label in _credit_labels()]
     place = region_label(film.region_code, lang)
     if film.municipality:
         place = f"{film.municipality}, {place}"
@@ -385,7 +395,7 @@ class _Kit:
         cover_height = self.frame[1] - BAND_HEIGHT - 6 * mm
         story: list[Any] = [self._fit(self.cover(), cover_height), PageBreak()]
         for number, film in enumerate(self.films, start=1):
-            story += [self._fit(self.film_page(number, film)), PageBreak()]
+            story += [self._fit(self._film_page_that_fits(number, film)), PageBreak()]
         story.append(self._fit(self.contact_page()))
         document.build(story, onFirstPage=self._cover_band, canvasmaker=self._canvas())
         return buffer.getvalue()
@@ -514,7 +524,8 @@ class _Kit:
                 label_width=32 * mm,
             )
         )
-        story += [self.p(_("Au programme"), self.s_heading)]
+        if films:
+            story += [self.p(_("Au programme"), self.s_heading)]
         for number, film in enumerate(films, start=1):
             line = [film_title(film, lang)]
             directors = ", ".join(film.directors)
@@ -572,12 +583,24 @@ class _Kit:
 
     # -- a film ----------------------------------------------------------------------------
 
-    def film_page(self, number: int, film: Film) -> list[Any]:
+    def _film_page_that_fits(self, number: int, film: Film) -> list[Any]:
+        """The film's page with its still as tall as the text leaves room for (down to a
+        third of the page's width): long credits or synopses are not shrunk to a whisper."""
+        from reportlab.lib.units import mm
+
+        width, height = self.frame
+        for still_height in (100 * mm, 80 * mm, 62 * mm):
+            story = self.film_page(number, film, still_height)
+            if _tall(story, width, height) <= height:
+                break
+        return story
+
+    def film_page(self, number: int, film: Film, still_height: float) -> list[Any]:
         from reportlab.lib.units import mm
         from reportlab.platypus import Image, Spacer
 
         lang = self.lang
-        width, _height = self.frame
+        width, height = self.frame
         story: list[Any] = [
             self.p(
                 _("Film %(num)s sur %(total)s", num=number, total=len(self.films)).upper(),
@@ -601,7 +624,7 @@ class _Kit:
         path = self.pictures.get(film.id)
         still = load_still(path, STILL_PX, self._stand_in(film)) if path else None
         if still is not None:
-            box_w, box_h = width, 100 * mm
+            box_w, box_h = width, still_height
             scale = min(box_w / still.width, box_h / still.height)
             story.append(
                 Image(
@@ -625,23 +648,29 @@ class _Kit:
                 left.append(self.p(note, self.s_small))
         else:
             left.append(self.p(_("Synopsis à venir."), self.s_small))
-        festivals = [*film.festival_selections]
-        if festivals:
-            left += [self.p(_("Sélections en festival"), self.s_heading)]
-            left += [self.p(f"• {f}", self.s_fact) for f in festivals]
-        if film.awards:
-            left += [self.p(_("Prix"), self.s_heading)]
-            left += [self.p(f"• {a}", self.s_fact) for a in film.awards]
+        for heading, items in (
+            (_("Sélections en festival"), film.festival_selections),
+            (_("Prix"), film.awards),
+        ):
+            if items:
+                left.append(self.p(heading, self.s_heading))
+                # A long list runs on in one paragraph rather than down the page.
+                if len(items) > 3:
+                    left.append(self.p(" · ".join(items), self.s_fact))
+                else:
+                    left += [self.p(f"• {item}", self.s_fact) for item in items]
         side_width, gap = 62 * mm, 8 * mm
-        # Rights under the synopsis, a line each: the side column is the longer one already.
-        left += [
-            self.p(_("Droits"), self.s_heading),
-            self._facts_table(
-                rights_facts(film, lang), label_width=26 * mm, width=width - side_width - gap
-            ),
-        ]
+        left_width = width - side_width - gap
         right: list[Any] = [self.p(_("Fiche technique"), self.s_heading)]
         right.append(self._facts_table(film_facts(film, lang), label_width=0, stacked=True))
+        # The rights go under the shorter column: a line each under the synopsis, or
+        # stacked in the side column when the synopsis is the long one.
+        if _tall(left, left_width, height) <= _tall(right, side_width, height):
+            rights = self._facts_table(rights_facts(film, lang), 26 * mm, width=left_width)
+            left += [self.p(_("Droits"), self.s_heading), rights]
+        else:
+            rights = self._facts_table(rights_facts(film, lang), 0, stacked=True)
+            right += [self.p(_("Droits"), self.s_heading), rights]
         story.append(self._columns(left, right, side_width, gap))
         return story
 
@@ -795,6 +824,11 @@ class _Kit:
             ),
         ]
         return story
+
+
+def _tall(flowables: list[Any], width: float, room: float) -> float:
+    """How tall the flowables stand, one under the other, at this width."""
+    return float(sum(f.wrap(width, room)[1] for f in flowables))
 
 
 def _clip(text: str, font: str, size: float, room: float) -> str:
