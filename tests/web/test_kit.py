@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from catalog.models import Bundle, BundleItem, Credit, Film, MediaAsset, Role, ShareLink, utcnow
 from tests.components import require_component
@@ -284,3 +284,25 @@ def test_the_kit_names_the_configured_contact_for_a_broadcaster_account(
     text = text_of(client.get(f"/anthologies/{kit.bundle_id}/fiche.pdf").data)
     assert "PRÉPARÉ POUR Radio-Canada" in text[0]
     assert "Bureau des ventes" in text[-1] and "ventes@anthologie.test" in text[-1]
+
+
+def test_a_long_record_stays_on_its_page_with_its_still(
+    client: FlaskClient, kit: Kit, engine: Engine, tmp_path: Path
+) -> None:
+    with Session(engine) as session:
+        peat = session.exec(select(Film).where(Film.original_title == "Les tourbières")).one()
+        peat.synopsis_long_fr = "Les machines avancent sur la tourbe. " * 40 + "Fin du synopsis."
+        peat.credits += [
+            Credit(role=Role.cast, name=f"Interprète {n}", position=n) for n in range(30)
+        ]
+        session.add(peat)
+        session.commit()
+    with client.session_transaction() as session:
+        session["user_id"] = kit.curator_id
+    pdf = client.get(f"/anthologies/{kit.bundle_id}/fiche.pdf").data
+    pages = pictures(pdf, tmp_path, "kit-long")
+    assert len(pages) == 5  # still a page per film
+    text = text_of(pdf)
+    assert "Fin du synopsis." in text[1] and "Interprète 7 et 22 autres" in text[1]
+    assert "Interprète 8" not in text[1]
+    assert coloured(pages[1]) > 0.05  # its still, smaller, still there
