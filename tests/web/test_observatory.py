@@ -1,12 +1,10 @@
-"""The observatory counts each stage's films by region, form, language and year."""
+"""The observatory counts each stage's films by region, form, language and year (the page,
+open to everyone, is tested in test_observatory_page.py)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 
-from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -82,57 +80,3 @@ def test_the_origins_are_quebec_regions_outside_montreal_montreal_outside_and_un
     # The sample catalog holds all four, so the test says something about each.
     assert all(origins[key].films > 0 for key in ("quebec_outside_montreal", "montreal"))
     assert origins["outside_quebec"].films > 0
-
-
-def test_the_page_and_its_csv(client: FlaskClient, engine: Engine, login: Login) -> None:
-    cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
-    counted = by_region(engine)
-    films = sum(n for n, _ in counted.values())
-    runtime = sum(s for _, s in counted.values())
-    regional = [counted[c] for c in QUEBEC_OUTSIDE_MONTREAL if c in counted]
-    share_films = sum(n for n, _ in regional) / films
-    share_runtime = sum(s for _, s in regional) / runtime
-    login("broadcaster")
-    page = client.get("/observatoire/")
-    assert page.status_code == 200
-    html = page.get_data(as_text=True)
-    # The headline says what it counts, by films and by runtime, with the numbers SQL gives.
-    assert (
-        f"Régions du Québec hors Montréal : <strong>{percent(share_films)}</strong> des films, "
-        f"<strong>{percent(share_runtime)}</strong> de la durée"
-    ) in html
-    assert "Part de la durée hors Montréal" not in html
-    for label in ("Montréal", "Hors Québec", "Région inconnue"):
-        assert f'<th scope="row">{label}</th>' in html
-    # The region chart: each region named, with its films and runtime as visible text.
-    n, _ = counted["11"]
-    assert '<th scope="row">11 Gaspésie–Îles-de-la-Madeleine</th>' in html
-    assert f'<td>{n} <span class="n">({percent(n / films)})</span>' in html
-    assert "<svg" not in html  # bars are HTML with their values beside them, not bare shapes
-    # Forms and languages by name, never by code.
-    assert '<th scope="row">français</th>' in html and '<th scope="row">fra</th>' not in html
-    assert '<th scope="row">documentary</th>' not in html
-
-    client.post("/langue/en")
-    english = client.get("/observatoire/").get_data(as_text=True)
-    assert (
-        f"Québec regions outside Montréal: <strong>{percent(share_films, 'en')}</strong> of the "
-        f"films, <strong>{percent(share_runtime, 'en')}</strong> of the runtime"
-    ) in english
-
-    download = client.get("/observatoire/observatoire.csv")
-    rows = list(csv.DictReader(io.StringIO(download.get_data(as_text=True))))
-    assert list(rows[0]) == list(observatory.CSV_COLUMNS)
-    montreal = [r for r in rows if r["stage"] == "catalog" and r["key"] == "06"]
-    assert montreal and int(montreal[0]["films"]) == counted["06"][0]
-    (origin,) = [
-        r for r in rows if r["stage"] == "catalog" and r["key"] == "quebec_outside_montreal"
-    ]
-    assert origin["dimension"] == "origin"
-    assert origin["label"] == "Québec regions outside Montréal"  # the session's language
-    assert int(origin["films"]) == sum(n for n, _ in regional)
-    assert float(origin["share_runtime"]) == round(share_runtime, 4)
-
-
-def test_the_observatory_needs_an_account(client: FlaskClient) -> None:
-    assert client.get("/observatoire/").status_code == 302
