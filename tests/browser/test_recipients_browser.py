@@ -12,14 +12,13 @@ import pytest
 from flask import Flask
 from sqlmodel import Session, select
 
-from catalog.models import Bundle, BundleItem, Film, ShareLink, UserRole
+from catalog.models import ShareLink, UserRole
 from tests import mailserver
 from tests.browser.conftest import add_account, open_as, page_width, screenshot
-from tests.conftest import SAMPLES
 from tests.mailserver import Inbox
+from tests.web.sharedbundle import shared_bundle
 from tests.web.test_one_language import leaks
 from web import database
-from web.usecases import cataloguing
 
 # What the curator typed and the catalog holds: not the interface's words.
 DATA = ["Julie Tremblay", "Télé-Québec", "Mark Hill", "CBC", "Claire Roy", "Regards croisés"]
@@ -34,19 +33,7 @@ def mail_server() -> Iterator[Inbox]:
 
 def make_bundle(app: Flask) -> int:
     with app.app_context():
-        cataloguing.import_catalog(database.engine(), SAMPLES / "catalog.csv")
-        with Session(database.engine()) as session:
-            films = session.exec(
-                select(Film).where(Film.runtime_seconds != None).order_by(Film.id).limit(3)  # noqa: E711
-            ).all()
-            bundle = Bundle(
-                facet="subject", slot_minutes=44, label="Regards croisés", label_en="Crossed gazes"
-            )
-            bundle.items = [BundleItem(film_id=f.id, position=i) for i, f in enumerate(films)]  # type: ignore[call-arg]
-            session.add(bundle)
-            session.commit()
-            assert bundle.id is not None
-            return bundle.id
+        return shared_bundle(database.engine())
 
 
 def switch_to_english(page: Any) -> None:

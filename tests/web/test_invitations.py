@@ -8,13 +8,14 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from catalog import sharing, users
-from catalog.models import Bundle, BundleItem, Film, ShareLink, UserRole, utcnow
+from catalog.models import Bundle, ShareLink, UserRole, utcnow
 from tests import mailserver
 from tests.conftest import SAMPLES
 from tests.mailserver import Inbox, body, free_port
+from tests.web.sharedbundle import add_bundle
 from web import mail
 from web.invitations import NO_ADDRESS, NO_SERVER, send_invitation, send_invitations
 from web.usecases import cataloguing
@@ -30,16 +31,7 @@ def db(app: Flask, engine: Engine) -> Iterator[Session]:
 
 
 def make_bundle(db: Session) -> Bundle:
-    films = db.exec(
-        select(Film).where(Film.runtime_seconds != None).order_by(Film.id).limit(3)  # noqa: E711
-    ).all()
-    bundle = Bundle(
-        facet="subject", slot_minutes=44, label="Regards croisés", label_en="Crossed gazes"
-    )
-    bundle.items = [BundleItem(film_id=f.id, position=i) for i, f in enumerate(films)]  # type: ignore[call-arg]
-    db.add(bundle)
-    db.flush()
-    return bundle
+    return add_bundle(db)
 
 
 def make_shares(db: Session, bundle: Bundle, *people: tuple[str, str, str]) -> list[ShareLink]:

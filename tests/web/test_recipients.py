@@ -15,11 +15,10 @@ from flask.testing import FlaskClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from catalog.models import Bundle, BundleItem, Film, ShareLink, utcnow
+from catalog.models import ShareLink, utcnow
 from tests import mailserver
-from tests.conftest import SAMPLES
 from tests.mailserver import Inbox
-from web.usecases import cataloguing
+from tests.web.sharedbundle import shared_bundle
 from web.usecases.recipients import LineProblem, RecipientsInvalid, parse_line, parse_recipients
 
 Login = Callable[[str], int]
@@ -28,15 +27,7 @@ mail_server = mailserver.mail_server
 
 @pytest.fixture
 def bundle_id(engine: Engine) -> int:
-    cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
-    with Session(engine) as session:
-        films = session.exec(select(Film).order_by(Film.id).limit(2)).all()
-        bundle = Bundle(facet="subject", slot_minutes=44, label="Regards croisés")
-        bundle.items = [BundleItem(film_id=f.id, position=i) for i, f in enumerate(films)]  # type: ignore[call-arg]
-        session.add(bundle)
-        session.commit()
-        assert bundle.id is not None
-        return bundle.id
+    return shared_bundle(engine, films=2)
 
 
 def shares_page(bundle_id: int) -> str:

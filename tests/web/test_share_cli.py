@@ -11,26 +11,17 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from catalog.models import Bundle, BundleItem, Film, ShareLink, utcnow
+from catalog.models import ShareLink, utcnow
 from tests import mailserver
-from tests.conftest import SAMPLES
 from tests.mailserver import Inbox
-from web.usecases import cataloguing
+from tests.web.sharedbundle import shared_bundle
 
 mail_server = mailserver.mail_server
 
 
 @pytest.fixture
 def bundle_id(engine: Engine) -> int:
-    cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
-    with Session(engine) as session:
-        films = session.exec(select(Film).order_by(Film.id).limit(2)).all()
-        bundle = Bundle(facet="subject", slot_minutes=44, label="Regards croisés")
-        bundle.items = [BundleItem(film_id=f.id, position=i) for i, f in enumerate(films)]  # type: ignore[call-arg]
-        session.add(bundle)
-        session.commit()
-        assert bundle.id is not None
-        return bundle.id
+    return shared_bundle(engine, films=2)
 
 
 def shares(engine: Engine) -> list[ShareLink]:
@@ -153,7 +144,7 @@ def test_invitations_are_sent_when_smtp_is_configured(
     [message] = mail_server.messages
     link = result.stdout.splitlines()[0].split(": ", 1)[1]
     assert message["To"] == "Mark Hill <mark@cbc.example>"
-    assert message["Subject"] == "“Regards croisés”: a short-film anthology for you"
+    assert message["Subject"] == "“Crossed gazes”: a short-film anthology for you"
     text = mailserver.body(message, "plain")
     assert link in text and "Claire Roy" in text and "Hello Mark Hill" in text
     assert "Invitation sent to mark@cbc.example" in result.stderr
