@@ -306,3 +306,15 @@ def test_a_long_record_stays_on_its_page_with_its_still(
     assert "Fin du synopsis." in text[1] and "Interprète 7 et 22 autres" in text[1]
     assert "Interprète 8" not in text[1]
     assert coloured(pages[1]) > 0.05  # its still, smaller, still there
+
+
+def test_the_pitch_page_offers_its_recipient_the_kit(app: Flask, kit: Kit) -> None:
+    buyer = app.test_client()
+    with app.test_request_context():
+        token = link_token(kit.share_id)
+    page = buyer.get(f"/pitch/lien/{token}").get_data(as_text=True)
+    href = f'href="/anthologies/{kit.bundle_id}/fiche.pdf"'
+    assert href in page and "Download the pitch kit (PDF)" in page  # she reads English
+    kit_pdf = buyer.get(f"/anthologies/{kit.bundle_id}/fiche.pdf")
+    assert kit_pdf.status_code == 200 and kit_pdf.data.startswith(b"%PDF-")
+    assert "Page 1 of 5" in text_of(kit_pdf.data)[0]
