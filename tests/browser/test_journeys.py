@@ -125,8 +125,8 @@ def test_submit_curate_share_and_answer(
     assert curator.locator(".items .title").first.inner_text() == last
     screenshot(curator, "2-curator-editor")
     curator.get_by_role("link", name="Partager avec un diffuseur").click()
-    curator.get_by_label("Destinataire", exact=True).fill("Julie, Télé régionale")
-    curator.get_by_role("button", name="Partager", exact=True).click()
+    curator.get_by_label("Destinataires, une personne par ligne").fill("Julie, Télé régionale")
+    curator.get_by_role("button", name="Créer les liens").click()
     link = curator.locator("#created-link").input_value()
     screenshot(curator, "2-curator-share")
     assert "/pitch/lien/" in link
@@ -137,16 +137,24 @@ def test_submit_curate_share_and_answer(
     guest.wait_for_selector("h1:text('Hivers et fleuves')")
     # Sharing built the bundle's sizzle reel (title cards and excerpts) in the background.
     assert guest.locator(".reel video").count() == 1
-    reel_src = guest.locator(".reel video").get_attribute("src")
-    reel = guest.request.get(f"{base}{reel_src}", headers={"Range": "bytes=0-99"})
+    # A play button asks for this recipient's watermarked copy (web/static/pitch.js).
+    guest.locator(".reel .play-button").click()
+    deadline = time.monotonic() + 120
+    while "/media/t/" not in (
+        reel_src := guest.evaluate("document.querySelector('.reel video').currentSrc")
+    ):
+        assert time.monotonic() < deadline, "the reel never got its ticket"
+        guest.wait_for_timeout(200)
+    guest.evaluate("document.querySelector('.reel video').pause()")
+    reel = guest.request.get(reel_src, headers={"Range": "bytes=0-99"})
     assert reel.status == 206
-    video = guest.locator(".film-card video").first
-    video.scroll_into_view_if_needed()
+    card = guest.locator(".film-card .player").first
+    card.scroll_into_view_if_needed()
     guest.evaluate("document.querySelector('.film-card video').muted = true")
-    guest.evaluate("document.querySelector('.film-card video').play()")
+    card.locator(".play-button").click()
     # Polled from here: the page's Content-Security-Policy forbids the eval that
     # wait_for_function would need, and that policy is part of what this journey proves.
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120
     while guest.evaluate("document.querySelector('.film-card video').currentTime") <= 0.5:
         assert time.monotonic() < deadline, "the preview never played"
         guest.wait_for_timeout(200)

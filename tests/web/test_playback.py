@@ -423,3 +423,19 @@ def test_the_share_command_has_each_recipients_watermarks_made(
     for share_id in ids:
         folder = Path(app.config["MEDIA_ROOT"]) / "watermarks" / str(share_id)
         assert (folder / f"{pitch.asset_id}-preview.mp4").is_file()
+
+
+def test_sharing_from_the_page_has_the_watermarks_made_once_it_is_sent(
+    app: Flask, engine: Engine, client: FlaskClient, pitch: Pitch, login: Login
+) -> None:
+    login("curator")
+    page = client.post(
+        f"/pitch/anthologies/{pitch.bundle_id}/partages",
+        data={"recipients": "Julie Tremblay <julie@tq.test>", "days": "7", "language": "fr"},
+    )
+    assert page.status_code == 200
+    page.close()  # the response sent: its queued work runs
+    with Session(engine) as session:
+        share_id = session.exec(select(ShareLink.id)).one()
+    folder = Path(app.config["MEDIA_ROOT"]) / "watermarks" / str(share_id)
+    assert (folder / f"{pitch.asset_id}-preview.mp4").is_file()

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -110,12 +111,12 @@ def clip_for(root: Path, session: Session, share: ShareLink, asset_id: int | Non
 # -- ahead of time -------------------------------------------------------------------------
 
 
-def queue_watermarks(engine: Engine, share_id: int) -> int:
+def queue_watermarks(engine: Engine, share_id: int, app: Flask | None = None) -> int:
     """Queue the making of this share's watermarked previews and reel; returns the job id.
 
     Called where shares are created, so that a recipient's first play rarely waits.
     """
-    return jobs.submit(engine, "watermarks", {"share_id": share_id})
+    return jobs.submit(engine, "watermarks", {"share_id": share_id}, app)
 
 
 def make_watermarks(engine: Engine, root: Path, share_id: int) -> dict[str, Any]:

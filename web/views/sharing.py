@@ -9,7 +9,17 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    after_this_request,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -150,8 +160,7 @@ def _share(bundle: Bundle, posted: Mapping[str, str]) -> tuple[ShareForm, list[S
         invitations.send_invitations(db, created, bundle, share_url)
         db.commit()
     _queue_reel(bundle)
-    for share in created:
-        _queue_watermarks(share)
+    _queue_watermarks(created)
     return ShareForm(language=form.language), created
 
 
@@ -342,13 +351,25 @@ def set_view_cap(share_id: int | None = None, bundle_id: int | None = None) -> R
     return _back(bundle_id, share_id)
 
 
-def _queue_watermarks(share: ShareLink) -> None:
-    """Make the recipient's watermarked previews and reel in the background (else at their
-    first play)."""
-    try:
-        playback.queue_watermarks(database.engine(), share.id or 0)
-    except Exception:
-        current_app.logger.exception("watermarks for share %s", share.id)
+def _queue_watermarks(created: list[ShareLink]) -> None:
+    """Have the recipients' watermarked previews and reel made in the background (else at
+    their first play), queued once the page has been sent: where jobs run at once (tests),
+    the curator does not wait for the encodes."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    engine = database.engine()
+    ids = [share.id for share in created if share.id is not None]
+
+    def queue() -> None:
+        for share_id in ids:
+            try:
+                playback.queue_watermarks(engine, share_id, app)
+            except Exception:
+                app.logger.exception("watermarks for share %s", share_id)
+
+    @after_this_request
+    def after_sending(response: Response) -> Response:
+        response.call_on_close(queue)
+        return response
 
 
 @bp.post("/partages/<int:share_id>/revoquer")
