@@ -251,6 +251,7 @@ def test_a_recipient_gets_the_kit_in_their_language_prepared_for_them(
     text = text_of(pdf)
     whole = " ".join(text)
     assert "PITCH KIT Inhabited Lands" in text[0]
+    assert "& d'ailleurs. (in French)" in text[0]  # the curator's pitch, said to be French
     assert "PREPARED FOR Julie Tremblay Télé-Québec" in text[0]
     assert "Prepared for Julie Tremblay, Télé-Québec on" in text[4]
     assert "The Peat Bogs" in text[1] and "Original title: Les tourbières" in text[1]

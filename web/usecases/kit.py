@@ -500,6 +500,8 @@ class _Kit:
         ]
         if bundle.pitch_text:
             story += [self.p(bundle.pitch_text, self.s_lead)]
+            if lang != "fr":  # the curators write it in French (see the pitch page)
+                story.append(self.p(_("(en français)"), self.s_small))
         story.append(Spacer(1, 6 * mm))
         grid = self._still_grid()
         if grid:
