@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -156,3 +157,19 @@ def test_mail_settings_from_the_environment_words() -> None:
     assert wrapped is not None and (wrapped.port, wrapped.tls) == (2525, "starttls")
     with pytest.raises(ValueError, match="MAIL_TLS"):
         mail.mail_settings({"MAIL_HOST": "smtp.example", "MAIL_TLS": "maybe"})
+
+
+def test_a_server_that_never_answers_is_given_up(app: Flask, db: Session) -> None:
+    """A server that takes the connection and never greets: the timeout ends the wait, and
+    the rest of the list is not tried."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # connections wait in the backlog, never accepted nor answered
+        port = silent.getsockname()[1]
+        app.config.update(MAIL_HOST="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=1)
+        bundle = make_bundle(db)
+        shares = make_shares(db, bundle, ("A", "a@x.example", "fr"), ("B", "b@x.example", "fr"))
+        results = send_invitations(db, shares, bundle, lambda share_id: f"http://x/{share_id}")
+    [error] = set(results.values())
+    assert error is not None and f"127.0.0.1:{port} ne répond pas" in error
+    assert "1 s" in error
