@@ -267,3 +267,12 @@ def test_a_chart_never_fetches_anything() -> None:
     assert drawn.startswith("<svg") and 'width="100%"' in drawn and 'class="chart"' in drawn
     assert 'aria-label="Titre &quot;cité&quot; &amp; &lt;b>"' in drawn
     assert ">3</text>" in drawn
+
+
+def test_every_chart_is_valid_vega_lite(
+    client: FlaskClient, observed: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page skips Altair's schema check for speed; here every chart goes through it."""
+    monkeypatch.setattr(charts, "VALIDATE", True)
+    for query in ("", "?mesure=duree&forme=documentary", "?reference=2021"):
+        assert client.get(f"/observatoire/{query}").status_code == 200

@@ -30,6 +30,9 @@ PALETTE = ["#b03a2e", "#1f6f8b", "#8c8c8c", "#d68910", "#6c3483", "#1e8449", "#5
 # Steps from "stopped early" (red) to "went all the way" (green).
 PROGRESS = ["#c0392b", "#f5b041", "#a9cce3", "#2e86c1", "#1e8449"]
 BASELINE_COLOUR = "#444444"
+# Altair checks each specification against the Vega-Lite schema (about 0.1 s a chart): the
+# builders below are fixed shapes, checked by the tests (tests/web/test_observatory_page.py).
+VALIDATE = False
 
 Spec = dict[str, Any]
 Rows = Sequence[Mapping[str, Any]]
@@ -97,7 +100,7 @@ def grouped_bars(
     bars = base.mark_bar().encode(color=_colour(series, legend, series_order))
     labels = base.mark_text(align="left", dx=3, fontSize=10, color="#222").encode(text="label:N")
     chart = _sized(bars + labels, WIDTH - 150, height, title, subtitle)
-    spec: Spec = _config(chart).to_dict()
+    spec: Spec = _config(chart).to_dict(validate=VALIDATE)
     return spec
 
 
@@ -138,7 +141,7 @@ def stacked_bars(
         .encode(y=y, x=alt.X("total:Q"), text="label:N")
     )
     chart = _sized(bars + ends, WIDTH - 150, height, title, subtitle)
-    spec: Spec = _config(chart).to_dict()
+    spec: Spec = _config(chart).to_dict(validate=VALIDATE)
     return spec
 
 
@@ -188,7 +191,7 @@ def lines(
             )
         )
     chart = _sized(alt.layer(*layers), WIDTH - 60, 200, title, subtitle)
-    spec: Spec = _config(chart).to_dict()
+    spec: Spec = _config(chart).to_dict(validate=VALIDATE)
     return spec
 
 

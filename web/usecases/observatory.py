@@ -105,8 +105,8 @@ def report_pdf(title: str, sections: Sequence[ReportSection], meta: Mapping[str,
             ratio = image.imageHeight / image.imageWidth
             width = min(doc.width * 0.62, image.imageWidth)
             image.drawWidth, image.drawHeight = width, width * ratio
-            if image.drawHeight > 95 * mm:
-                image.drawHeight, image.drawWidth = 95 * mm, 95 * mm / ratio
+            if image.drawHeight > 120 * mm:
+                image.drawHeight, image.drawWidth = 120 * mm, 120 * mm / ratio
             page += [image, Spacer(1, 3 * mm)]
         if section.table:
             cells = [[Paragraph(_escape(str(v)), cell) for v in row] for row in section.table]
