@@ -17,6 +17,9 @@ Public API:
   `choose_excerpt(duration, length, *, cuts=(), anchor=None)`, `make_title_card(dst, card)`,
   `make_sizzle_reel(items, dst)`, `make_programme(items, dst)` with `ReelItem` and
   `TitleCard`, `make_stand_in(dst, title, seconds, seed) -> Path`.
+- Watermarks: `burn_watermark(src, dst, text) -> Path` (a recipient's name and the date
+  burned into a band of the frame, audio copied), `watermark_text(name, organisation, day)`,
+  `watermark_box(width, height)` (where the band is).
 - Delivery QC: `qc_file(src, spec, declared_runtime_s=None) -> QCReport`,
   `check_delivery(info, loudness, spec, declared_runtime_s=None)`,
   `check_duration(measured_s, declared_s)` (± the larger of 2 % and 10 s),
@@ -83,6 +86,7 @@ from media_tools.style import (
     analyse_style,
     detect_cuts,
 )
+from media_tools.watermark import burn_watermark, watermark_box, watermark_text
 
 __all__ = [
     "SPECS",
@@ -108,6 +112,7 @@ __all__ = [
     "VideoStream",
     "abandoned_partials",
     "analyse_style",
+    "burn_watermark",
     "cancel_scope",
     "check_delivery",
     "check_duration",
@@ -132,5 +137,7 @@ __all__ = [
     "probe",
     "qc_file",
     "sha256_of",
+    "watermark_box",
+    "watermark_text",
     "with_duration",
 ]

@@ -23,7 +23,7 @@ from sqlmodel import Session
 import media_tools
 from catalog import sharing
 from catalog.models import Bundle, MediaAsset, ShareLink
-from media_tools.watermark import burn_watermark, watermark_text
+from media_tools import burn_watermark, watermark_text
 from web import jobs
 from web.usecases.media import reel_name
 
