@@ -17,7 +17,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import altair as alt
 import vl_convert
@@ -161,8 +161,10 @@ def lines(
     baseline: str | None = None,
     baseline_label: str = "",
 ) -> Spec:
-    """A line per series over `x` (years, in order), each point's `label` written above it;
-    `baseline` draws a vertical rule at that x, named `baseline_label`."""
+    """A line per series over `x` (years, in order), each point's `label` written above it
+    (or its `label_below` under it); `baseline` draws a vertical rule at that x, named
+    `baseline_label`."""
+    rows = [{"label": "", "label_below": ""} | dict(r) for r in rows]
     axis_format = ".0%" if percent else ",.0f"
     base = alt.Chart(alt.Data(values=list(rows))).encode(
         x=alt.X(f"{x}:O", sort=list(x_order), title=None, axis=alt.Axis(labelAngle=-45)),
@@ -177,6 +179,8 @@ def lines(
     layers: list[Any] = [
         base.mark_line(point=True, strokeWidth=2),
         base.mark_text(dy=-8, fontSize=9).encode(text="label:N"),
+        # A second series' values below its points, so two close lines keep both readable.
+        base.mark_text(dy=14, fontSize=9).encode(text="label_below:N"),
     ]
     if baseline is not None:
         rule = alt.Chart(alt.Data(values=[{x: baseline, "name": baseline_label}]))
@@ -205,11 +209,18 @@ def key(spec: Spec, kind: str) -> str:
 _SIZE = re.compile(r'^<svg([^>]*?) class="marks" width="[\d.]+" height="[\d.]+"')
 
 
-def svg(spec: Spec, label: str) -> str:
+# The axes' numbers in the page's language: "100 %" in French, "100%" in English.
+Locale = Literal["fr-FR", "en-US"]
+LOCALES: dict[str, Locale] = {"fr": "fr-FR", "en": "en-US"}
+
+
+def svg(spec: Spec, label: str, lang: str = "fr") -> str:
     """The chart as an SVG element for a page: it fills its container's width (its
     `viewBox` keeps the proportions) and is named `label` (the table beside it says the
     same values)."""
-    drawn = vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])
+    drawn = vl_convert.vegalite_to_svg(
+        spec, allowed_base_urls=[], format_locale=LOCALES.get(lang, "en-US")
+    )
     escaped = label.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
     return _SIZE.sub(
         lambda m: f'<svg{m[1]} width="100%" role="img" aria-label="{escaped}" class="chart"',
@@ -218,7 +229,9 @@ def svg(spec: Spec, label: str) -> str:
     )
 
 
-def png(spec: Spec, scale: float = 2) -> bytes:
+def png(spec: Spec, lang: str = "fr", scale: float = 2) -> bytes:
     """The chart as a PNG image (for the PDF report), `scale` times its size."""
-    data: bytes = vl_convert.vegalite_to_png(spec, scale=scale, allowed_base_urls=[])
+    data: bytes = vl_convert.vegalite_to_png(
+        spec, scale=scale, allowed_base_urls=[], format_locale=LOCALES.get(lang, "en-US")
+    )
     return data

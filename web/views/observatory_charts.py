@@ -345,7 +345,7 @@ def montreal_share(obs: observatory.Observation, view: View) -> Chart:
             "period": d["period"],
             "series": in_french,
             "value": d["french_montreal_share"],
-            "label": "",
+            "label_below": pct(d["french_montreal_share"], 0),
         }
         for d in data
         if d["french_montreal_share"] is not None
@@ -507,7 +507,7 @@ def indicator_chart(obs: observatory.Observation, view: View) -> Chart:
             "year": str(y),
             "indicator": str(INDICATOR_LABELS[name]),
             "value": found.series[name].cells[index[y]].share,
-            "label": "",
+            "label": pct(found.series[name].cells[index[y]].share, 0),
         }
         for name in INDICATORS
         for y in known
@@ -521,7 +521,8 @@ def indicator_chart(obs: observatory.Observation, view: View) -> Chart:
         x="year",
         x_order=[str(y) for y in known],
         series="indicator",
-        series_order=[str(INDICATOR_LABELS[n]) for n in INDICATORS],
+        # Only the indicators drawn: a legend entry without a line would puzzle the reader.
+        series_order=list(dict.fromkeys(str(p["indicator"]) for p in points)),
         value="value",
         value_title=_("Part des films"),
         legend=_("Indicateur"),
@@ -536,7 +537,7 @@ def indicator_chart(obs: observatory.Observation, view: View) -> Chart:
         for name in INDICATORS:
             series = found.series[name]
             c = series.total if y == "all" else series.cells[index[y]]
-            line.append(cell_words(c))
+            line.append(cell_words(c, found.baseline))
         table.append(line)
     hidden = len(found.years) - len(years)
     caption = _(
@@ -564,13 +565,14 @@ def indicator_chart(obs: observatory.Observation, view: View) -> Chart:
     )
 
 
-def cell_words(c: Any) -> str:
+def cell_words(c: Any, baseline: Any = None) -> str:
+    """A cell in words: its share, count and base, and its change from the baseline year."""
     if c.empty:
         return _("aucune réponse")
     if c.share is None:
         return _("masqué (moins de %(n)s)", n=SUPPRESS_BELOW)
     text = f"{pct(c.share, 0)} ({c.count}/{c.base})"
-    if c.change is not None and c.year != "all":
+    if c.change is not None and c.year not in ("all", baseline):
         points = display.number(100 * c.change, decimals=0)
         sign = "+" if c.change > 0 else ""
         text += " · " + _("%(points)s pts", points=sign + points)
@@ -595,17 +597,20 @@ SECTIONS = {
 
 
 def svg_of(chart: Chart) -> Markup:
-    """The chart's SVG, kept in the fragments cache under its specification's hash."""
+    """The chart's SVG, kept in the fragments cache under its specification's hash and the
+    page's language (the axes' number format)."""
+    lang = current_language()
     rendered = fragments.cache().get(
-        charts.key(chart.spec, "svg"), lambda: charts.svg(chart.spec, chart.title)
+        charts.key(chart.spec, f"svg-{lang}"), lambda: charts.svg(chart.spec, chart.title, lang)
     )
     return Markup(rendered)
 
 
 def png_of(chart: Chart) -> bytes:
     """The chart as a PNG (for the report), kept in the fragments cache like its SVG."""
+    lang = current_language()
     found: bytes = fragments.cache().get(
-        charts.key(chart.spec, "png"), lambda: charts.png(chart.spec)
+        charts.key(chart.spec, f"png-{lang}"), lambda: charts.png(chart.spec, lang)
     )
     return found
 
@@ -683,7 +688,7 @@ def headlines(obs: observatory.Observation, view: View) -> dict[str, list[str]]:
             _("Les données de financement de Téléfilm ne sont pas importées.")
         )
     ind = obs.indicators
-    for name in ("women_directors", "youth"):
+    for name in INDICATORS:
         total_cell = ind.series[name].total
         if total_cell.share is not None:
             said["indicateurs"].append(
