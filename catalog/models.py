@@ -590,3 +590,51 @@ class SelfIdentification(SQLModel, table=True):
     consent_at: datetime
     created_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Season(SQLModel, table=True):
+    """An anthology series planned whole: its episodes (each a Bundle, in `SeasonEpisode`
+    order) and the season-wide rules they keep together (curation/season.py's SeasonRules,
+    as plain settings in `rules`; what the solver measured when it chose them in `measured`)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    label: str
+    label_en: str = ""  # empty: the same as `label`
+    concept: str = ""  # what the curator asked for ("territoire", a theme, a region…)
+    slot_minutes: int
+    episodes: int  # how many were asked for
+    rules: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
+    measured: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSONType, nullable=False)
+    )
+    status: str = Field(default="draft", max_length=16, index=True)  # draft, archived
+    created_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class SeasonEpisode(SQLModel, table=True):
+    """One episode of a season, in broadcast order: a bundle, edited as any other."""
+
+    __table_args__ = (UniqueConstraint("bundle_id", name="uq_seasonepisode_bundle"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    season_id: int = Field(foreign_key="season.id", index=True, ondelete="CASCADE")
+    bundle_id: int = Field(foreign_key="bundle.id", ondelete="CASCADE")
+    position: int = 0
+
+
+class SeasonAnswer(SQLModel, table=True):
+    """A broadcaster's answer on a whole season (answers on an episode or one of its films
+    are `Answer` rows of that episode's bundle). `share_id`: the recipient's share of the
+    first episode they were given, which names who answered through a private link."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    season_id: int = Field(foreign_key="season.id", index=True, ondelete="CASCADE")
+    share_id: int | None = Field(
+        default=None, foreign_key="sharelink.id", index=True, ondelete="CASCADE"
+    )
+    user_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    verdict: str = Field(max_length=16)  # a Verdict's value: interested, maybe, pass
+    comment: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
