@@ -54,10 +54,10 @@ def test_the_observatory_reads_without_an_account(
                     "heading", name="Observatory of regional representation"
                 ).wait_for()
             main = page.locator("main")
-            assert main.locator("svg.chart").count() == 5
+            assert main.locator("svg.chart").count() == 6
             # Each chart's values are on the chart itself, and in the table after it.
             assert main.locator("svg.chart text").count() > 100
-            assert main.locator("table.observatory-table").count() == 5
+            assert main.locator("table.observatory-table").count() == 6
             headline = "Montréal a reçu" if lang == "fr" else "Montréal received"
             assert main.get_by_text(headline).count() == 1
             assert main.locator(".stalled-alert").is_visible()

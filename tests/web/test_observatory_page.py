@@ -88,8 +88,8 @@ def test_the_observatory_is_open_without_an_account_and_names_no_film(
     html = page.get_data(as_text=True)
     assert "5 films au catalogue :" in html
     # The charts are SVG drawn on the server, scaled to their container, with values on them.
-    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 5
-    assert html.count('width="100%" role="img"') == 5
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 6
+    assert html.count('width="100%" role="img"') == 6
     assert "<script" not in html.split("<main", 1)[1].split("</main>", 1)[0]
     bodies = [html]
     for chart in ("entonnoir-origines", "entonnoir-regions", "indicateurs"):
@@ -191,6 +191,18 @@ def test_the_funding_data_and_headline(client: FlaskClient, observed: Engine) ->
     assert by_year["rows"][1]["montreal_share"] == round(3 / 7, 4)
     assert "Licence du gouvernement ouvert" in by_year["source"]
 
+    # Every region and year (unplaced grants under no region), as catalog.funding sums them.
+    years = csv_rows(client, "financement-annees")
+    assert [(r["period"], r["region"], int(r["cents"])) for r in years] == [
+        ("2019-2020", "", 10_000),
+        ("2019-2020", "01", 25_000),
+        ("2019-2020", "06", 150_050),
+        ("2020-2021", "", 40_000),
+        ("2020-2021", "03", 300_000),
+        ("2020-2021", "06", 300_000),
+        ("2020-2021", "15", 60_000),
+    ]
+
     regions = {r["region"]: r for r in csv_rows(client, "financement-regions")}
     with Session(observed) as session:
         summary = funding.summary(session)
@@ -231,14 +243,14 @@ def test_the_annual_report_is_a_pdf_of_one_page_per_chart(
     response = client.get("/observatoire/rapport-2021.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     reader = PdfReader(io.BytesIO(response.data))
-    assert len(reader.pages) == 5
+    assert len(reader.pages) == 6
     text = [" ".join(page.extract_text().split()) for page in reader.pages]
     assert all("rapport annuel 2021" in t for t in text)
     assert "Le parcours des films" in text[0]
     assert "2 films au catalogue" in text[0]  # Cap and Dune, the films of 2021
     assert "Montréal a reçu" in text[2] and "Licence du gouvernement ouvert" in text[2]
     assert "2019-2020" in text[2]
-    assert "Indicateurs" in text[4]
+    assert "Licence du gouvernement ouvert" in text[3] and "Indicateurs" in text[5]
     assert client.get("/observatoire/rapport-99999.pdf").status_code == 404
 
 

@@ -121,9 +121,9 @@ def dollars(cents: int) -> str:
     lang = current_language()
     if value >= 1_000_000:
         shown = display.number(value / 1_000_000, decimals=1)
-        return f"{shown} M$" if lang == "fr" else f"${shown}M"
+        return f"{shown}\u00a0M$" if lang == "fr" else f"${shown}M"
     shown = display.number(value, decimals=0)
-    return f"{shown} $" if lang == "fr" else f"${shown}"
+    return f"{shown}\u00a0$" if lang == "fr" else f"${shown}"
 
 
 def amount(films: int, runtime: int, measure: str) -> str:
@@ -391,6 +391,80 @@ def montreal_share(obs: observatory.Observation, view: View) -> Chart:
     )
 
 
+def funding_by_year(obs: observatory.Observation, view: View) -> Chart:
+    """Québec's funding per fiscal year: Montréal, the other regions, the grants not placed;
+    its data gives every region and year."""
+    names = {r.region_code: r.region_name for r in obs.funding.by_region}
+    data: list[dict[str, Any]] = [
+        {
+            "period": r.period,
+            "region": r.region_code or "",
+            "region_name": names.get(r.region_code, "") if r.region_code else "",
+            "grants": r.grants,
+            "cents": r.cents,
+        }
+        for r in obs.funding.by_region_and_year
+    ]
+    parts = {
+        "montreal": _("Montréal"),
+        "regions": _("Régions du Québec hors Montréal"),
+        "unplaced": _("Ville non placée"),
+    }
+    sums: dict[str, dict[str, int]] = {}
+    for r in obs.funding.by_region_and_year:
+        part = (
+            "unplaced"
+            if r.region_code is None
+            else ("montreal" if r.region_code == "06" else "regions")
+        )
+        year = sums.setdefault(r.period, dict.fromkeys(parts, 0))
+        year[part] += r.cents
+    points = [
+        {"period": period, "part": str(parts[part]), "value": round(cents / 100_000_000, 2)}
+        for period, year in sums.items()
+        for part, cents in year.items()
+    ]
+    totals = [
+        {
+            "period": period,
+            "total": round(sum(year.values()) / 100_000_000, 2),
+            "label": dollars(sum(year.values())),
+        }
+        for period, year in sums.items()
+    ]
+    title = _("Financement de Téléfilm au Québec par exercice")
+    spec = charts.stacked_bars(
+        points,
+        title="",
+        category="period",
+        category_order=list(sums),
+        series="part",
+        series_order=[str(v) for v in parts.values()],
+        value="value",
+        value_title=_("Millions de dollars"),
+        legend=_("Où"),
+        totals=totals,
+    )
+    header = [_("Exercice"), *(str(v) for v in parts.values()), _("Total")]
+    table = [
+        [period, *(dollars(year[p]) for p in parts), dollars(sum(year.values()))]
+        for period, year in sums.items()
+    ]
+    return Chart(
+        "financement-annees",
+        title,
+        spec,
+        header,
+        table,
+        data,
+        str(TELEFILM_SOURCE),
+        subtitle=_(
+            "Montréal, les autres régions et les villes non placées ; les données "
+            "téléchargeables donnent chaque région"
+        ),
+    )
+
+
 def funding_by_region(obs: observatory.Observation, view: View) -> Chart:
     regions = obs.funding.by_region
     placed = sum(r.cents for r in regions)
@@ -583,6 +657,7 @@ CHARTS: dict[str, Callable[[observatory.Observation, View], Chart]] = {
     "entonnoir-origines": funnel_by_group,
     "entonnoir-regions": funnel_by_region,
     "financement-montreal": montreal_share,
+    "financement-annees": funding_by_year,
     "financement-regions": funding_by_region,
     "indicateurs": indicator_chart,
 }
@@ -590,7 +665,7 @@ SECTIONS = {
     "entonnoir": (_l("Le parcours des films"), ("entonnoir-origines", "entonnoir-regions")),
     "financement": (
         _l("L'argent des programmes"),
-        ("financement-montreal", "financement-regions"),
+        ("financement-montreal", "financement-annees", "financement-regions"),
     ),
     "indicateurs": (_l("Indicateurs"), ("indicateurs",)),
 }
