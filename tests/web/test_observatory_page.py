@@ -247,6 +247,7 @@ def test_the_annual_report_is_a_pdf_of_one_page_per_chart(
     text = [" ".join(page.extract_text().split()) for page in reader.pages]
     assert all("rapport annuel 2021" in t for t in text)
     assert "Le parcours des films" in text[0]
+    assert "les films de l'année de production 2021" in text[0]
     assert "2 films au catalogue" in text[0]  # Cap and Dune, the films of 2021
     assert "Montréal a reçu" in text[2] and "Licence du gouvernement ouvert" in text[2]
     assert "2019-2020" in text[2]

@@ -123,6 +123,14 @@ def report(year: int) -> Response:
     obs = _observe(view)
     built = {name: make(obs, view) for name, make in CHARTS.items()}
     said = headlines(obs, view)
+    said["entonnoir"].insert(
+        0,
+        _(
+            "Le parcours : les films de l'année de production %(year)s. Le financement et "
+            "les indicateurs : toutes les années.",
+            year=year,
+        ),
+    )
     sections = []
     for key, (title, names) in SECTIONS.items():
         for n, name in enumerate(names):
