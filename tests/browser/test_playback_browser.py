@@ -14,10 +14,9 @@ import pytest
 from flask import Flask
 from sqlmodel import Session, select
 
-import media_tools
-from catalog.models import Bundle, BundleItem, Film, MediaAsset, ShareLink, Viewing, utcnow
+from catalog.models import ShareLink, Viewing, utcnow
 from tests.browser.conftest import page_width, screenshot
-from tests.clips import make_clip
+from tests.browser.pitchfilms import bundle_with_previews
 from web import database
 from web.access import link_token
 
@@ -27,50 +26,12 @@ def pitch(live_app: tuple[Flask, str], tmp_path: Path) -> dict[str, Any]:
     """A bundle of two films with real previews and poster frames, shared with Julie (French,
     two plays per film) and Mark (English, one play per film)."""
     app, base = live_app
-    root = Path(app.config["MEDIA_ROOT"])
-    assets = []
-    for seed in (1, 2):
-        folder = root / "derived" / f"clip{seed}"
-        preview = make_clip(folder / "preview.mp4", 8.0, seed=seed, size=(640, 360))
-        media_tools.make_poster(preview, folder / "poster.jpg")
-        assets.append(folder)
+    bundle_id, film_ids = bundle_with_previews(app)
     with app.app_context(), Session(database.engine()) as session:
-        films = [
-            Film(
-                original_title=title,
-                match_key=title.lower(),
-                directors=[director],
-                runtime_seconds=runtime,
-                region_code="01",
-                synopsis_fr="Un village au bord du fleuve.",
-                synopsis_en="A village by the river.",
-            )
-            for title, director, runtime in (
-                ("Les marées de Kamouraska", "Léa Pelletier", 780),
-                ("La côte en hiver", "Marc Gagnon", 660),
-            )
-        ]
-        session.add_all(films)
-        session.flush()
-        for film, folder in zip(films, assets, strict=True):
-            session.add(
-                MediaAsset(
-                    film_id=film.id or 0,
-                    path=f"originals/{folder.name}.mp4",
-                    size_bytes=1,
-                    sha256=folder.name.ljust(64, "0"),
-                    preview_path=str((folder / "preview.mp4").relative_to(root)),
-                    poster_path=str((folder / "poster.jpg").relative_to(root)),
-                )
-            )
-        bundle = Bundle(facet="subject", slot_minutes=30, label="Le fleuve", label_en="The River")
-        bundle.items = [BundleItem(film_id=f.id or 0, position=i) for i, f in enumerate(films)]  # type: ignore[call-arg]
-        session.add(bundle)
-        session.flush()
         shares = {}
         for name, language, cap in (("Julie Tremblay", "fr", 2), ("Mark Evans", "en", 1)):
             share = ShareLink(
-                bundle_id=bundle.id or 0,
+                bundle_id=bundle_id,
                 recipient_name=name,
                 recipient_organisation="Télé-Québec" if language == "fr" else "CBC",
                 recipient_language=language,
@@ -83,7 +44,7 @@ def pitch(live_app: tuple[Flask, str], tmp_path: Path) -> dict[str, Any]:
         session.commit()
         with app.test_request_context():
             links = {lang: f"{base}/pitch/lien/{link_token(i or 0)}" for lang, i in shares.items()}
-        return {"app": app, "links": links, "shares": shares, "film_id": films[0].id}
+        return {"app": app, "links": links, "shares": shares, "film_id": film_ids[0]}
 
 
 def new_page(browser: Any, width: int) -> Any:

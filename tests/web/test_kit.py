@@ -4,8 +4,6 @@ buyer would print and read it."""
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,12 +20,9 @@ from sqlmodel import Session, select
 
 from catalog.models import Bundle, BundleItem, Credit, Film, MediaAsset, Role, ShareLink, utcnow
 from tests.components import require_component
+from tests.pdfpages import pictures, text_of
 from web.access import link_token
 from web.usecases.kit import STILL_PX
-
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
-DPI = 72
 
 
 @dataclass(frozen=True)
@@ -152,29 +147,6 @@ def kit(app: Flask, engine: Engine, make_user: Callable[..., int]) -> Kit:
         return Kit(bundle.id, curator, share.id)
 
 
-def pictures(pdf: bytes, tmp_path: Path, name: str) -> list[np.ndarray]:
-    """The kit's pages as RGB arrays (pdftoppm), also saved as test artefacts."""
-    pdftoppm = shutil.which("pdftoppm")
-    if pdftoppm is None:
-        require_component("pdftoppm", "install poppler-utils to render the pitch kit")
-    source = tmp_path / f"{name}.pdf"
-    source.write_bytes(pdf)
-    subprocess.run(
-        [pdftoppm, "-png", "-r", str(DPI), str(source), str(tmp_path / name)],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    pages = sorted(tmp_path.glob(f"{name}-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    arrays = []
-    for number, page in enumerate(pages, start=1):
-        shutil.copy(page, ARTIFACTS / f"{name}-p{number}.png")
-        with Image.open(page) as opened:
-            arrays.append(np.asarray(opened.convert("RGB"), dtype=np.int16))
-    return arrays
-
-
 def coloured(page: np.ndarray) -> float:
     """The share of a page's pixels in strong colour (a still), not ink on paper: the text is
     navy, grey, black and one accent, which stay under this saturation."""
@@ -185,10 +157,6 @@ def coloured(page: np.ndarray) -> float:
 def ink(area: np.ndarray) -> float:
     """The share of an area's pixels that are dark: text, rules, pictures."""
     return float((area.mean(axis=2) < 160).mean())
-
-
-def text_of(pdf: bytes) -> list[str]:
-    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
 
 
 def test_the_kit_has_a_cover_a_page_per_film_and_a_contact_page(
