@@ -26,6 +26,11 @@ Public API:
   `with_duration(report_dict, measured_s, declared_s)` (a stored report, rechecked),
   `measure_loudness(src) -> Loudness`, `loudness_of(profile)`, `SPECS`, `DeliverySpec`,
   `QCCheck`, `get_spec(name)`.
+- Subtitles: `qc_subtitles(srt_or_vtt, film=None, rules=None) -> SubtitleReport` (`passed`,
+  `findings` with code, severity, line, cue, time, measured and limit; `to_dict`, `to_text`),
+  `TimedTextRules.for_audience("jeunesse")`, `read_subtitles(path)`, `parse_subtitles(data)`,
+  `check_subtitles(parsed, rules, film_duration_s=, silences=)`, `silence_map(film)`,
+  `convert_to_vtt(src, dst) -> Path` (for a `<track>`).
 
 Every output is written under a temporary name beside its destination and renamed into
 place; every ffmpeg runs from an argument list with a timeout and is killed with its process
@@ -86,6 +91,16 @@ from media_tools.style import (
     analyse_style,
     detect_cuts,
 )
+from media_tools.subtitles import (
+    SubtitleReport,
+    TimedTextRules,
+    check_subtitles,
+    convert_to_vtt,
+    parse_subtitles,
+    qc_subtitles,
+    read_subtitles,
+    silence_map,
+)
 from media_tools.watermark import burn_watermark, watermark_box, watermark_text
 
 __all__ = [
@@ -106,7 +121,9 @@ __all__ = [
     "ReelItem",
     "Scope",
     "StyleProfile",
+    "SubtitleReport",
     "SubtitleStream",
+    "TimedTextRules",
     "TitleCard",
     "Tools",
     "VideoStream",
@@ -116,7 +133,9 @@ __all__ = [
     "cancel_scope",
     "check_delivery",
     "check_duration",
+    "check_subtitles",
     "choose_excerpt",
+    "convert_to_vtt",
     "detect_cuts",
     "duration_tolerance",
     "ffmpeg_exe",
@@ -134,9 +153,13 @@ __all__ = [
     "make_thumbnails",
     "make_title_card",
     "measure_loudness",
+    "parse_subtitles",
     "probe",
     "qc_file",
+    "qc_subtitles",
+    "read_subtitles",
     "sha256_of",
+    "silence_map",
     "watermark_box",
     "watermark_text",
     "with_duration",

@@ -602,20 +602,32 @@ class Loudness:
     silence_share: float
 
 
+def silence_intervals(lines: Sequence[str], duration: float) -> list[tuple[float, float]]:
+    """The silence map: silencedetect's (start, end) intervals in seconds, from stderr lines
+    (pure); a silence still open at the end runs to `duration`."""
+    starts: list[float] = []
+    ends: list[float] = []
+    for line in lines:
+        if "silence_start" in line and (m := _SILENCE_START.search(line)):
+            starts.append(max(0.0, float(m.group(1))))
+        if "silence_end" in line and (m := _SILENCE_END.search(line)):
+            ends.append(float(m.group(1)))
+    intervals = []
+    for position, start in enumerate(starts):
+        end = min(ends[position] if position < len(ends) else duration, duration)
+        if end > start:
+            intervals.append((start, end))
+    return intervals
+
+
 def parse_audio_report(lines: Sequence[str], duration: float) -> Loudness | None:
     """ebur128's summary and silencedetect's intervals, from stderr lines (pure)."""
     integrated = lra = peak = None
-    starts: list[float] = []
-    ends: list[float] = []
     in_summary = False
     for line in lines:
         if "Summary:" in line and "ebur128" in line:
             in_summary = True
             continue
-        if "silence_start" in line and (m := _SILENCE_START.search(line)):
-            starts.append(max(0.0, float(m.group(1))))
-        if "silence_end" in line and (m := _SILENCE_END.search(line)):
-            ends.append(float(m.group(1)))
         if not in_summary:
             continue
         if (m := _INTEGRATED.match(line)) and integrated is None:
@@ -626,10 +638,7 @@ def parse_audio_report(lines: Sequence[str], duration: float) -> Loudness | None
             peak = -math.inf if m.group(1) == "-inf" else float(m.group(1))
     if integrated is None:
         return None
-    silent = 0.0
-    for position, start in enumerate(starts):
-        end = ends[position] if position < len(ends) else duration
-        silent += max(0.0, min(end, duration) - start)
+    silent = sum(end - start for start, end in silence_intervals(lines, duration))
     share = silent / duration if duration > 0 else 0.0
     return Loudness(
         integrated_lufs=integrated,
