@@ -39,6 +39,8 @@ def select_locale() -> str:
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    # Times are stored in UTC and read on Québec's clock (the datetimeformat filter).
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "America/Toronto")
     Babel(app, locale_selector=select_locale)
     # Flask-Babel looks the catalogue up again for every string (about 30 µs each, 2 ms
     # for a page of films); templates use the one this request already found.

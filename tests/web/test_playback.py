@@ -439,3 +439,18 @@ def test_sharing_from_the_page_has_the_watermarks_made_once_it_is_sent(
         share_id = session.exec(select(ShareLink.id)).one()
     folder = Path(app.config["MEDIA_ROOT"]) / "watermarks" / str(share_id)
     assert (folder / f"{pitch.asset_id}-preview.mp4").is_file()
+
+
+def test_revoking_a_link_deletes_its_watermarked_copies(
+    app: Flask, engine: Engine, pitch: Pitch, client: FlaskClient, login: Callable[[str], int]
+) -> None:
+    kept, revoked = make_share(engine, pitch, "Julie"), make_share(engine, pitch, "Marc")
+    folders = {s: Path(app.config["MEDIA_ROOT"]) / "watermarks" / str(s) for s in (kept, revoked)}
+    with app.app_context():
+        for share_id in (kept, revoked):
+            playback.queue_watermarks(engine, share_id)  # the test app runs jobs at once
+    assert all(folder.is_dir() for folder in folders.values())
+    login("curator")
+    assert client.post(f"/pitch/partages/{revoked}/revoquer").status_code == 302
+    assert not folders[revoked].exists(), "a revoked recipient's copies are gone"
+    assert folders[kept].is_dir(), "the other recipient's copies stay"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,13 @@ def preview_target(root: Path, share_id: int, asset_id: int) -> Path:
 def reel_target(root: Path, share_id: int, bundle: Bundle) -> Path:
     order = Path(reel_name(bundle)).stem.rsplit("-", 1)[-1]
     return root / FOLDER / str(share_id) / f"reel-{order}.mp4"
+
+
+def forget(root: Path, share_ids: list[int]) -> None:
+    """Delete these recipients' watermarked copies (their links are revoked: nobody may
+    stream them again, and they name a person)."""
+    for share_id in share_ids:
+        shutil.rmtree(root / FOLDER / str(share_id), ignore_errors=True)
 
 
 def _made_once(source: Path, target: Path, text: str) -> Path:

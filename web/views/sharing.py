@@ -380,6 +380,7 @@ def revoke(share_id: int | None = None, bundle_id: int | None = None) -> Respons
     db = database.session()
     changed = sharing.revoke_all(db, targets)
     db.commit()
+    playback.forget(Path(current_app.config["MEDIA_ROOT"]), [s.id for s in changed if s.id])
     _done(
         changed,
         lambda one: _("Lien de %(name)s révoqué : il ne s'ouvre plus.", name=one.recipient_name),
