@@ -636,6 +636,7 @@ class _Solver:
         self.rules = rules
         self.free_language = free_language
         self._variants: list[_Variant] | None = None
+        self._candidates: list[_Cand] | None = None
         self.films = list(films)
         self.row = {f.id: i for i, f in enumerate(self.films)}
         if len(self.row) != len(self.films):
@@ -725,14 +726,25 @@ class _Solver:
                     and _speaks(f, lang, self.rules)
                 ]
                 out.append(_Variant(group, lang, films))
-        out.sort(key=lambda v: (-len(v.films), -sum(self.theme[f.id] for f in v.films)))
+        every = self.all_candidates()
+        for variant in out:
+            ids = {f.id for f in variant.films}
+            variant.cands = [c for c in every if ids.issuperset(c.films)]
+        out.sort(key=lambda v: (-len(v.cands), -len(v.films), str(v.language)))
         self._variants = out[:VARIANTS_MAX]
         return self._variants
 
-    def candidates(self, variant: _Variant) -> list[_Cand]:
-        films = variant.films
+    def all_candidates(self) -> list[_Cand]:
+        """Candidate episodes from the whole pool, made once per run: every feasible bundle
+        of a small pool; else each seed's best bundles among its nearest compatible films
+        (`packing.Pool.beam`), and on pools up to `SEEDS_MAX` films a few greedy packings,
+        whose bundles fit together. Each variant keeps those whose films it holds."""
+        if self._candidates is not None:
+            return self._candidates
+        films = self.pool
+        self._candidates = []
         if len(films) < self.rules.episode.min_films:
-            return []
+            return self._candidates
         rows = self.vectors[[self.row[f.id] for f in films]]
         exempt = (
             self.rules.concept.kind == "region"
@@ -750,10 +762,10 @@ class _Solver:
                 hood = pool.neighbourhood(seed, every, NEIGHBOURS)
                 for c in pool.beam(hood, keep=CANDIDATES_PER_SEED):
                     found.setdefault(c.members, c)
-            for shift in range(GREEDY_PACKINGS):
-                for c in _pack_greedy(pool, set(), self.random_state + shift):
-                    found.setdefault(c.members, c)
-        out = []
+            if pool.n <= SEEDS_MAX:
+                for shift in range(GREEDY_PACKINGS):
+                    for c in _pack_greedy(pool, set(), self.random_state + shift):
+                        found.setdefault(c.members, c)
         for members in sorted(found):
             c = found[members]
             chosen = [films[p] for p in members]
@@ -761,8 +773,8 @@ class _Solver:
             cand = _cand(chosen, c.value + theme)
             if self.rules.one_film_per_director and cand.directors & self.fixed.directors:
                 continue
-            out.append(cand)
-        return out
+            self._candidates.append(cand)
+        return self._candidates
 
     def _seeds(self, films: Sequence[CurationFilm], reachable: NDArray[np.bool_]) -> list[int]:
         """Every reachable film, or on a large pool `SEEDS_MAX` of them taken in turn from
@@ -1052,22 +1064,30 @@ class _Solver:
             extra = min(pool, key=lambda c: key([*chosen, c]))
             chosen = [*chosen, extra]
             current = key(chosen)
+        directors_rule = self.rules.one_film_per_director and SEASON_DIRECTOR not in relax
+        most_regions = max((len(c.region_seconds) for c in pool), default=0)
         improved = True
         while improved and time.monotonic() < deadline:
             improved = False
-            positions = rng.permutation(len(chosen))
-            for i in positions:
+            for i in rng.permutation(len(chosen)):
+                out = chosen[int(i)]
                 rest = chosen[: int(i)] + chosen[int(i) + 1 :]
                 used = {f for c in rest for f in c.films}
+                keys = {k for c in rest for k in c.directors} if directors_rule else set()
                 for c in pool:
-                    if used.intersection(c.films):
+                    if current[0] == 0:
+                        # A season that keeps the rules only gets better by an episode worth
+                        # more, counting the regions it could bring.
+                        if c.value + REGION_WEIGHT * most_regions <= out.value:
+                            break
+                        if c.value + REGION_WEIGHT * len(c.region_seconds) <= out.value:
+                            continue
+                    if c is out or used.intersection(c.films) or keys & c.directors:
                         continue
                     trial = [*rest, c]
                     k = key(trial)
                     if k < current:
                         chosen, current, improved = trial, k, True
-                        break
-                    if time.monotonic() >= deadline:
                         break
                 if improved or time.monotonic() >= deadline:
                     break
@@ -1082,11 +1102,16 @@ class _Solver:
         limit = time_limit or self.time_limit
         deadline = time.monotonic() + limit
         best: tuple[float, list[_Cand], _Variant, str, bool] | None = None
-        total = 0
+        total = len(self.all_candidates())
+        n_eps = self.rules.episodes - self.fixed.episodes
         for variant in self.variants():
-            if not variant.cands:
-                variant.cands = self.candidates(variant)
-            total += len(variant.cands)
+            if best is not None:
+                # No season of this variant can beat the best: its n best episodes and every
+                # region it holds, ignoring that they overlap, do not reach it.
+                top = sorted((c.value for c in variant.cands), reverse=True)[:n_eps]
+                regions = {code for c in variant.cands for code in c.region_seconds}
+                if sum(top) + REGION_WEIGHT * len(regions) <= best[0]:
+                    continue
             left = max(0.5, deadline - time.monotonic())
             use = method
             if use == "auto":
