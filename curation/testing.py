@@ -79,9 +79,8 @@ def random_catalog(
     weights = np.array([_REGION_WEIGHTS[c] for c in codes])
     regions = rng.choice(len(codes) + 1, size=n, p=np.append(weights / weights.sum() * 0.95, 0.05))
     minutes = np.clip(rng.gamma(2.0, 5.0, size=n), 1, 120).round().astype(int)
-    audiences = rng.choice(
-        [None, "jeunesse", "famille", "general", "adulte"], size=n, p=[0.3, 0.1, 0.15, 0.3, 0.15]
-    )
+    audience_values = (None, "jeunesse", "famille", "general", "adulte")
+    audiences = rng.choice(len(audience_values), size=n, p=[0.3, 0.1, 0.15, 0.3, 0.15])
     forms = rng.choice(
         ["fiction", "documentary", "animation", "experimental"], size=n, p=[0.45, 0.35, 0.15, 0.05]
     )
@@ -101,7 +100,7 @@ def random_catalog(
                 runtime_seconds=int(minutes[i]) * 60,
                 directors=(f"Réal {directors[i]}",),
                 region_code=codes[regions[i]] if regions[i] < len(codes) else None,
-                audience=audiences[i],
+                audience=audience_values[int(audiences[i])],
                 languages=(("fra",), ("eng",), ("fra", "eng"), ())[lang],
                 subtitle_languages=("eng",) if lang == 0 and i % 3 == 0 else (),
                 form=str(forms[i]),
