@@ -24,7 +24,7 @@ from catalog.ingest import (
     write_atomically,
     write_rejects,
 )
-from catalog.models import UserRole
+from catalog.models import Audience, UserRole
 from web import database, jobs
 from web.auth import hash_password
 from web.usecases import cataloguing
@@ -52,6 +52,7 @@ def init_app(app: Flask) -> None:
         reel,
         share,
         funding_group,
+        season,
     ):
         app.cli.add_command(command)
 
@@ -602,6 +603,173 @@ def propose(
         click.echo(f"  {rule}: {blocked.films} films")
 
 
+def _share(value: str) -> float:
+    """A share given as 0.25, 25 or "25%": always 0..1."""
+    text = value.strip().rstrip("%").strip().replace(",", ".")
+    try:
+        share = float(text)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is no share; write 0.25 or 25%") from None
+    share = share / 100 if share > 1 or value.strip().endswith("%") else share
+    if not 0.0 <= share <= 1.0:
+        raise click.BadParameter(f"{value!r} is outside 0–100 %")
+    return share
+
+
+@click.command("season")
+@click.option("--slot", type=int, default=22, show_default=True, help="Slot length in minutes.")
+@click.option("--window", help="Content window in minutes, e.g. 20-22 (default: the slot's).")
+@click.option("--episodes", type=click.IntRange(2, 13), default=8, show_default=True)
+@click.option(
+    "--concept",
+    default="all",
+    show_default=True,
+    help='A theme in words ("la mer et ceux qui en vivent"), or region:11, form:animation, '
+    "audience:jeunesse, cluster:ID-or-name, all.",
+)
+@click.option(
+    "--min-regions",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Distinct Québec regions across the season.",
+)
+@click.option(
+    "--max-region-share", default="100%", show_default=True, help="No Québec region above this."
+)
+@click.option(
+    "--montreal-max-share", default="100%", show_default=True, help="Montréal at most this."
+)
+@click.option("--audience", help="The season's audience (jeunesse, famille, general, adulte).")
+@click.option("--language", help="The season's language, ISO 639-3 (fra, eng…).")
+@click.option(
+    "--form-quota",
+    "form_quotas",
+    multiple=True,
+    metavar="FORM/EVERY",
+    help="At least one film of FORM in every EVERY episodes, e.g. animation/2 (repeatable).",
+)
+@click.option(
+    "--directors-may-return",
+    is_flag=True,
+    help="Let a director sign films in several episodes (one per episode still).",
+)
+@click.option(
+    "--regional-floor",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="Each episode's least share of runtime from Québec regions outside Montréal.",
+)
+@click.option("--max-films", type=int, default=6, show_default=True, help="Films per episode.")
+@click.option(
+    "--method", type=click.Choice(["auto", "exact", "heuristic"]), default="auto", show_default=True
+)
+@click.option("--time-limit", type=click.FloatRange(min=0.5), default=8.0, show_default=True)
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@with_appcontext
+def season(
+    slot: int,
+    window: str | None,
+    episodes: int,
+    concept: str,
+    min_regions: int,
+    max_region_share: str,
+    montreal_max_share: str,
+    audience: str | None,
+    language: str | None,
+    form_quotas: tuple[str, ...],
+    directors_may_return: bool,
+    regional_floor: float,
+    max_films: int,
+    method: str,
+    time_limit: float,
+    lang: str,
+    as_json: bool,
+) -> None:
+    """Plan a season of EPISODES episodes of SLOT minutes, chosen together under the season's
+    rules, and print it (nothing is stored). Exits 1 when no season exists, saying which rule
+    blocks and by how much."""
+    import json as json_module
+
+    from curation import SlotRules
+    from curation.season import Concept, FormQuota, SeasonRules
+    from web.usecases.curating import embed_catalog
+    from web.usecases.season_planning import plan_season
+
+    settings: dict[str, Any] = {}
+    if window:
+        try:
+            low, high = (float(part) for part in window.split("-"))
+        except ValueError:
+            raise click.BadParameter("write it LOW-HIGH in minutes, e.g. 20-22") from None
+        settings["window_seconds"] = (round(low * 60), round(high * 60))
+    quotas = []
+    for text in form_quotas:
+        form, _, every = text.partition("/")
+        if not form.strip() or not (every or "2").strip().isdigit():
+            raise click.BadParameter(f"{text!r}: write FORM/EVERY, e.g. animation/2")
+        quotas.append(FormQuota(form.strip(), int(every or 2)))
+    try:
+        rules = SeasonRules(
+            episode=SlotRules(
+                slot_minutes=slot, regional_floor=regional_floor, max_films=max_films, **settings
+            ),
+            episodes=episodes,
+            concept=Concept.parse(concept),
+            min_regions=min_regions,
+            max_region_share=_share(max_region_share),
+            montreal_max_share=_share(montreal_max_share),
+            one_film_per_director=not directors_may_return,
+            audience=audience,
+            language=language,
+            form_quotas=tuple(quotas),
+        )
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    embedder = _embedder()
+    embed_catalog(database.engine(), embedder, None if as_json else _bar("Embedding"))
+    if not as_json:
+        click.echo(f"Planning {episodes} × {slot} min ({rules.concept.kind})…", err=True)
+    try:
+        plan = plan_season(database.engine(), embedder, rules, method=method, time_limit=time_limit)
+    except LookupError as error:
+        raise click.BadParameter(str(error.args[0]), param_hint="--concept") from None
+    data = plan.to_json(lang)
+    if as_json:
+        click.echo(json_module.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        _print_season(data)
+    if not data["ok"]:
+        sys.exit(1)
+
+
+def _print_season(data: dict[str, Any]) -> None:
+    if not data["episodes"]:
+        click.echo("No season keeps these rules:")
+        for block in data["blocked"]:
+            click.echo(f"  {block['rule']}: {block['message']}")
+        return
+    measured = data["measured"]
+    click.echo(
+        f"{len(data['episodes'])} episodes ({data['method']}, {data['seconds']:.1f} s); "
+        f"{measured['regions_count']} Québec regions of {measured['regions_possible']} possible"
+    )
+    for episode in data["episodes"]:
+        minutes = episode["runtime_seconds"] / 60
+        click.echo(f"\n  {episode['number']}. {episode['label']} — {minutes:.1f} min")
+        for film in episode["films"]:
+            length = (film["runtime_seconds"] or 0) // 60
+            click.echo(f"     {film['title'][:50]:<50} {length:>3} min  {film['region']}")
+    click.echo("\nSeason rules:")
+    for rule in data["season_rules"]:
+        mark = "ok" if rule["kept"] else "BROKEN"
+        click.echo(f"  {mark:>6}  {rule['rule']}: asked {rule['asked']}, {rule['measured']}")
+    for violation in data["violations"]:
+        click.echo(f"  {violation['message']}")
+
+
 def _print_films(found: list[tuple[Any, float]], as_json: bool) -> None:
     if as_json:
         import json as json_module
@@ -738,12 +906,35 @@ def stand_ins(pool: int) -> None:
     type=click.FloatRange(min=0, min_open=True),
     help="The film's declared runtime in minutes: QC checks the file's duration against it.",
 )
+@click.option(
+    "--subtitles",
+    "subtitle_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An SRT or WebVTT file to QC against the film (repeat for several).",
+)
+@click.option(
+    "--audience",
+    type=click.Choice([a.value for a in Audience]),
+    default="adulte",
+    show_default=True,
+    help="Whose reading speed the subtitles are checked for (jeunesse: 13 characters/s).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def inspect(file: Path, spec: str, runtime: float | None, as_json: bool) -> None:
-    """A file's probe, style profile (with its cuts) and QC report; the catalog is not touched."""
+def inspect(
+    file: Path,
+    spec: str,
+    runtime: float | None,
+    subtitle_files: tuple[Path, ...],
+    audience: str,
+    as_json: bool,
+) -> None:
+    """A file's probe, style profile (with its cuts), QC report and, with --subtitles, each
+    subtitle file's QC; the catalog is not touched."""
     import json as json_module
 
     import media_tools
+    from media_tools import subtitles
     from web.display import qc_line
 
     declared = runtime * 60 if runtime else None
@@ -753,14 +944,26 @@ def inspect(file: Path, spec: str, runtime: float | None, as_json: bool) -> None
         report = media_tools.qc_file(
             file, spec, info=info, profile=profile, declared_runtime_s=declared
         )
+        silences = subtitles.silence_map(file, info=info) if subtitle_files else None
+        rules = subtitles.TimedTextRules.for_audience(audience)
+        subtitle_reports = [
+            subtitles.qc_subtitles(path, file, rules, info=info, silences=silences)
+            for path in subtitle_files
+        ]
     except media_tools.MediaError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
-        data = {"probe": info.to_dict(), "style": profile.to_dict(), "qc": report.to_dict()}
+        data: dict[str, Any] = {
+            "probe": info.to_dict(),
+            "style": profile.to_dict(),
+            "qc": report.to_dict(),
+        }
         data["style"]["descriptors"] = {
             "fr": profile.descriptors("fr"),
             "en": profile.descriptors("en"),
         }
+        if subtitle_files:
+            data["subtitles"] = [r.to_dict() for r in subtitle_reports]
         click.echo(json_module.dumps(data, ensure_ascii=False, indent=2))
         return
     video = info.video
@@ -779,6 +982,8 @@ def inspect(file: Path, spec: str, runtime: float | None, as_json: bool) -> None
     for check in report.checks:
         verdict = {True: "ok  ", False: "FAIL", None: "info"}[check.passed]
         click.echo(f"  {verdict} {qc_line(dataclasses.asdict(check), 'en')}")
+    for subtitle_report in subtitle_reports:
+        click.echo(subtitle_report.to_text())
 
 
 @click.command("reel")
