@@ -135,8 +135,9 @@ class ParsedSubtitles:
     encoding: str = "utf-8"
 
 
-_TAG = re.compile(r"<[^>\n]*>")
-_OVERRIDE = re.compile(r"\{\\[^}\n]*\}")  # {\an8}: an SSA position override, common in SRT
+# The scans stop at the next opening bracket, so a line of a million "<" stays linear.
+_TAG = re.compile(r"<[^<>\n]*>")
+_OVERRIDE = re.compile(r"\{\\[^{}\n]*\}")  # {\an8}: an SSA position override, common in SRT
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _SRT_TIME = r"(\d{1,3}):(\d{1,2}):(\d{1,2})[,.](\d{3})"
@@ -477,6 +478,28 @@ class SubtitleReport:
         for finding in self.findings:
             counts[finding.code] = counts.get(finding.code, 0) + 1
         return counts
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SubtitleReport:
+        """The report `to_dict` stored (unknown keys are ignored)."""
+        rule_names = {f.name for f in dataclasses.fields(TimedTextRules)}
+        finding_names = {f.name for f in dataclasses.fields(Finding)}
+        return cls(
+            path=str(data.get("path", "")),
+            format=str(data.get("format", "")),
+            encoding=str(data.get("encoding", "")),
+            rules=TimedTextRules(
+                **{k: v for k, v in data.get("rules", {}).items() if k in rule_names}
+            ),
+            cue_count=int(data.get("cues", 0)),
+            findings=tuple(
+                Finding(**{k: v for k, v in f.items() if k in finding_names})
+                for f in data.get("findings", [])
+            ),
+            film_duration_s=data.get("film_duration_s"),
+            first_cue_s=data.get("first_cue_s"),
+            last_cue_end_s=data.get("last_cue_end_s"),
+        )
 
     def codes(self) -> set[str]:
         return {f.code for f in self.findings}

@@ -3,6 +3,7 @@ give no finding; SRT converts to a WebVTT that reads back the same."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from media_tools import MediaError
 from media_tools.subtitles import (
     MAX_BYTES,
     Cue,
+    SubtitleReport,
     TimedTextRules,
     check_subtitles,
     convert_to_vtt,
@@ -115,6 +117,23 @@ def test_findings_carry_severity_time_and_limit_and_the_report_counts_them() -> 
     assert data["counts"] == {"reading_speed": 1}
     warned = qc_subtitles(DATA / "long_cue.srt")
     assert warned.passed and warned.to_dict()["warnings"] == 1
+
+
+def test_a_stored_report_reads_back_the_same() -> None:
+    report = qc_subtitles(DATA / "draft_fr.srt", rules=TimedTextRules.for_audience("jeunesse"))
+    data = json.loads(json.dumps(report.to_dict()))
+    again = SubtitleReport.from_dict(data)
+    assert again.to_dict() == report.to_dict() and again.to_text() == report.to_text()
+    assert not again.passed and again.rules.max_cps == 13.0
+
+
+def test_hostile_text_is_read_in_one_pass() -> None:
+    # Unclosed brackets by the million would make a backtracking scan quadratic (hours).
+    junk = "<{\\" * 500_000
+    parsed = parse_subtitles(f"1\n00:00:01,000 --> 00:00:03,000\n{junk}\n")
+    (cue,) = parsed.cues
+    assert cue.characters == len(junk)
+    assert to_vtt(parsed.cues).count("&lt;") == 500_000
 
 
 def test_reading_speed_is_a_setting_per_audience() -> None:
