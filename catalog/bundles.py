@@ -137,6 +137,7 @@ def snapshot(bundle: Bundle) -> dict[str, Any]:
         "label": bundle.label,
         "label_en": bundle.label_en,
         "pitch_text": bundle.pitch_text,
+        "pitch_text_en": bundle.pitch_text_en,
         "status": bundle.status.value,
         "films": [item.film_id for item in items],
         "pinned": [item.film_id for item in items if item.pinned],
@@ -204,6 +205,7 @@ def edit(session: Session, bundle: Bundle, action: str, **args: Any) -> None:
         bundle.label_en = str(args.get("label_en") or "").strip()
     elif action == "pitch":
         bundle.pitch_text = str(args.get("text", "")).strip()
+        bundle.pitch_text_en = str(args.get("text_en") or "").strip()
     elif action == "lock":
         bundle.status = BundleStatus.locked
     elif action == "unlock":
@@ -248,6 +250,7 @@ def _restore(session: Session, bundle: Bundle, state: dict[str, Any]) -> None:
     bundle.label = str(state.get("label") or bundle.label)
     bundle.label_en = str(state.get("label_en") or "")
     bundle.pitch_text = str(state.get("pitch_text") or "")
+    bundle.pitch_text_en = str(state.get("pitch_text_en") or "")
 
 
 def history(session: Session, bundle_id: int, limit: int | None = None) -> Sequence[BundleRevision]:

@@ -404,6 +404,7 @@ class Bundle(SQLModel, table=True):
     explanation: str = ""
     explanation_en: str = ""
     pitch_text: str = ""
+    pitch_text_en: str = ""  # English; empty: the French one, marked as such (0013)
     scores: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
     status: BundleStatus = Field(default=BundleStatus.proposed, index=True)
     created_at: datetime = Field(default_factory=utcnow)

@@ -109,6 +109,16 @@ def bundle_label(bundle: Any, lang: str | None = None) -> str:
     return str(english if lang == "en" and english else bundle.label)
 
 
+def bundle_pitch(bundle: Any, lang: str | None = None) -> tuple[str, str]:
+    """The bundle's pitch text in the page's language, and the language it is written in
+    (the French one, when no English one was written)."""
+    lang = lang or current_language()
+    english = getattr(bundle, "pitch_text_en", "")
+    if lang == "en" and english:
+        return str(english), "en"
+    return str(bundle.pitch_text or ""), "fr"
+
+
 def bundle_explanation(bundle: Any, lang: str | None = None) -> str:
     lang = lang or current_language()
     english = getattr(bundle, "explanation_en", "")
@@ -461,6 +471,7 @@ def init_app(app: Flask) -> None:
     filters["region"] = region_label
     filters["bundle_label"] = bundle_label
     filters["bundle_explanation"] = bundle_explanation
+    filters["bundle_pitch"] = bundle_pitch
     filters["film_title"] = film_title
     filters["percent"] = percent
     filters["synopsis"] = synopsis

@@ -308,3 +308,22 @@ def test_the_origins_name_montreal_the_regions_outside_quebec_and_the_unknown() 
     ]
     assert found.quebec_regions == 2
     assert round(sum(r.of_runtime for r in found.regions), 6) == 1
+
+
+def test_an_english_pitch_text_reaches_english_readers_and_only_them(
+    app: Flask, engine: Engine, pitch: Pitch
+) -> None:
+    with Session(engine) as session:
+        bundle = session.get(Bundle, pitch.bundle_id)
+        assert bundle is not None
+        bundle.pitch_text_en = "Three crossings, from one shore to the other."
+        session.add(bundle)
+        session.commit()
+    set_share(engine, pitch.share_id, recipient_language="en")
+    words = text_of(app.test_client().get(link(app, pitch.share_id)).get_data(as_text=True))
+    assert "Three crossings, from one shore to the other." in words
+    assert "Trois traversées" not in words
+    assert "Three crossings, from one shore to the other. (in French)" not in words
+    set_share(engine, pitch.share_id, recipient_language="fr")
+    words = text_of(app.test_client().get(link(app, pitch.share_id)).get_data(as_text=True))
+    assert "Trois traversées, d'une rive à l'autre." in words and "Three crossings" not in words

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from catalog import bundles as bundle_edits
 from catalog import vectors
 from catalog.models import (
     Audience,
@@ -456,3 +457,29 @@ def test_going_back_needs_the_csrf_token(
     with Session(engine) as session:
         bundle = session.get(Bundle, bundle_id)
         assert bundle is not None and [i.film_id for i in bundle.items] == [target]
+
+
+def test_the_pitch_text_is_written_in_french_and_english_and_undone_together(
+    client: FlaskClient, engine: Engine, login: Login
+) -> None:
+    with Session(engine) as session:
+        _kept, _target, bundle_id = lighthouse_and_tide(session)
+        session.commit()
+    login("curator")
+    post(client, bundle_id, action="pitch", pitch_text="Avant.", pitch_text_en="Before.")
+    page = post(client, bundle_id, action="pitch", pitch_text="Deux phares.", pitch_text_en="")
+    assert "Deux phares." in page
+    with Session(engine) as session:
+        bundle = session.get(Bundle, bundle_id)
+        assert bundle is not None and (bundle.pitch_text, bundle.pitch_text_en) == (
+            "Deux phares.",
+            "",
+        )
+        [_latest, before, *_] = bundle_edits.history(session, bundle_id)
+    post(client, bundle_id, action="revert", revision_id=before.id)
+    with Session(engine) as session:
+        bundle = session.get(Bundle, bundle_id)
+        assert bundle is not None and (bundle.pitch_text, bundle.pitch_text_en) == (
+            "Avant.",
+            "Before.",
+        )

@@ -126,6 +126,7 @@ def bundle_json(bundle: Bundle) -> dict[str, Any]:
         "explanation": bundle.explanation,
         "explanation_en": bundle.explanation_en or bundle.explanation,
         "pitch_text": bundle.pitch_text,
+        "pitch_text_en": bundle.pitch_text_en,
         "runtime_seconds": view.runtime,
         "window_seconds": list(view.window),
         # regional_share (kept for older clients) is the share of the runtime; both shares

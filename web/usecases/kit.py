@@ -25,6 +25,7 @@ from catalog import sharing, users
 from catalog.models import Bundle, Film, MediaAsset, Role, ShareLink
 from web.display import (
     bundle_label,
+    bundle_pitch,
     colon,
     country_name,
     film_title,
@@ -89,6 +90,18 @@ def pitch_kit(
     today: date | None = None,
 ) -> bytes:
     """The bundle's pitch kit as PDF bytes."""
+    return _kit_of(session, bundle, lang, media_root, contact, recipient, today).build()
+
+
+def _kit_of(
+    session: Session,
+    bundle: Bundle,
+    lang: str,
+    media_root: Path,
+    contact: Contact,
+    recipient: Recipient | None,
+    today: date | None,
+) -> _Kit:
     films = sharing.films_of_bundle(session, bundle)
     media = sharing.media_of_films(session, [f.id for f in films if f.id is not None])
     pictures: dict[int | None, Path] = {}
@@ -102,9 +115,7 @@ def pitch_kit(
                 stand_ins.add(film.id)
     regional = regional_of(bundle, films)
     when = today or date.today()
-    return _Kit(
-        bundle, films, pictures, stand_ins, regional, lang, contact, recipient, when
-    ).build()
+    return _Kit(bundle, films, pictures, stand_ins, regional, lang, contact, recipient, when)
 
 
 def contact_for(session: Session, share: ShareLink | None, fallback: Contact) -> Contact:
@@ -498,9 +509,10 @@ class _Kit:
             Spacer(1, 4 * mm),
             self.p(self.title, self.s_title),
         ]
-        if bundle.pitch_text:
-            story += [self.p(bundle.pitch_text, self.s_lead)]
-            if lang != "fr":  # the curators write it in French (see the pitch page)
+        pitch, pitch_lang = bundle_pitch(bundle, lang)
+        if pitch:
+            story += [self.p(pitch, self.s_lead)]
+            if lang != pitch_lang:  # no English one written: the French, said as such
                 story.append(self.p(_("(en français)"), self.s_small))
         story.append(Spacer(1, 6 * mm))
         grid = self._still_grid()
@@ -863,3 +875,60 @@ def fonts() -> tuple[str, str, str]:
         if name not in registered:
             pdfmetrics.registerFont(TTFont(name, str(path)))
     return "DejaVu", "DejaVu-Bold", "DejaVuSerif-Bold"
+
+
+def season_kit(
+    session: Session,
+    bundles: Sequence[Bundle],
+    *,
+    title: str,
+    facts: Sequence[tuple[str, str]],
+    episodes: Sequence[str],
+    lang: str,
+    media_root: Path,
+    contact: Contact,
+    recipient: Recipient | None = None,
+    today: date | None = None,
+) -> bytes:
+    """A season's pitch kit: a cover naming the season, its rules' values (`facts`) and its
+    `episodes` (one line each), then each episode as its own kit lays it out (its cover and
+    a page per film), then the contact page."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import PageBreak, SimpleDocTemplate, Spacer
+
+    kits = [_kit_of(session, b, lang, media_root, contact, recipient, today) for b in bundles]
+    head = _kit_of(session, bundles[0], lang, media_root, contact, recipient, today)
+    head.title = title
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=title,
+        author="Anthologie",
+        subject=_("Dossier de présentation"),
+        leftMargin=head.margin,
+        rightMargin=head.margin,
+        topMargin=head.margin,
+        bottomMargin=head.margin + 8,
+    )
+    frame = (document.width - 12, document.height - 12)
+    for one in (head, *kits):
+        one.frame = frame
+    cover: list[Any] = [
+        head.p(_("Dossier de présentation — saison").upper(), head.s_brand),
+        Spacer(1, 4 * mm),
+        head.p(title, head.s_title),
+        Spacer(1, 4 * mm),
+        head._facts_table(list(facts), label_width=60 * mm),
+        head.p(_("Les épisodes"), head.s_heading),
+        *[head.p(line, head.s_body) for line in episodes],
+    ]
+    story: list[Any] = [head._fit(cover, frame[1] - BAND_HEIGHT - 6 * mm), PageBreak()]
+    for one in kits:
+        story += [one._fit(one.cover()), PageBreak()]
+        for number, film in enumerate(one.films, start=1):
+            story += [one._fit(one._film_page_that_fits(number, film)), PageBreak()]
+    story.append(head._fit(head.contact_page()))
+    document.build(story, onFirstPage=head._cover_band, canvasmaker=head._canvas())
+    return buffer.getvalue()

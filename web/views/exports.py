@@ -87,6 +87,7 @@ def sheet(bundle_id: int, fmt: str) -> Response:
                 "label_fr": bundle.label,
                 "label_en": bundle_label(bundle, "en"),
                 "pitch_text": bundle.pitch_text,
+                "pitch_text_en": bundle.pitch_text_en,
                 "explanation": bundle_explanation(bundle),
                 "slot_minutes": bundle.slot_minutes,
                 "runtime_seconds": sum(r["runtime_seconds"] or 0 for r in rows),

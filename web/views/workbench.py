@@ -198,6 +198,7 @@ def change(bundle_id: int) -> str | Response:
         "label": request.form.get("label", ""),
         "label_en": request.form.get("label_en", ""),
         "text": request.form.get("pitch_text", ""),
+        "text_en": request.form.get("pitch_text_en", ""),
         "film_ids": request.form.getlist("film_ids", type=int),
         "revision_id": request.form.get("revision_id", type=int),
     }
