@@ -37,6 +37,7 @@ from media_tools.probe import MediaInfo, probe
 from media_tools.runner import atomic_output, base_args, media_arg, run, timeout_for
 from media_tools.style import SILENCE_DB, SILENCE_MIN_S, silence_intervals
 
+MAX_FINDINGS_PER_CODE = 50
 MAX_BYTES = 8 * 1024 * 1024  # a feature film's SRT is ~100 KB; beyond this it is not subtitles
 
 # Reading speed (characters per second) by audience (catalog.models.Audience): the guides
@@ -290,6 +291,10 @@ class _Reader:
                 if not line.strip():
                     start = number
                     break
+                if number and "-->" in line:  # a cue glued to the header (the spec reads it)
+                    start = number - 1 if number > 1 else number  # with its identifier
+                    self.problem("missing_blank_line", "no blank line after the header", start + 1)
+                    break
         cues: list[Cue] = []
         for first, block in self.blocks(start):
             if self.fmt == "vtt" and re.match(r"(NOTE|STYLE|REGION)(\s|$)", block[0]):
@@ -467,6 +472,7 @@ class SubtitleReport:
     first_cue_s: float | None = None
     last_cue_end_s: float | None = None
     silence_map: tuple[tuple[float, float], ...] | None = None
+    omitted: tuple[tuple[str, str, int], ...] = ()  # (code, severity, how many) beyond the cap
 
     @property
     def passed(self) -> bool:
@@ -474,10 +480,17 @@ class SubtitleReport:
 
     @property
     def counts(self) -> dict[str, int]:
+        """Findings by code, those left out of `findings` included."""
         counts: dict[str, int] = {}
         for finding in self.findings:
             counts[finding.code] = counts.get(finding.code, 0) + 1
+        for code, _, more in self.omitted:
+            counts[code] = counts.get(code, 0) + more
         return counts
+
+    def _count(self, severity: str) -> int:
+        shown = sum(f.severity == severity for f in self.findings)
+        return shown + sum(more for _, sev, more in self.omitted if sev == severity)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SubtitleReport:
@@ -499,6 +512,7 @@ class SubtitleReport:
             film_duration_s=data.get("film_duration_s"),
             first_cue_s=data.get("first_cue_s"),
             last_cue_end_s=data.get("last_cue_end_s"),
+            omitted=tuple((str(c), str(s), int(n)) for c, s, n in data.get("omitted", [])),
         )
 
     def codes(self) -> set[str]:
@@ -515,17 +529,17 @@ class SubtitleReport:
             "film_duration_s": self.film_duration_s,
             "first_cue_s": self.first_cue_s,
             "last_cue_end_s": self.last_cue_end_s,
-            "errors": sum(f.severity == ERROR for f in self.findings),
-            "warnings": sum(f.severity == WARNING for f in self.findings),
+            "errors": self._count(ERROR),
+            "warnings": self._count(WARNING),
             "counts": self.counts,
             "findings": [dataclasses.asdict(f) for f in self.findings],
+            "omitted": [list(row) for row in self.omitted],
         }
 
     def to_text(self) -> str:
         """The report as a table a person reads in a terminal (English)."""
         r = self.rules
-        errors = sum(f.severity == ERROR for f in self.findings)
-        warnings = len(self.findings) - errors
+        errors, warnings = self._count(ERROR), self._count(WARNING)
         verdict = "PASS" if self.passed else "FAIL"
         head = [
             f"Subtitles {self.path}: {self.format.upper()}, {self.encoding}, "
@@ -563,7 +577,8 @@ class SubtitleReport:
             "  " + "".join(f"{cell:{w}}  " for cell, w in zip(row, widths, strict=False)) + row[7]
             for row in rows
         ]
-        return "\n".join([*head, *(line.rstrip() for line in table)])
+        more = [f"  … and {n} more {code} ({severity})" for code, severity, n in self.omitted]
+        return "\n".join([*head, *(line.rstrip() for line in table), *more])
 
 
 def _time(seconds: float | None) -> str:
@@ -780,13 +795,26 @@ def check_subtitles(
     findings = [*parsed.problems, *_check_cues(cues, rules)]
     findings += _check_coverage(cues, rules, film_duration_s, silences)
     findings.sort(key=lambda f: (f.line if f.line is not None else 10**9, f.code))
+    # A binary file or a machine-made mess gives thousands of findings: the first of each code
+    # tell what is wrong, the rest are counted.
+    kept: list[Finding] = []
+    left_out: dict[tuple[str, str], int] = {}
+    per_code: dict[str, int] = {}
+    for finding in findings:
+        per_code[finding.code] = per_code.get(finding.code, 0) + 1
+        if per_code[finding.code] <= MAX_FINDINGS_PER_CODE:
+            kept.append(finding)
+        else:
+            key = (finding.code, finding.severity)
+            left_out[key] = left_out.get(key, 0) + 1
     return SubtitleReport(
         path=path,
         format=parsed.format,
         encoding=parsed.encoding,
         rules=rules,
         cue_count=len(cues),
-        findings=tuple(findings),
+        findings=tuple(kept),
+        omitted=tuple((code, severity, n) for (code, severity), n in left_out.items()),
         film_duration_s=None if film_duration_s is None else round(film_duration_s, 3),
         first_cue_s=min((c.start_s for c in cues), default=None),
         last_cue_end_s=max((c.end_s for c in cues), default=None),
@@ -841,6 +869,7 @@ def qc_subtitles(
 
 __all__ = [
     "MAX_BYTES",
+    "MAX_FINDINGS_PER_CODE",
     "READING_SPEEDS",
     "Cue",
     "Finding",

@@ -198,6 +198,14 @@ def test_a_vtt_without_its_header_or_with_srt_times_is_named() -> None:
     assert "HH:MM:SS.mmm" in report.findings[0].message
 
 
+def test_a_cue_glued_to_the_vtt_header_is_read_and_named() -> None:
+    parsed = parse_subtitles(
+        b"WEBVTT\n00:00:01.000 --> 00:00:02.000\nHi\n\n00:00:03.000 --> 00:00:04.000\nYo"
+    )
+    assert [c.lines for c in parsed.cues] == [("Hi",), ("Yo",)]
+    assert [(p.code, p.line) for p in parsed.problems] == [("missing_blank_line", 2)]
+
+
 def test_legacy_and_hostile_encodings_are_named(tmp_path: Path) -> None:
     latin = tmp_path / "latin.srt"
     latin.write_bytes("1\n00:00:01,000 --> 00:00:03,000\nDéjà vu\n".encode("cp1252"))
@@ -209,6 +217,15 @@ def test_legacy_and_hostile_encodings_are_named(tmp_path: Path) -> None:
     parsed = read_subtitles(wide)
     assert parsed.cues[0].lines == ("Bonjour",)
     assert [p.severity for p in parsed.problems] == ["warning"]
+
+
+def test_a_mess_is_summed_up_not_listed_line_by_line() -> None:
+    cues = [Cue(i * 1000, i * 1000 + 300, ("Vite",)) for i in range(120)]
+    report = check_subtitles(parse_subtitles(to_srt(cues)))
+    assert report.counts == {"too_short": 120}
+    assert len(report.findings) == 50 and report.to_dict()["warnings"] == 120
+    assert report.to_text().endswith("… and 70 more too_short (warning)")
+    assert SubtitleReport.from_dict(report.to_dict()).counts == {"too_short": 120}
 
 
 def test_a_huge_file_is_refused_without_being_read(tmp_path: Path) -> None:
