@@ -9,10 +9,11 @@ cannot read without saying so. Neither format needs more than a line-by-line rea
 
 The figures (`TimedTextRules`) are those the professional guides agree on:
 
-- Netflix Timed Text Style Guide, General Requirements: at most 2 lines of 42 characters;
-  a cue lasts at least 5/6 s (20 frames at 24 fps) and at most 7 s; at least 2 frames between
-  two cues. Netflix's French guide: reading speed up to 17 characters per second for adult
-  programmes, 13 for children's programmes.
+- Netflix Timed Text Style Guide (General Requirements; the English Template that other
+  languages start from): at most 2 lines; a cue lasts at least 5/6 s (20 frames at 24 fps) and
+  at most 7 s; 2 frames at least between two cues, whatever the frame rate; reading speed up
+  to 17 characters per second for adult programmes, 13 for children's. Its French guide:
+  42 characters a line.
 - BBC Subtitle Guidelines: 160-180 words per minute for adults (about 15-17 characters per
   second), slower for children; no two subtitles on screen at once.
 - DCMP Captioning Key: children's programmes are captioned at a lower presentation rate.
