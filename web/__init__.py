@@ -54,6 +54,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         pitch,
         playback,
         reports,
+        season_pitch,
+        seasons,
         sharing,
         submissions,
         uploads,
@@ -73,6 +75,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         observatory.bp,
         exports.bp,
         workbench.bp,
+        seasons.bp,
+        season_pitch.bp,
         judging.bp,
         api.bp,
     ):

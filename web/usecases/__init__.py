@@ -5,6 +5,6 @@ session, ids, paths) and returns plain values. Importing this package registers 
 handlers of every area.
 """
 
-from web.usecases import bundles, cataloguing, curating, embedders, media, playback
+from web.usecases import bundles, cataloguing, curating, embedders, media, playback, seasons
 
-__all__ = ["bundles", "cataloguing", "curating", "embedders", "media", "playback"]
+__all__ = ["bundles", "cataloguing", "curating", "embedders", "media", "playback", "seasons"]

@@ -1,0 +1,395 @@
+"""Seasons in the workbench and the pitch room: stored with one bundle per episode, edited with
+the season rules re-checked, reverted, delivered as XMLTV (valid against the DTD), CSV, JSON
+and a PDF kit, and shared whole."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from lxml import etree
+from pypdf import PdfReader
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+import curation
+from catalog import seasons as stored
+from catalog.models import Answer, Bundle, Film, SeasonAnswer, ShareLink
+from tests.conftest import SAMPLES
+from web.usecases import cataloguing
+from web.usecases.curating import rules_from, to_curation
+
+Login = Callable[[str], int]
+DTD = Path(__file__).parent.parent / "data" / "xmltv.dtd"
+
+
+def season_films(session: Session, episodes: int) -> list[list[Film]]:
+    """`episodes` pairs of demo films, each pair a 22-minute bundle keeping every rule, no
+    film or director twice and no Québec region twice in the season."""
+    rules = rules_from({"slot_minutes": 22})
+    films = session.exec(
+        select(Film)
+        .where(col(Film.runtime_seconds) <= 15 * 60, col(Film.region_code).is_not(None))
+        .order_by(col(Film.id))
+    ).all()
+    chosen: list[list[Film]] = []
+    used_regions: set[str] = set()
+    used_directors: set[str] = set()
+    for a in films:
+        for b in films:
+            if len(chosen) == episodes:
+                return chosen
+            pair = [a, b]
+            regions = {f.region_code or "" for f in pair}
+            directors = {d for f in pair for d in f.directors}
+            if (
+                a.id == b.id
+                or len(regions) < 2
+                or regions & used_regions
+                or "99" in regions
+                or directors & used_directors
+                or len(directors) < 2
+                or any(set(f.original_languages) - {"fra"} for f in pair)
+                or curation.check_bundle([to_curation(f, "") for f in pair], rules)
+            ):
+                continue
+            chosen.append(pair)
+            used_regions |= regions
+            used_directors |= directors
+            break
+    assert len(chosen) == episodes
+    return chosen
+
+
+@pytest.fixture
+def season_id(engine: Engine) -> int:
+    """A 3-episode 22-minute season from six regions that keeps every rule."""
+    cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
+    with Session(engine) as session:
+        episodes = season_films(session, 3)
+        season = stored.create(
+            session,
+            "Saison d'essai",
+            "Test season",
+            "territoire",
+            22,
+            {
+                "slot_minutes": 22,
+                "episodes": 3,
+                "concept": "territoire",
+                "min_regions": 6,
+                "max_region_share": 0.5,
+                "montreal_max_share": 0.5,
+            },
+            {},
+            [
+                stored.EpisodePlan(f"Épisode {i + 1}", f"Episode {i + 1}", [f.id or 0 for f in e])
+                for i, e in enumerate(episodes)
+            ],
+        )
+        session.commit()
+        assert season.id is not None
+        return season.id
+
+
+def episodes_of(engine: Engine, season_id: int) -> list[list[int]]:
+    with Session(engine) as session:
+        return [
+            [i.film_id for i in sorted(b.items, key=lambda i: i.position)]
+            for b in stored.episodes(session, season_id)
+        ]
+
+
+def bundle_ids(engine: Engine, season_id: int) -> list[int]:
+    with Session(engine) as session:
+        return [b.id or 0 for b in stored.episodes(session, season_id)]
+
+
+def rule_row(html: str, code: str) -> str:
+    return html.split(f'data-rule="{code}"', 1)[1].split("</tr>", 1)[0]
+
+
+def change(client: FlaskClient, season_id: int, **form: object) -> str:
+    response = client.post(
+        f"/atelier/saisons/{season_id}/modifier", data=form, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<section id="season"')
+    return html
+
+
+def test_a_season_is_stored_with_one_bundle_per_episode_and_listed(
+    client: FlaskClient, engine: Engine, login: Login, season_id: int
+) -> None:
+    assert [len(e) for e in episodes_of(engine, season_id)] == [2, 2, 2]
+    with Session(engine) as session:
+        bundles = stored.episodes(session, season_id)
+        assert [b.label for b in bundles] == ["Épisode 1", "Épisode 2", "Épisode 3"]
+        assert stored.season_of(session, bundles[1].id or 0) is not None
+    login("curator")
+    listing = client.get("/atelier/saisons/").get_data(as_text=True)
+    assert f"/atelier/saisons/{season_id}" in listing and "Saison d&#39;essai" in listing
+    page = client.get(f"/atelier/saisons/{season_id}").get_data(as_text=True)
+    assert page.count('<article class="episode') == 3
+    for code in ("regions", "region_share", "montreal_share", "directors", "episode_rules"):
+        assert "✓" in rule_row(page, code), code
+    assert "toutes respectées" in page
+    english = client.get(f"/atelier/saisons/{season_id}", headers={"Accept-Language": "en"})
+    assert "Test season" in english.get_data(as_text=True)
+
+
+def test_moving_a_film_rechecks_the_season_rules_and_a_revert_brings_it_back(
+    client: FlaskClient, engine: Engine, login: Login, season_id: int
+) -> None:
+    login("curator")
+    before = episodes_of(engine, season_id)
+    first, second, _third = bundle_ids(engine, season_id)
+    film = before[0][1]
+    page = client.get(f"/atelier/saisons/{season_id}").get_data(as_text=True)
+    # The revision the season was proposed at, last in its history (oldest first there).
+    proposed = re.findall(r'name="revision_id" value="(\d+)"', page)[-1]
+    moved = change(client, season_id, action="move", film_id=film, bundle_id=first, target=second)
+    after = episodes_of(engine, season_id)
+    assert after[0] == before[0][:1] and after[1] == [*before[1], film]
+    # Episode 1 now holds one film and episode 2 runs past its window: the season says so.
+    assert "⚠" in rule_row(moved, "episode_rules")
+    assert "1, 2" in rule_row(moved, "episode_rules")
+    # The regions stay six: the film changed episode, not season.
+    assert "✓" in rule_row(moved, "regions")
+    assert "à revoir" in moved
+    history = client.get(f"/atelier/saisons/{season_id}").get_data(as_text=True)
+    assert "Retiré" in history and "Ajouté" in history
+    reverted = change(client, season_id, action="revert", revision_id=proposed)
+    assert episodes_of(engine, season_id) == before
+    assert "✓" in rule_row(reverted, "episode_rules")
+    assert "toutes respectées" in reverted
+
+
+def test_a_move_into_the_same_film_or_a_locked_episode_is_refused(
+    client: FlaskClient, engine: Engine, login: Login, season_id: int
+) -> None:
+    login("curator")
+    before = episodes_of(engine, season_id)
+    first, second, _third = bundle_ids(engine, season_id)
+    locked = change(client, season_id, action="lock", bundle_id=second)
+    assert "Déverrouiller l&#39;épisode" in locked or "Déverrouiller l'épisode" in locked
+    refused = change(
+        client, season_id, action="move", film_id=before[0][0], bundle_id=first, target=second
+    )
+    assert "Cet épisode est verrouillé" in refused
+    assert episodes_of(engine, season_id) == before
+    # A bundle of another season (or none) is not an episode of this one.
+    with Session(engine) as session:
+        stray = Bundle(facet="subject", slot_minutes=22, label="Ailleurs")
+        session.add(stray)
+        session.commit()
+        stray_id = stray.id
+    outside = change(
+        client, season_id, action="move", film_id=before[0][0], bundle_id=first, target=stray_id
+    )
+    assert "n&#39;appartient pas à cette saison" in outside
+    assert episodes_of(engine, season_id) == before
+
+
+def test_pin_and_swap_edit_the_episode_bundle(
+    client: FlaskClient, engine: Engine, login: Login, season_id: int
+) -> None:
+    login("curator")
+    first = bundle_ids(engine, season_id)[0]
+    film = episodes_of(engine, season_id)[0][0]
+    pinned = change(client, season_id, action="pin", film_id=film, bundle_id=first)
+    assert "épinglé" in pinned
+    with Session(engine) as session:
+        bundle = session.get(Bundle, first)
+        assert bundle is not None and bundle.items[0].pinned
+    # Replacements are offered in place, and the swap is a bundle edit of that episode.
+    offer = client.get(f"/atelier/saisons/{season_id}?swap_for={film}").get_data(as_text=True)
+    candidates = re.findall(r'name="with_id" value="(\d+)"', offer)
+    if candidates:
+        change(
+            client, season_id, action="swap", film_id=film, with_id=candidates[0], bundle_id=first
+        )
+        assert int(candidates[0]) in episodes_of(engine, season_id)[0]
+    else:
+        assert 'class="why"' in offer
+
+
+def test_the_xmltv_guide_is_valid_against_the_dtd(
+    client: FlaskClient, engine: Engine, login: Login, season_id: int
+) -> None:
+    login("curator")
+    response = client.get(
+        f"/atelier/saisons/{season_id}/guide.xml?debut=2027-01-04&heure=20:30&jour=jeudi"
+    )
+    assert response.status_code == 200 and response.mimetype == "application/xml"
+    document = etree.fromstring(response.data)
+    dtd = etree.DTD(str(DTD))
+    assert dtd.validate(document), dtd.error_log.filter_from_errors()
+    programmes = document.findall("programme")
+    assert len(programmes) == 3
+    # Thursdays from 7 January 2027, at 20:30 Montréal time (EST, -0500), one a week.
+    assert [p.get("start") for p in programmes] == [
+        "20270107203000 -0500",
+        "20270114203000 -0500",
+        "20270121203000 -0500",
+    ]
+    assert programmes[0].get("stop") == "20270107205200 -0500"
+    first = programmes[0]
+    assert [t.get("lang") for t in first.findall("title")] == ["fr", "en"]
+    assert first.find("title").text == "Saison d'essai"
+    assert {d.get("lang") for d in first.findall("desc")} == {"fr", "en"}
+    assert "Au programme" in first.find("desc[@lang='fr']").text
+    assert first.find("episode-num[@system='xmltv_ns']").text == "0.0/3."
+    assert programmes[2].find("episode-num[@system='onscreen']").text == "3/3"
+    with Session(engine) as session:
+        runtime = sum(
+            f.runtime_seconds or 0
+            for f in session.exec(
+                select(Film).where(col(Film.id).in_(episodes_of(engine, season_id)[0]))
+            )
+        )
+    assert first.find("length").text == str(round(runtime / 60))
+    assert first.find("length").get("units") == "minutes"
+    assert first.find("category[@lang='en']").text == "Anthology"
+    # A document missing what the DTD requires fails: the validation can fail.
+    first.remove(first.find("title[@lang='en']"))
+    first.remove(first.find("title"))
+    assert not dtd.validate(document)
+
+
+def test_the_guide_refuses_a_bad_date(client: FlaskClient, login: Login, season_id: int) -> None:
+    login("curator")
+    assert client.get(f"/atelier/saisons/{season_id}/guide.xml?debut=demain").status_code == 400
+    bad_day = f"/atelier/saisons/{season_id}/guide.xml?debut=2027-01-04&jour=jamais"
+    assert client.get(bad_day).status_code == 400
+
+
+def test_csv_json_and_the_season_kit(
+    client: FlaskClient, engine: Engine, login: Login, season_id: int
+) -> None:
+    login("curator")
+    data = client.get(f"/atelier/saisons/{season_id}/saison.json").get_json()
+    assert [len(e["films"]) for e in data["episodes"]] == [2, 2, 2]
+    assert data["rules_kept"] is True
+    assert {m["rule"] for m in data["measures"]} >= {"regions", "montreal_share", "directors"}
+    regions = next(m for m in data["measures"] if m["rule"] == "regions")
+    assert regions["value"] == 6 and regions["limit"] == 6
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get(f"/atelier/saisons/{season_id}/saison.csv").get_data(True))
+        )
+    )
+    assert len(rows) == 6 and [r["episode"] for r in rows] == ["1", "1", "2", "2", "3", "3"]
+    assert [int(r["position"]) for r in rows[:2]] == [1, 2]
+    kit = client.get(f"/atelier/saisons/{season_id}/saison.pdf")
+    assert kit.status_code == 200 and kit.mimetype == "application/pdf"
+    pdf = PdfReader(io.BytesIO(kit.data))
+    # The season's cover, each episode's cover and its two films' pages, the contact page.
+    assert len(pdf.pages) == 1 + 3 * (1 + 2) + 1
+    cover = pdf.pages[0].extract_text()
+    assert "Saison d'essai" in cover and "Épisode 3" in cover
+    json.dumps(data)
+
+
+def test_season_pages_are_for_curators_only(
+    client: FlaskClient, login: Login, season_id: int
+) -> None:
+    urls = [
+        "/atelier/saisons/",
+        f"/atelier/saisons/{season_id}",
+        f"/atelier/saisons/{season_id}/saison.json",
+        f"/atelier/saisons/{season_id}/saison.csv",
+        f"/atelier/saisons/{season_id}/guide.xml?debut=2027-01-04",
+        f"/atelier/saisons/{season_id}/partages",
+    ]
+    for url in urls:
+        assert client.get(url).status_code in (302, 401), url
+    login("broadcaster")
+    for url in urls:
+        assert client.get(url).status_code in (403, 404), url
+    moved = client.post(f"/atelier/saisons/{season_id}/modifier", data={"action": "lock"})
+    assert moved.status_code in (403, 404)
+    assert client.get(f"/pitch/saisons/{season_id}").status_code == 404
+
+
+def test_season_edits_need_the_csrf_token(
+    app: Flask, client: FlaskClient, engine: Engine, login: Login, season_id: int
+) -> None:
+    login("curator")
+    app.config["WTF_CSRF_ENABLED"] = True
+    first = bundle_ids(engine, season_id)[0]
+    refused = client.post(
+        f"/atelier/saisons/{season_id}/modifier", data={"action": "lock", "bundle_id": first}
+    )
+    assert refused.status_code == 400
+    page = client.get(f"/atelier/saisons/{season_id}").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="', 1)[1].split('"')[0]
+    done = client.post(
+        f"/atelier/saisons/{season_id}/modifier",
+        data={"action": "lock", "bundle_id": first, "csrf_token": token},
+    )
+    assert done.status_code == 302
+    with Session(engine) as session:
+        bundle = session.get(Bundle, first)
+        assert bundle is not None and bundle.status.value == "locked"
+
+
+def test_a_season_shared_whole_is_answered_per_episode_and_for_the_season(
+    app: Flask, client: FlaskClient, engine: Engine, login: Login, season_id: int
+) -> None:
+    login("curator")
+    page = client.post(
+        f"/atelier/saisons/{season_id}/partages",
+        data={
+            "recipients": "Ana Roy <ana@tele.example>\nBen Cole <ben@tv.example>",
+            "language": "en",
+            "days": "10",
+        },
+    ).get_data(as_text=True)
+    links = re.findall(r'value="(http://localhost/pitch/saisons/lien/[^"]+)"', page)
+    assert len(links) >= 2
+    with Session(engine) as session:
+        shares = session.exec(select(ShareLink)).all()
+        assert len(shares) == 2 * 3
+        assert {s.recipient_language for s in shares} == {"en"}
+    ana_link = links[0]
+    buyer = app.test_client()
+    season_page = buyer.get(ana_link.removeprefix("http://localhost"))
+    assert season_page.status_code == 200
+    html = season_page.get_data(as_text=True)
+    ids = bundle_ids(engine, season_id)
+    for bundle_id in ids:
+        assert f"/pitch/anthologies/{bundle_id}" in html
+    assert "Test season" in html  # the link's language
+    # Each episode opens on its own pitch page, where it is answered as a bundle.
+    assert buyer.get(f"/pitch/anthologies/{ids[1]}").status_code == 200
+    answered = buyer.post(f"/pitch/anthologies/{ids[1]}/reponse", data={"verdict": "maybe"})
+    assert answered.status_code == 200
+    whole = buyer.post(
+        f"/pitch/saisons/{season_id}/reponse", data={"verdict": "interested", "comment": "Oui"}
+    )
+    assert whole.status_code == 200
+    with Session(engine) as session:
+        given = session.exec(select(SeasonAnswer)).one()
+        assert given.verdict == "interested" and given.comment == "Oui"
+        share = session.get(ShareLink, given.share_id)
+        assert share is not None and share.recipient_name == "Ana Roy"
+        episode_answer = session.exec(select(Answer)).one()
+        assert episode_answer.bundle_id == ids[1]
+    report = client.get(f"/atelier/saisons/{season_id}/partages").get_data(as_text=True)
+    assert "Ana Roy" in report and "Ben Cole" in report
+    assert "Intéressé" in report and "Oui" in report and "Peut-être" in report
+    kit = buyer.get(f"/pitch/saisons/{season_id}/dossier.pdf")
+    assert kit.status_code == 200
+    assert "Test season" in PdfReader(io.BytesIO(kit.data)).pages[0].extract_text()
+    # A forged token opens nothing; another browser without the link sees nothing.
+    assert app.test_client().get(f"/pitch/saisons/{season_id}").status_code == 404
+    assert buyer.get("/pitch/saisons/lien/forged").status_code == 404
