@@ -25,6 +25,7 @@ from catalog import sharing, users
 from catalog.models import Bundle, Film, MediaAsset, Role, ShareLink
 from web.display import (
     bundle_label,
+    bundle_pitch,
     colon,
     country_name,
     film_title,
@@ -508,9 +509,10 @@ class _Kit:
             Spacer(1, 4 * mm),
             self.p(self.title, self.s_title),
         ]
-        if bundle.pitch_text:
-            story += [self.p(bundle.pitch_text, self.s_lead)]
-            if lang != "fr":  # the curators write it in French (see the pitch page)
+        pitch, pitch_lang = bundle_pitch(bundle, lang)
+        if pitch:
+            story += [self.p(pitch, self.s_lead)]
+            if lang != pitch_lang:  # no English one written: the French, said as such
                 story.append(self.p(_("(en français)"), self.s_small))
         story.append(Spacer(1, 6 * mm))
         grid = self._still_grid()
