@@ -149,7 +149,8 @@ class SeasonRules:
     """Every setting of a season. Shares are of the season's runtime (films, not slots).
 
     `concept_pool`: for a theme, how many of the nearest films (that fit the slot) make the
-    pool; 0 takes max(60, 3 × episodes × the episode's max films).
+    pool; 0 takes max(24, episodes × the episode's max films), enough films to fill every
+    episode with choice left, few enough that the season stays on its theme.
     `audience`: the season's audience ("jeunesse"…); None lets the solver choose the group
     of compatible audiences that makes the best season.
     `language`: ISO 639-3 ("fra"); None lets the solver choose (most films, "fra" on ties).
@@ -192,7 +193,7 @@ class SeasonRules:
     def pool_size(self) -> int:
         if self.concept_pool:
             return self.concept_pool
-        return max(60, 3 * self.episodes * self.episode.max_films)
+        return max(24, self.episodes * self.episode.max_films)
 
 
 @dataclass(frozen=True)
@@ -514,7 +515,10 @@ def _quota_violations(
 
 # ---- solving -------------------------------------------------------------------------------
 
-THEME_WEIGHT = 1.0  # per film, times its cosine to the concept's query
+# Per film, times how much closer to the concept's query it is than the pool's average, in
+# standard deviations (clipped to ±3): models differ in how spread their cosines are (e5's
+# sit within a few hundredths), so the raw cosine would weigh next to nothing.
+THEME_WEIGHT = 1.0
 REGION_WEIGHT = 0.5  # per distinct Québec region the season covers
 EXACT_MAX_CANDIDATES = 20_000  # `auto` solves exactly up to this many candidate episodes
 CANDIDATES_PER_SEED = 4  # a seed's best candidate episodes kept
@@ -665,8 +669,10 @@ class _Solver:
         self.pool = self._pool()
         if self.query is not None and self.pool:
             rows = self.vectors[[self.row[f.id] for f in self.pool]]
-            sims = rows @ self.query
-            self.theme = {f.id: float(s) for f, s in zip(self.pool, sims, strict=True)}
+            sims = (rows @ self.query).astype(np.float64)
+            spread = float(sims.std())
+            closer = np.clip((sims - sims.mean()) / spread, -3, 3) if spread > 1e-9 else sims * 0
+            self.theme = {f.id: float(z) for f, z in zip(self.pool, closer, strict=True)}
         else:
             self.theme = {f.id: 0.0 for f in self.pool}
 

@@ -640,6 +640,13 @@ def _share(value: str) -> float:
 @click.option(
     "--montreal-max-share", default="100%", show_default=True, help="Montréal at most this."
 )
+@click.option(
+    "--theme-films",
+    type=click.IntRange(min=0),
+    default=0,
+    help="A theme's pool: this many films nearest to it (default: episodes × max films, "
+    "at least 24).",
+)
 @click.option("--audience", help="The season's audience (jeunesse, famille, general, adulte).")
 @click.option("--language", help="The season's language, ISO 639-3 (fra, eng…).")
 @click.option(
@@ -677,6 +684,7 @@ def season(
     min_regions: int,
     max_region_share: str,
     montreal_max_share: str,
+    theme_films: int,
     audience: str | None,
     language: str | None,
     form_quotas: tuple[str, ...],
@@ -725,6 +733,7 @@ def season(
             audience=audience,
             language=language,
             form_quotas=tuple(quotas),
+            concept_pool=theme_films,
         )
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
