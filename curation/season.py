@@ -1263,38 +1263,46 @@ def order_episodes(
 def _keep_quotas(
     order: list[int], episodes: Sequence[Sequence[CurationFilm]], rules: SeasonRules
 ) -> list[int]:
+    """`order` itself when it keeps the form quotas; else the order nearest to it that does:
+    built position by position, each time the earliest episode of `order` not yet placed
+    that leaves every quota still reachable (a run of `every` episodes always holds the
+    form, and enough episodes with it remain for the positions left)."""
     if not rules.form_quotas:
         return order
-    has = {
-        q.form: [any(_form(f) == q.form.casefold() for f in e) for e in episodes]
+    n = len(order)
+    marks = [
+        (q.every, [any(_form(f) == q.form.casefold() for f in e) for e in episodes])
         for q in rules.form_quotas
-    }
+    ]
 
-    def gaps(seq: Sequence[int]) -> int:
-        out = 0
-        for q in rules.form_quotas:
-            marks = [has[q.form][i] for i in seq]
-            out += sum(
-                not any(marks[s : s + q.every]) for s in range(max(0, len(seq) - q.every + 1))
-            )
-        return out
+    def reachable(seq: list[int], left: set[int]) -> bool:
+        for every, has in marks:
+            if len(seq) >= every and not any(has[i] for i in seq[-every:]):
+                return False
+            last = max((k for k, i in enumerate(seq) if has[i]), default=-1)
+            needed = (n - 1 - last) // every
+            if sum(has[i] for i in left) < needed:
+                return False
+        return True
 
-    def moved(seq: Sequence[int]) -> int:  # swaps that touch the opener or the closer cost more
-        return (seq[0] != order[0]) + (seq[-1] != order[-1])
+    if all(
+        any(has[i] for i in order[start : start + every])
+        for every, has in marks
+        for start in range(max(0, n - every + 1))
+    ):
+        return order
 
-    current = list(order)
-    while gaps(current):
-        best, best_key = None, (gaps(current), moved(current))
-        for a, b in itertools.combinations(range(len(current)), 2):
-            trial = list(current)
-            trial[a], trial[b] = trial[b], trial[a]
-            k = (gaps(trial), moved(trial))
-            if k < best_key:
-                best, best_key = trial, k
-        if best is None:
-            break
-        current = best
-    return current
+    def build(seq: list[int], left: set[int]) -> list[int] | None:
+        if not left:
+            return seq
+        for i in order:
+            if i in left and reachable([*seq, i], left - {i}):
+                found = build([*seq, i], left - {i})
+                if found is not None:
+                    return found
+        return None
+
+    return build([], set(order)) or order
 
 
 def solve_season(
@@ -1338,10 +1346,25 @@ def solve_season(
     locked_films = [[by_id[i] for i in ids] for ids in solver.locked]
     ordered = [*locked_films, *(groups[i] for i in order)]
     notes = ["locked"] * len(locked_films) + notes
+    violations = check_season(ordered, rules)
+    if violations:
+        # Never hand out a season that breaks a rule. The model keeps every count; what it
+        # cannot see is the order (several form quotas may admit no running order at all).
+        return Season(
+            rules,
+            (),
+            None,
+            0.0,
+            used,
+            False,
+            count,
+            blocked=tuple(
+                SeasonBlock(v.rule, 0, 0, v.message_en, v.message_fr) for v in violations
+            ),
+        )
     bundles = _bundles(solver, ordered)
     measures = measure_season(ordered, rules)
     measures = replace(measures, regions_possible=solver.regions_possible(variant, used))
-    violations = check_season(ordered, rules)
     return Season(
         rules=rules,
         episodes=tuple(bundles),
@@ -1350,7 +1373,6 @@ def solve_season(
         method=used,
         optimal=optimal,
         candidates=count,
-        violations=tuple(violations),
         order_notes=tuple(notes),
     )
 

@@ -211,6 +211,22 @@ def test_the_order_keeps_a_form_quota_on_consecutive_episodes() -> None:
     ] == []
 
 
+@SETTINGS
+@given(st.integers(2, 13), st.integers(1, 4), st.data())
+def test_any_season_with_enough_episodes_of_a_form_is_ordered_to_keep_its_quota(
+    n: int, every: int, data: st.DataObject
+) -> None:
+    quota = FormQuota("animation", every)
+    marked = data.draw(st.integers(quota.episodes_needed(n), n))
+    episodes = [[film(i, 7, form="animation" if i < marked else "fiction")] for i in range(n)]
+    strengths = data.draw(st.permutations(range(n)))
+    asked = rules(episodes=n, form_quotas=(quota,))
+    order, notes = order_episodes(episodes, [float(x) for x in strengths], asked)
+    assert sorted(order) == list(range(n)) and len(notes) == n
+    broken = check_season([episodes[i] for i in order], asked)
+    assert [v for v in broken if v.rule == FORM_QUOTA] == []
+
+
 def test_a_theme_draws_the_films_nearest_its_query() -> None:
     films = regional_catalog()
     vectors = random_vectors(len(films), 6)
