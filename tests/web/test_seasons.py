@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 import curation
 from catalog import seasons as stored
-from catalog.models import Answer, Bundle, Film, SeasonAnswer, ShareLink
+from catalog.models import Answer, Bundle, Film, Job, JobStatus, Season, SeasonAnswer, ShareLink
 from tests.conftest import SAMPLES
 from web.usecases import cataloguing
 from web.usecases.curating import rules_from, to_curation
@@ -393,3 +393,67 @@ def test_a_season_shared_whole_is_answered_per_episode_and_for_the_season(
     # A forged token opens nothing; another browser without the link sees nothing.
     assert app.test_client().get(f"/pitch/saisons/{season_id}").status_code == 404
     assert buyer.get("/pitch/saisons/lien/forged").status_code == 404
+
+
+def test_asking_for_a_season_solves_and_stores_it(
+    client: FlaskClient, engine: Engine, login: Login, tmp_path: Path
+) -> None:
+    from tests.web.test_workbench import small_catalog
+
+    cataloguing.import_catalog(engine, small_catalog(tmp_path))
+    login("curator")
+    response = client.post(
+        "/atelier/saisons/",
+        data={
+            "slot": "22",
+            "episodes": "3",
+            "concept": "",
+            "min_regions": "4",
+            "max_region_share": "40",
+            "montreal_max_share": "30",
+        },
+    )
+    assert response.status_code == 302
+    with Session(engine) as session:
+        job = session.exec(select(Job).where(Job.kind == "season")).one()
+        assert job.status == JobStatus.done, job.message
+        season_id = job.result["season_id"]
+        assert season_id, job.result
+        season = session.get(Season, season_id)
+        assert season is not None and season.rules["max_region_share"] == 0.4
+        assert len(stored.episodes(session, season_id)) == 3
+    status = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"/atelier/saisons/{season_id}" in status
+    page = client.get(f"/atelier/saisons/{season_id}").get_data(as_text=True)
+    assert "toutes respectées" in page
+    for code in ("regions", "region_share", "montreal_share", "episode_rules"):
+        assert "✓" in rule_row(page, code), code
+
+
+def test_a_season_no_catalog_can_keep_says_which_rule_blocks(
+    client: FlaskClient, engine: Engine, login: Login, tmp_path: Path
+) -> None:
+    from tests.web.test_workbench import small_catalog
+
+    cataloguing.import_catalog(engine, small_catalog(tmp_path))
+    login("curator")
+    response = client.post(
+        "/atelier/saisons/",
+        data={"slot": "22", "episodes": "3", "min_regions": "17", "max_region_share": "100"},
+    )
+    with Session(engine) as session:
+        job = session.exec(select(Job).where(Job.kind == "season")).one()
+        assert job.result["season_id"] is None and job.result["blocked_fr"]
+        assert session.exec(select(Season)).first() is None
+    status = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Aucune saison ne tient ces règles" in status
+    assert job.result["blocked_fr"][0] in status.replace("&#39;", "'")
+
+
+def test_a_season_form_out_of_bounds_is_refused(client: FlaskClient, login: Login) -> None:
+    login("curator")
+    response = client.post("/atelier/saisons/", data={"slot": "22", "episodes": "40"})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Ces réglages ne font pas une saison" in page
+    assert client.post("/atelier/saisons/", data={"slot": "23"}).status_code == 400

@@ -23,6 +23,7 @@ from web.display import (
     bundle_label,
     film_title,
     language_name,
+    percent,
     region_label,
 )
 from web.usecases import kit
@@ -302,7 +303,7 @@ def season_rule_value(m: season_views.Measure, lang: str) -> str:
     """What a season rule measures and asks, in words: "9 (au moins 8)", "18 % (au plus 25 %)"."""
 
     def pct(x: float) -> str:
-        return f"{round(100 * x)} %" if lang == "fr" else f"{round(100 * x)}%"
+        return percent(round(100 * x), lang)
 
     if m.code == "regions":
         return _("%(n)s (au moins %(k)s)", n=int(m.value), k=int(m.limit))
