@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: demo test lint typecheck contracts unit bench bench-ingest bench-curation bench-media bench-web clean samples translations
+.PHONY: demo test lint typecheck contracts unit bench bench-ingest bench-curation bench-season bench-media bench-web clean samples translations
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -50,7 +50,7 @@ unit: $(STAMP)
 
 test: lint typecheck contracts unit
 
-bench: bench-ingest bench-curation bench-media bench-web
+bench: bench-ingest bench-curation bench-season bench-media bench-web
 
 bench-ingest: $(STAMP)
 	$(BIN)/python bench/ingest.py
@@ -58,6 +58,9 @@ bench-ingest: $(STAMP)
 bench-curation: $(STAMP)
 	$(PIP) install -q -c constraints.txt -e '.[bench]'
 	$(BIN)/python bench/curation.py
+
+bench-season: $(STAMP)
+	$(BIN)/python bench/season.py
 
 bench-media: $(STAMP)
 	$(PIP) install -q -c constraints.txt -e '.[bench]'
