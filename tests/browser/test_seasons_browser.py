@@ -107,14 +107,14 @@ def test_a_season_edited_with_its_rules_rechecked_then_shared_and_answered(
 
     # Share the whole season with one person; their season link opens every episode.
     page.goto(f"{season_page}/partages")
-    page.locator("#recipients").fill("Ana Roy <ana@tq.example>")
+    page.get_by_label("Personnes, une par ligne").fill("Ana Roy <ana@tq.example>")
     page.get_by_role("button", name="Partager les 3 épisodes").click()
     link = page.locator(".season-links.created input").first.input_value()
     assert "/pitch/saisons/lien/" in link
     buyer = browser.new_context(locale="fr-CA", viewport={"width": 390, "height": 900})
     pitch = buyer.new_page()
     pitch.goto(link)
-    assert pitch.locator(".episodes-list li").count() == 3
+    assert pitch.locator(".episodes-list > li").count() == 3
     pitch.get_by_label("Intéressé").check()
     pitch.get_by_label("Commentaire (facultatif)").fill("La saison entière nous intéresse.")
     pitch.get_by_role("button", name="Envoyer ma réponse").click()

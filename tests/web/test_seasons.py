@@ -457,3 +457,33 @@ def test_a_season_form_out_of_bounds_is_refused(client: FlaskClient, login: Logi
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Ces réglages ne font pas une saison" in page
     assert client.post("/atelier/saisons/", data={"slot": "23"}).status_code == 400
+
+
+def test_a_broadcaster_sees_only_the_episodes_shared_with_them(
+    client: FlaskClient, engine: Engine, login: Login, season_id: int
+) -> None:
+    from datetime import timedelta
+
+    from catalog import sharing
+    from catalog.models import utcnow
+
+    user_id = login("broadcaster")
+    first, second, _third = bundle_ids(engine, season_id)
+    with Session(engine) as session:
+        sharing.share_bundle(
+            session, first, "Télé", utcnow() + timedelta(days=3), None, broadcaster_id=user_id
+        )
+        session.commit()
+    page = client.get(f"/pitch/saisons/{season_id}").get_data(as_text=True)
+    assert f"/pitch/anthologies/{first}" in page
+    assert f"/pitch/anthologies/{second}" not in page
+    kit = PdfReader(io.BytesIO(client.get(f"/pitch/saisons/{season_id}/dossier.pdf").data))
+    # The season's cover, episode 1's cover and its two films, the contact page.
+    assert len(kit.pages) == 1 + (1 + 2) + 1
+    cover = kit.pages[0].extract_text()
+    assert "Épisode 1" in cover and "Épisode 2" not in cover
+    answered = client.post(f"/pitch/saisons/{season_id}/reponse", data={"verdict": "pass"})
+    assert answered.status_code == 200
+    with Session(engine) as session:
+        given = session.exec(select(SeasonAnswer)).one()
+        assert given.user_id == user_id and given.share_id is None and given.verdict == "pass"

@@ -237,11 +237,16 @@ def season_kit(
     lang: str,
     user: User | None,
     share: ShareLink | None = None,
+    only: set[int] | None = None,
 ) -> bytes:
     """The season's pitch kit: a season cover, then each episode as in its own kit. Made for
-    a recipient (`share`), it names them and the curator who shared it as the contact."""
+    a recipient (`share`), it names them and the curator who shared it as the contact;
+    `only`: the episodes' bundle ids it holds (those shared with the recipient)."""
     db = database.session()
     view = season_views.view_of_season(season)
+    numbered = [
+        (n, e) for n, e in enumerate(view.episodes, start=1) if only is None or e.bundle.id in only
+    ]
     config = current_app.config
     with force_locale(lang):
         if config.get("CONTACT_NAME") or config.get("CONTACT_EMAIL"):
@@ -267,7 +272,7 @@ def season_kit(
                 films=len(e.films),
                 runtime=_minutes(e.runtime),
             )
-            for number, e in enumerate(view.episodes, start=1)
+            for number, e in numbered
         ]
         size = _("%(n)s × %(slot)s min", n=len(view.episodes), slot=season.slot_minutes)
         facts = [(_("Épisodes"), size)]
@@ -275,7 +280,7 @@ def season_kit(
             facts.append((season_rule_name(m.code), season_rule_value(m, lang)))
         return kit.season_kit(
             db,
-            [e.bundle for e in view.episodes],
+            [e.bundle for _n, e in numbered],
             title=title,
             facts=facts,
             episodes=episodes,

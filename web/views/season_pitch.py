@@ -164,10 +164,7 @@ def show(season_id: int) -> str:
         given=given,
         episode_answers=episode_answers,
         verdicts=VERDICT_LABELS,
-        runtime={
-            b.id: sum(f.runtime_seconds or 0 for f in sharing.films_of_bundle(db, b))
-            for _n, b, _v in seen
-        },
+        films={b.id: sharing.films_of_bundle(db, b) for _n, b, _v in seen},
     )
 
 
@@ -199,7 +196,8 @@ def kit(season_id: int) -> Response:
     viewer = seen[0][2]
     share = sharing.live_share(db, viewer.share_id) if viewer.share_id else None
     lang = share.recipient_language if share else str(session.get("link_lang") or "fr")
-    body = season_delivery.season_kit(season, lang, current_user(), share)
+    only = None if viewer.is_curator else {b.id or 0 for _n, b, _v in seen}
+    body = season_delivery.season_kit(season, lang, current_user(), share, only)
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f"attachment; filename=saison-{season_id}.pdf"
     return response
