@@ -292,23 +292,16 @@ def _percent(share: float, lang: str) -> str:
 
 
 def season_language(episodes: Sequence[Sequence[CurationFilm]], rules: SeasonRules) -> str | None:
-    """The language every film of the season can be shown in (the asked one, else the one
-    most films are originally in, "fra" on ties); None when there is none."""
+    """The language every film of the season can be shown in (the asked one, else chosen as
+    for a bundle: most films originally in it, "fra" on ties); None when there is none."""
     films = [f for e in episodes for f in e]
-    unknown_ok = rules.episode.unknown_language_ok
+    if not rules.language:
+        return bundle_language(films, rules.episode)
+    wanted = rules.language.casefold()
     known = [accepted_languages(f) for f in films if f.languages or f.subtitle_languages]
-    if len(known) < len(films) and not unknown_ok:
+    if len(known) < len(films) and not rules.episode.unknown_language_ok:
         return None
-    if rules.language:
-        wanted = rules.language.casefold()
-        return wanted if all(wanted in k for k in known) else None
-    if not known:
-        return None
-    common = frozenset.intersection(*known)
-    if not common:
-        return None
-    originals = [x.casefold() for f in films for x in f.languages]
-    return min(common, key=lambda lang: (-originals.count(lang), lang != "fra", lang))
+    return wanted if all(wanted in k for k in known) else None
 
 
 def measure_season(
@@ -426,7 +419,15 @@ def check_season(
             )
     if rules.one_audience:
         out += _audience_violations(episodes, rules)
-    if rules.episode.common_language and ids and m.language is None:
+    films = [f for e in episodes for f in e]
+    known = any(f.languages or f.subtitle_languages for f in films)
+    # As for a bundle: films of unknown language alone fit any language, unless told not to.
+    if (
+        rules.episode.common_language
+        and ids
+        and m.language is None
+        and (known or not rules.episode.unknown_language_ok)
+    ):
         wanted = f" in {rules.language}" if rules.language else ""
         wanted_fr = f" en {rules.language}" if rules.language else ""
         out.append(
@@ -525,8 +526,9 @@ REGION_WEIGHT = 0.5  # per distinct Québec region the season covers
 # 5,000, 12 s on 10,000, where the heuristic takes 3 to 6 s and stays within 0.1 % of it.
 EXACT_MAX_CANDIDATES = 6_000
 CANDIDATES_PER_SEED = 4  # a seed's best candidate episodes kept
-SEEDS_MAX = 1_500  # a larger pool seeds its candidates from this many films, all regions first
+SEEDS_MAX = 1_000  # a larger pool seeds its candidates from this many films, all regions first
 GREEDY_PACKINGS = 3  # greedy packings of the pool added to the candidates (they fit together)
+HEURISTIC_SECONDS = 2.0  # the local search's budget per variant: the heuristic is the fast way
 VARIANTS_MAX = 4  # (audience group, language) pairs tried, those with the most films first
 _EPS = 1e-9
 
@@ -841,29 +843,7 @@ class _Solver:
     def feasible(self, chosen: Sequence[_Cand], relax: Collection[str] = ()) -> bool:
         """Whether these candidates (with the locked episodes) keep every season rule that
         the candidates' own make-up can break (audience and language hold by the variant)."""
-        if len(chosen) + self.fixed.episodes != self.rules.episodes:
-            return False
-        films = [i for c in chosen for i in c.films]
-        if len(set(films)) != len(films) or not self.pinned <= set(films):
-            return False
-        if self.rules.one_film_per_director and SEASON_DIRECTOR not in relax:
-            keys = [k for c in chosen for k in c.directors]
-            if len(set(keys)) != len(keys):
-                return False
-        total = self.fixed.runtime + sum(c.runtime for c in chosen)
-        seconds = dict(self.fixed.region_seconds)
-        for c in chosen:
-            for code, s in c.region_seconds.items():
-                seconds[code] = seconds.get(code, 0) + s
-        caps = self.caps(relax)
-        if any(s > caps[code] * total + _EPS for code, s in seconds.items()):
-            return False
-        if self.regions_needed(relax) and len(seconds) < self.rules.min_regions:
-            return False
-        return all(
-            sum(form in c.forms for c in chosen) >= need
-            for form, need in self.quotas(relax).items()
-        )
+        return self._shortfall(chosen, relax) == 0
 
     # ---- the exact model -------------------------------------------------------------------
 
@@ -976,7 +956,8 @@ class _Solver:
         """Greedy (value, new regions, missing forms and pinned films first, shares kept on
         a projection of the season's runtime), then local search: swap one episode for a
         candidate while that mends a broken rule or raises the objective."""
-        deadline = deadline or (time.monotonic() + self.time_limit)
+        now = time.monotonic()
+        deadline = min(deadline or now + self.time_limit, now + HEURISTIC_SECONDS)
         n_eps = self.rules.episodes - self.fixed.episodes
         if n_eps <= 0:
             return []

@@ -183,6 +183,16 @@ def test_check_season_names_each_broken_season_rule() -> None:
     }
 
 
+def test_films_of_unknown_language_make_a_season_unless_known_languages_are_asked() -> None:
+    films = [film(f.id, 7, region_code=f.region_code, languages=()) for f in regional_catalog()]
+    season = solve_season(films, random_vectors(len(films), 8), rules(episodes=3))
+    assert season.ok and season.measures is not None and season.measures.language is None
+    strict = rules(episodes=3, episode=SlotRules(slot_minutes=22, unknown_language_ok=False))
+    assert not solve_season(films, random_vectors(len(films), 8), strict).episodes
+    chosen = [_ordered(films, e.film_ids) for e in season.episodes]
+    assert SEASON_LANGUAGE in {v.rule for v in check_season(chosen, strict)}
+
+
 def test_the_running_order_opens_and_ends_strong_and_alternates_regions() -> None:
     def episode(i: int, region: str, form: str) -> list[CurationFilm]:
         return [film(10 * i + k, 7, region_code=region, form=form) for k in range(3)]
