@@ -1466,7 +1466,9 @@ def _diagnose(solver: _Solver, method: str, count: int) -> list[SeasonBlock]:
                     f"{wanted} nécessaires",
                 )
             )
-    out += _relaxations(solver, method, {b.rule for b in out})
+    if not out:
+        # The films allow the counts asked; which rule, lifted alone, would let a season form?
+        out += _relaxations(solver, method)
     if not out:
         out.append(
             SeasonBlock(
@@ -1481,12 +1483,12 @@ def _diagnose(solver: _Solver, method: str, count: int) -> list[SeasonBlock]:
     return out
 
 
-def _relaxations(solver: _Solver, method: str, known: set[str]) -> list[SeasonBlock]:
+def _relaxations(solver: _Solver, method: str) -> list[SeasonBlock]:
     rules = solver.rules
     short = max(1.0, solver.time_limit / 4)
     out = []
     trials: list[str] = []
-    if rules.min_regions > 1 and SEASON_MIN_REGIONS not in known:
+    if rules.min_regions > 1:
         trials.append(SEASON_MIN_REGIONS)
     if rules.max_region_share < 1.0:
         trials.append(MAX_REGION_SHARE)
@@ -1494,7 +1496,7 @@ def _relaxations(solver: _Solver, method: str, known: set[str]) -> list[SeasonBl
         trials.append(MONTREAL_SHARE)
     if rules.one_film_per_director:
         trials.append(SEASON_DIRECTOR)
-    if rules.form_quotas and FORM_QUOTA not in known:
+    if rules.form_quotas:
         trials.append(FORM_QUOTA)
     for rule in trials:
         chosen, variant, used, _, _ = solver.solve(method, (rule,), short)
@@ -1509,6 +1511,8 @@ def _relaxations(solver: _Solver, method: str, known: set[str]) -> list[SeasonBl
         (SEASON_AUDIENCE, replace(rules, one_audience=False, audience=None)),
         (SEASON_LANGUAGE, rules),
     ):
+        if out:
+            break  # these two make their candidates again: only when nothing else explains
         if rule == SEASON_AUDIENCE and not rules.one_audience:
             continue
         if rule == SEASON_LANGUAGE and not rules.episode.common_language:
