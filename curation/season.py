@@ -287,6 +287,11 @@ class Season:
 # ---- measuring and checking ----------------------------------------------------------------
 
 
+def _n(count: int, one: str, many: str) -> str:
+    """ "1 région", "5 régions": the count and its noun, in the number it takes."""
+    return f"{count} {one if count == 1 else many}"
+
+
 def _percent(share: float, lang: str) -> str:
     return f"{share * 100:.0f} %" if lang == "fr" else f"{share:.0%}"
 
@@ -379,9 +384,10 @@ def check_season(
         out.append(
             SeasonViolation(
                 SEASON_MIN_REGIONS,
-                f"films from {len(m.regions)} Québec regions; at least {rules.min_regions} asked",
-                f"films de {len(m.regions)} régions du Québec ; au moins {rules.min_regions} "
-                "demandées",
+                f"films from {_n(len(m.regions), 'Québec region', 'Québec regions')}; at least "
+                f"{rules.min_regions} asked",
+                f"films de {_n(len(m.regions), 'région', 'régions')} du Québec ; au moins "
+                f"{rules.min_regions} demandées",
             )
         )
     for code, share in m.region_shares.items():
@@ -1400,10 +1406,11 @@ def _diagnose(solver: _Solver, method: str, count: int) -> list[SeasonBlock]:
                 EPISODES,
                 need,
                 most,
-                f"only {most} episodes of {slot} minutes can be made from the {n} films "
-                f"{on_en}; {need} asked",
-                f"seulement {most} épisodes de {slot} minutes possibles avec les {n} films "
-                f"{on_fr} ; {need} demandés",
+                f"only {_n(most, 'episode', 'episodes')} of {slot} minutes can be made from "
+                f"the {_n(n, 'film', 'films')} {on_en}; {need} asked",
+                f"seulement {_n(most, 'épisode', 'épisodes')} de {slot} minutes possible"
+                f"{'s' if most > 1 else ''} avec {_n(n, 'film', 'films')} {on_fr} ; "
+                f"{need} demandés",
             )
         )
     covered = {i for v in variants for c in v.cands for i in c.films}
@@ -1436,10 +1443,10 @@ def _diagnose(solver: _Solver, method: str, count: int) -> list[SeasonBlock]:
                     SEASON_MIN_REGIONS,
                     k,
                     have,
-                    f"only {have} Québec regions have films {on_en} that can enter an episode; "
-                    f"{k} asked",
-                    f"seulement {have} régions du Québec ont des films {on_fr} qui peuvent "
-                    f"entrer dans un épisode ; {k} demandées",
+                    f"only {_n(have, 'Québec region has', 'Québec regions have')} films "
+                    f"{on_en} that can enter an episode; {k} asked",
+                    f"seulement {_n(have, 'région du Québec a', 'régions du Québec ont')} des "
+                    f"films {on_fr} qui peuvent entrer dans un épisode ; {k} demandées",
                 )
             )
     for form, wanted in solver.quotas(()).items():
@@ -1461,9 +1468,10 @@ def _diagnose(solver: _Solver, method: str, count: int) -> list[SeasonBlock]:
                     FORM_QUOTA,
                     wanted,
                     able,
-                    f"only {able} episodes can hold a film of the form {form}; {wanted} needed",
-                    f"seulement {able} épisodes peuvent contenir un film de forme {form} ; "
-                    f"{wanted} nécessaires",
+                    f"only {_n(able, 'episode', 'episodes')} can hold a film of the form "
+                    f"{form}; {wanted} needed",
+                    f"seulement {_n(able, 'épisode peut', 'épisodes peuvent')} contenir un film "
+                    f"de forme {form} ; {wanted} nécessaires",
                 )
             )
     if not out:

@@ -84,7 +84,7 @@ def test_a_season_that_cannot_exist_names_the_rule_and_fails(
     assert not data["ok"] and data["episodes"] == []
     block = next(b for b in data["blocked"] if b["rule"] == SEASON_MIN_REGIONS)
     assert (block["asked"], block["found"]) == (3, 1)
-    assert "seulement 1 régions" in block["message"]
+    assert "seulement 1 région du Québec a des films" in block["message"]
     words = runner.invoke(
         args=[
             "season",
@@ -99,7 +99,7 @@ def test_a_season_that_cannot_exist_names_the_rule_and_fails(
         ]
     )
     assert words.exit_code == 1
-    assert "only 1 Québec regions" in words.output and SEASON_MIN_REGIONS in words.output
+    assert "only 1 Québec region has films" in words.output and SEASON_MIN_REGIONS in words.output
 
 
 def test_a_theme_is_embedded_as_a_query_and_bad_settings_are_refused(
