@@ -9,7 +9,7 @@ import json
 import pytest
 from flask.testing import FlaskCliRunner
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from catalog.models import Film
 from curation import check_bundle
@@ -120,3 +120,24 @@ def test_a_theme_is_embedded_as_a_query_and_bad_settings_are_refused(
     assert refused.exit_code == 2 and "outside" in refused.output
     unknown = runner.invoke(args=["season", "--episodes", "3", "--concept", "cluster:nulle-part"])
     assert unknown.exit_code == 2 and "no cluster" in unknown.output
+
+
+def test_a_cluster_named_by_its_name_gives_a_season_of_its_films_only(
+    runner: FlaskCliRunner, engine: Engine, demo: FakeEmbedder
+) -> None:
+    from catalog.models import Cluster
+
+    assert runner.invoke(args=["propose", "--facet", "subject", "--slot", "22"]).exit_code == 0
+    with Session(engine) as session:
+        clusters = session.exec(select(Cluster).where(Cluster.facet == "subject")).all()
+        biggest = max(clusters, key=lambda c: len(c.film_ids))
+        name, cluster_id, members = biggest.name, biggest.id, set(biggest.film_ids)
+    result = runner.invoke(
+        args=["season", "--episodes", "2", "--concept", f"cluster:{name.upper()}", "--json"]
+    )
+    data = json.loads(result.output)
+    assert data["concept"]["value"] == cluster_id and data["concept"]["label"] == name
+    if result.exit_code == 0:
+        assert {f["id"] for e in data["episodes"] for f in e["films"]} <= members
+    else:
+        assert result.exit_code == 1 and data["blocked"]
