@@ -4,6 +4,7 @@ says which rule blocks and by how much, and the running order follows its rule."
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -309,7 +310,7 @@ def test_on_random_catalogs_a_returned_season_keeps_every_rule(
         assert season.blocked  # never silent about why
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 10_000), st.integers(6, 12), st.sampled_from([0.2, 0.35]))
 def test_at_scale_exact_and_heuristic_keep_the_rules_and_exact_is_never_worse(
     seed: int, min_regions: int, cap: float
@@ -332,3 +333,27 @@ def test_at_scale_exact_and_heuristic_keep_the_rules_and_exact_is_never_worse(
             assert check_season(chosen, asked) == []
     if exact.optimal and heuristic.episodes:
         assert exact.objective >= heuristic.objective - 1e-6
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(0, 10_000),
+    st.integers(40, 160),
+    season_rules(),
+    st.sampled_from(["exact", "heuristic"]),
+)
+def test_on_random_regional_catalogs_a_returned_season_keeps_every_rule(
+    seed: int, n: int, asked: SeasonRules, method: str
+) -> None:
+    films, vectors = random_catalog(n, seed, dimension=8, topics=6)
+    asked = replace(
+        asked, min_regions=asked.min_regions * 2, form_quotas=(FormQuota("animation", 3),)
+    )
+    season = solve_season(films, vectors, asked, method=method, time_limit=2.0)
+    if season.episodes:
+        by_id = {f.id: f for f in films}
+        chosen = [[by_id[i] for i in e.film_ids] for e in season.episodes]
+        assert check_season(chosen, asked) == []
+        assert len(chosen) == asked.episodes
+    else:
+        assert season.blocked
