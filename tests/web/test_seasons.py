@@ -407,7 +407,7 @@ def test_asking_for_a_season_solves_and_stores_it(
         data={
             "slot": "22",
             "episodes": "3",
-            "concept": "",
+            "concept_kind": "all",
             "min_regions": "4",
             "max_region_share": "40",
             "montreal_max_share": "30",
@@ -421,6 +421,7 @@ def test_asking_for_a_season_solves_and_stores_it(
         assert season_id, job.result
         season = session.get(Season, season_id)
         assert season is not None and season.rules["max_region_share"] == 0.4
+        assert season.rules["concept"] == "" and season.label == "Saison 3 × 22 min"
         assert len(stored.episodes(session, season_id)) == 3
     status = client.get(response.headers["Location"]).get_data(as_text=True)
     assert f"/atelier/saisons/{season_id}" in status
@@ -439,7 +440,14 @@ def test_a_season_no_catalog_can_keep_says_which_rule_blocks(
     login("curator")
     response = client.post(
         "/atelier/saisons/",
-        data={"slot": "22", "episodes": "3", "min_regions": "17", "max_region_share": "100"},
+        data={
+            "slot": "22",
+            "episodes": "3",
+            "concept_kind": "region",
+            "region": "11",
+            "min_regions": "3",
+            "max_region_share": "100",
+        },
     )
     with Session(engine) as session:
         job = session.exec(select(Job).where(Job.kind == "season")).one()
@@ -457,6 +465,8 @@ def test_a_season_form_out_of_bounds_is_refused(client: FlaskClient, login: Logi
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Ces réglages ne font pas une saison" in page
     assert client.post("/atelier/saisons/", data={"slot": "23"}).status_code == 400
+    odd_concept = {"slot": "22", "concept_kind": "anything"}
+    assert client.post("/atelier/saisons/", data=odd_concept).status_code == 400
 
 
 def test_a_broadcaster_sees_only_the_episodes_shared_with_them(

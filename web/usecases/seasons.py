@@ -20,6 +20,7 @@ from catalog.models import Answer, Bundle, Film, Season, SeasonAnswer, ShareLink
 from curation import season
 from curation.films import region_name
 from curation.season import Concept, SeasonRules
+from curation.vocabulary import audience_name, genre_name
 from web import database, jobs
 from web.usecases import recipients, season_planning
 from web.usecases.bundles import BundleView, HistoryEntry, view_of
@@ -224,8 +225,19 @@ class Planned:
     seconds: float = 0.0
 
 
+def concept_words(concept: Concept, lang: str = "fr") -> str:
+    """The concept as a curator reads it: the theme's words, a region's or a form's name."""
+    if concept.kind == "region":
+        return region_name(concept.value)
+    if concept.kind == "form":
+        return genre_name(concept.value, lang) or concept.value
+    if concept.kind == "audience":
+        return audience_name(concept.value, lang) or concept.value
+    return concept.label or concept.value
+
+
 def season_label(rules: SeasonRules, lang: str = "fr") -> str:
-    concept = rules.concept.label or rules.concept.value
+    concept = concept_words(rules.concept, lang)
     n, slot = rules.episodes, rules.episode.slot_minutes
     if lang == "en":
         return f"Season {n} × {slot} min" + (f": {concept}" if concept else "")
@@ -272,7 +284,7 @@ def save(
             db,
             season_label(rules),
             season_label(rules, "en"),
-            str(settings.get("concept") or ""),
+            concept_words(rules.concept),
             rules.episode.slot_minutes,
             settings,
             measured,

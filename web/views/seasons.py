@@ -24,7 +24,8 @@ from werkzeug.wrappers import Response
 
 from catalog import bundles as bundle_edits
 from catalog import seasons as stored
-from catalog.models import BundleStatus, Season, UserRole
+from catalog.models import Audience, BundleStatus, Form, Season, UserRole
+from curation.rules import QUEBEC_REGIONS
 from web import database, jobs
 from web.auth import current_user, require_role
 from web.usecases import season_delivery
@@ -51,10 +52,15 @@ def _settings(form: Any) -> dict[str, Any]:
     slot = form.get("slot", 22, type=int)
     if slot not in season_views.SLOTS:
         abort(400)
+    kind = form.get("concept_kind", "theme")
+    if kind not in ("theme", "region", "form", "audience", "all"):
+        abort(400)
+    value = " ".join(str(form.get("theme" if kind == "theme" else kind) or "").split())
     settings: dict[str, Any] = {
         "slot_minutes": slot,
         "episodes": form.get("episodes", 6, type=int),
-        "concept": (form.get("concept") or "").strip(),
+        # What Concept.parse reads: a theme's words, "region:11", "form:animation"…
+        "concept": value if kind == "theme" else "" if kind == "all" else f"{kind}:{value}",
         "min_regions": form.get("min_regions", 1, type=int),
     }
     for field in ("max_region_share", "montreal_max_share"):
@@ -90,6 +96,9 @@ def index() -> str | Response:
         "seasons/index.html",
         seasons=stored.live_seasons(database.session()),
         slots=season_views.SLOTS,
+        regions=sorted(QUEBEC_REGIONS),
+        forms=[f.value for f in Form],
+        audiences=[a.value for a in Audience],
     )
 
 
