@@ -100,6 +100,10 @@ def test_a_season_edited_with_its_rules_rechecked_then_shared_and_answered(
                 assert found == [], "\n".join(map(str, found))
             assert page_width(viewer) <= width, f"{lang} {width}: the page scrolls sideways"
             screenshot(viewer, f"seasons-{lang}-{width}")
+            viewer.goto(f"{base}/atelier/saisons/")
+            assert page_width(viewer) <= width, f"{lang} {width}: the list scrolls sideways"
+            screenshot(viewer, f"seasons-index-{lang}-{width}")
+            viewer.goto(season_page)
         viewer.locator("header form button", has_text="Français").click()
         viewer.locator("html[lang=fr]").wait_for(state="attached")
         if viewer is not page:
