@@ -147,7 +147,10 @@ class FunnelRow:
 
     @property
     def stalled(self) -> bool:
-        return self.stalled_at == "proposed"
+        """Only a Québec region stands out: outside Québec and unknown are not regions the
+        observatory answers for (their `stalled_at` still says where their films stop)."""
+        in_quebec = self.level == "region" and self.group != OUTSIDE_QUEBEC_OR_UNKNOWN
+        return in_quebec and self.stalled_at == "proposed"
 
     @property
     def group(self) -> str | None:

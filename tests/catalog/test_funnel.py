@@ -284,6 +284,18 @@ def test_a_region_accepted_but_never_proposed_stands_out(engine: Engine, world: 
     assert not any(g.stalled for g in seen.groups) and not seen.total.stalled
 
 
+def test_films_outside_quebec_or_of_unknown_region_never_flag_a_stalled_region() -> None:
+    # Three films in the catalog, none proposed: where their films stop, said for every row.
+    stages = tuple(
+        funnel.StageCount(name, 3, 300) if name == "catalog" else funnel.StageCount(name, 0, 0)
+        for name in funnel.STAGES
+    )
+    rows = {key: FunnelRow("region", key, stages) for key in ("01", "99", "?")}
+    assert all(row.stalled_at == "proposed" for row in rows.values())
+    assert rows["01"].stalled
+    assert not rows["99"].stalled and not rows["?"].stalled
+
+
 def test_the_filters_narrow_every_stage(engine: Engine, world: World) -> None:
     documentaries = observe(engine, FunnelFilter(form="documentary"))
     assert numbers(documentaries.row("06")) == stages((0, 0), (0, 0), *[(1, 30)] * 5)
