@@ -168,13 +168,14 @@ def test_a_region_accepted_but_never_proposed_stands_out(
         session.commit()
     rows = csv_rows(client, "entonnoir-regions")
     stalled = {r["region"] for r in rows if r["stalled"] == "1"}
-    assert stalled == {"06", "99"}  # the Gaspésie (11) has a film proposed
+    # The Gaspésie (11) has a film proposed; outside Québec (99) is not a region to flag.
+    assert stalled == {"06"}
     proposed = {r["region"]: int(r["films"]) for r in rows if r["stage"] == "proposed"}
     assert proposed["11"] == 1 and proposed["06"] == 0
     html = client.get("/observatoire/").get_data(as_text=True)
-    assert "2 régions bloquées : leurs films sont au catalogue, aucun n'a été proposé." in html
+    assert "Une région bloquée : ses films sont au catalogue, aucun n'a été proposé." in html
     assert "06 Montréal — 2 films au catalogue" in html
-    assert html.count('<tr class="stalled">') == 2
+    assert html.count('<tr class="stalled">') == 1
 
 
 def test_the_funding_data_and_headline(client: FlaskClient, observed: Engine) -> None:
