@@ -533,7 +533,7 @@ REGION_WEIGHT = 0.5  # per distinct Québec region the season covers
 EXACT_MAX_CANDIDATES = 6_000
 CANDIDATES_PER_SEED = 4  # a seed's best candidate episodes kept
 SEEDS_MAX = 1_000  # a larger pool seeds its candidates from this many films, all regions first
-GREEDY_PACKINGS = 3  # greedy packings of the pool added to the candidates (they fit together)
+GREEDY_PACKINGS = 1  # greedy packings of the pool added to the candidates (they fit together)
 HEURISTIC_SECONDS = 2.0  # the local search's budget per variant: the heuristic is the fast way
 VARIANTS_MAX = 4  # (audience group, language) pairs tried, those with the most films first
 _EPS = 1e-9
@@ -1094,13 +1094,19 @@ class _Solver:
     def solve(
         self, method: str, relax: Collection[str] = (), time_limit: float | None = None
     ) -> tuple[list[_Cand] | None, _Variant | None, str, bool, int]:
-        """The best season over the variants: (chosen, its variant, method, optimal, candidates)."""
+        """The best season over the variants: (chosen, its variant, method, optimal, candidates).
+
+        Each variant gets an equal share of the time left; `optimal` only when every variant
+        was solved to optimality or shown unable to beat the best.
+        """
         limit = time_limit or self.time_limit
         deadline = time.monotonic() + limit
-        best: tuple[float, list[_Cand], _Variant, str, bool] | None = None
+        best: tuple[float, list[_Cand], _Variant, str] | None = None
+        proven = True
         total = len(self.all_candidates())
         n_eps = self.rules.episodes - self.fixed.episodes
-        for variant in self.variants():
+        variants = self.variants()
+        for k, variant in enumerate(variants):
             if best is not None:
                 # No season of this variant can beat the best: its n best episodes and every
                 # region it holds, ignoring that they overlap, do not reach it.
@@ -1108,24 +1114,25 @@ class _Solver:
                 regions = {code for c in variant.cands for code in c.region_seconds}
                 if sum(top) + REGION_WEIGHT * len(regions) <= best[0]:
                     continue
-            left = max(0.5, deadline - time.monotonic())
+            share = max(0.5, (deadline - time.monotonic()) / (len(variants) - k))
             use = method
             if use == "auto":
                 use = "exact" if len(variant.cands) <= EXACT_MAX_CANDIDATES else "heuristic"
             if use == "exact":
-                chosen, optimal, _ = self.exact(variant.cands, relax, time_limit=left)
+                chosen, optimal, _ = self.exact(variant.cands, relax, time_limit=share)
+                proven = proven and optimal
             elif use == "heuristic":
-                chosen = self.heuristic(variant.cands, relax, time.monotonic() + left)
-                optimal = False
+                chosen = self.heuristic(variant.cands, relax, time.monotonic() + share)
+                proven = False
             else:
                 raise ValueError(f"unknown season method {method!r}; use auto, exact or heuristic")
             if chosen is not None and self.feasible(chosen, relax):
                 score = self.objective(chosen)
                 if best is None or score > best[0] + _EPS:
-                    best = (score, chosen, variant, use, optimal)
+                    best = (score, chosen, variant, use)
         if best is None:
             return None, None, method, False, total
-        return best[1], best[2], best[3], best[4], total
+        return best[1], best[2], best[3], proven, total
 
     def regions_possible(self, variant: _Variant, method: str) -> int:
         """The most Québec regions any season of these rules could cover from the pool: the
