@@ -14,41 +14,19 @@ from sqlmodel import Session, select
 from catalog import seasons as stored
 from catalog.models import SeasonAnswer, UserRole
 from tests.browser.conftest import add_account, open_as, page_width, screenshot
-from tests.conftest import SAMPLES
+from tests.web import test_seasons as seasons_tests
 from tests.web.test_one_language import leaks
-from tests.web.test_seasons import season_films
 from web import database
-from web.usecases import cataloguing
 
 
 def make_season(app: Flask) -> tuple[int, list[int]]:
     """A 3-episode 22-minute season from six regions; its id and its episodes' bundle ids."""
-    with app.app_context(), Session(database.engine()) as session:
-        cataloguing.import_catalog(database.engine(), SAMPLES / "catalog.csv")
-        episodes = season_films(session, 3)
-        season = stored.create(
-            session,
-            "Territoires en six regards",
-            "Territories in six gazes",
-            "territoire",
-            22,
-            {
-                "slot_minutes": 22,
-                "episodes": 3,
-                "concept": "territoire",
-                "min_regions": 6,
-                "max_region_share": 0.5,
-                "montreal_max_share": 0.5,
-            },
-            {},
-            [
-                stored.EpisodePlan(f"Regards {i + 1}", f"Gazes {i + 1}", [f.id or 0 for f in e])
-                for i, e in enumerate(episodes)
-            ],
-        )
-        session.commit()
-        assert season.id is not None
-        return season.id, [b.id or 0 for b in stored.episodes(session, season.id)]
+    with app.app_context():
+        engine = database.engine()
+        labels = ("Territoires en six regards", "Territories in six gazes", "Regards", "Gazes")
+        season_id = seasons_tests.make_season(engine, labels)
+        with Session(engine) as session:
+            return season_id, [b.id or 0 for b in stored.episodes(session, season_id)]
 
 
 def rule_state(page: Any, code: str) -> str:

@@ -68,16 +68,18 @@ def season_films(session: Session, episodes: int) -> list[list[Film]]:
     return chosen
 
 
-@pytest.fixture
-def season_id(engine: Engine) -> int:
-    """A 3-episode 22-minute season from six regions that keeps every rule."""
+def make_season(engine: Engine, labels: tuple[str, str, str, str]) -> int:
+    """A 3-episode 22-minute season of the demo catalog (imported here) from six regions that
+    keeps every rule. `labels`: the season's name in French and English, then its episodes'
+    stem ("Épisode" → "Épisode 1"…) in French and English."""
     cataloguing.import_catalog(engine, SAMPLES / "catalog.csv")
+    label, label_en, episode, episode_en = labels
     with Session(engine) as session:
         episodes = season_films(session, 3)
         season = stored.create(
             session,
-            "Saison d'essai",
-            "Test season",
+            label,
+            label_en,
             "territoire",
             22,
             {
@@ -90,13 +92,34 @@ def season_id(engine: Engine) -> int:
             },
             {},
             [
-                stored.EpisodePlan(f"Épisode {i + 1}", f"Episode {i + 1}", [f.id or 0 for f in e])
+                stored.EpisodePlan(
+                    f"{episode} {i + 1}", f"{episode_en} {i + 1}", [f.id or 0 for f in e]
+                )
                 for i, e in enumerate(episodes)
             ],
         )
         session.commit()
         assert season.id is not None
         return season.id
+
+
+@pytest.fixture
+def season_id(engine: Engine) -> int:
+    return make_season(engine, ("Saison d'essai", "Test season", "Épisode", "Episode"))
+
+
+def ask(client: FlaskClient, engine: Engine, tmp_path: Path, **form: str) -> tuple[str, Job]:
+    """Ask for a 3 × 22 min season of 90 demo films through the form; the job's page and the
+    job (done: jobs run at once here)."""
+    from tests.web.test_workbench import small_catalog
+
+    cataloguing.import_catalog(engine, small_catalog(tmp_path))
+    response = client.post("/atelier/saisons/", data={"slot": "22", "episodes": "3", **form})
+    assert response.status_code == 302
+    with Session(engine) as session:
+        job = session.exec(select(Job).where(Job.kind == "season")).one()
+    assert job.status == JobStatus.done, job.message
+    return client.get(response.headers["Location"]).get_data(as_text=True), job
 
 
 def episodes_of(engine: Engine, season_id: int) -> list[list[int]]:
@@ -398,32 +421,23 @@ def test_a_season_shared_whole_is_answered_per_episode_and_for_the_season(
 def test_asking_for_a_season_solves_and_stores_it(
     client: FlaskClient, engine: Engine, login: Login, tmp_path: Path
 ) -> None:
-    from tests.web.test_workbench import small_catalog
-
-    cataloguing.import_catalog(engine, small_catalog(tmp_path))
     login("curator")
-    response = client.post(
-        "/atelier/saisons/",
-        data={
-            "slot": "22",
-            "episodes": "3",
-            "concept_kind": "all",
-            "min_regions": "4",
-            "max_region_share": "40",
-            "montreal_max_share": "30",
-        },
+    status, job = ask(
+        client,
+        engine,
+        tmp_path,
+        concept_kind="all",
+        min_regions="4",
+        max_region_share="40",
+        montreal_max_share="30",
     )
-    assert response.status_code == 302
+    season_id = job.result["season_id"]
+    assert season_id, job.result
     with Session(engine) as session:
-        job = session.exec(select(Job).where(Job.kind == "season")).one()
-        assert job.status == JobStatus.done, job.message
-        season_id = job.result["season_id"]
-        assert season_id, job.result
         season = session.get(Season, season_id)
         assert season is not None and season.rules["max_region_share"] == 0.4
         assert season.rules["concept"] == "" and season.label == "Saison 3 × 22 min"
         assert len(stored.episodes(session, season_id)) == 3
-    status = client.get(response.headers["Location"]).get_data(as_text=True)
     assert f"/atelier/saisons/{season_id}" in status
     page = client.get(f"/atelier/saisons/{season_id}").get_data(as_text=True)
     assert "toutes respectées" in page
@@ -434,26 +448,19 @@ def test_asking_for_a_season_solves_and_stores_it(
 def test_a_season_no_catalog_can_keep_says_which_rule_blocks(
     client: FlaskClient, engine: Engine, login: Login, tmp_path: Path
 ) -> None:
-    from tests.web.test_workbench import small_catalog
-
-    cataloguing.import_catalog(engine, small_catalog(tmp_path))
     login("curator")
-    response = client.post(
-        "/atelier/saisons/",
-        data={
-            "slot": "22",
-            "episodes": "3",
-            "concept_kind": "region",
-            "region": "11",
-            "min_regions": "3",
-            "max_region_share": "100",
-        },
+    status, job = ask(
+        client,
+        engine,
+        tmp_path,
+        concept_kind="region",
+        region="11",
+        min_regions="3",
+        max_region_share="100",
     )
+    assert job.result["season_id"] is None and job.result["blocked_fr"]
     with Session(engine) as session:
-        job = session.exec(select(Job).where(Job.kind == "season")).one()
-        assert job.result["season_id"] is None and job.result["blocked_fr"]
         assert session.exec(select(Season)).first() is None
-    status = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Aucune saison ne tient ces règles" in status
     assert job.result["blocked_fr"][0] in status.replace("&#39;", "'")
 
