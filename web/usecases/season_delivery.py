@@ -21,6 +21,7 @@ from web import database
 from web.display import (
     bundle_explanation,
     bundle_label,
+    bundle_pitch,
     film_title,
     language_name,
     percent,
@@ -104,7 +105,9 @@ def xmltv(season: Season, first_day: date, at: time, weekday: int | None = None)
         ET.SubElement(programme, "sub-title", lang="fr").text = bundle_label(bundle, "fr")
         ET.SubElement(programme, "sub-title", lang="en").text = bundle_label(bundle, "en")
         for lang in ("fr", "en"):
-            lead = bundle.pitch_text if lang == "fr" else ""
+            # The English guide takes only an English pitch (never the French one as such).
+            pitch, written_in = bundle_pitch(bundle, lang)
+            lead = pitch if written_in == lang else ""
             lead = lead or bundle_explanation(bundle, lang)
             text = " ".join(t for t in (lead, _programme_text(films, lang)) if t)
             ET.SubElement(programme, "desc", lang=lang).text = text
