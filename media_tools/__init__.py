@@ -81,6 +81,7 @@ from media_tools.runner import (
     ffmpeg_exe,
     find_tools,
     kill_all,
+    own_partials,
 )
 from media_tools.style import (
     VECTOR_DIMENSIONS,
@@ -153,6 +154,7 @@ __all__ = [
     "make_thumbnails",
     "make_title_card",
     "measure_loudness",
+    "own_partials",
     "parse_subtitles",
     "probe",
     "qc_file",

@@ -402,6 +402,19 @@ def abandoned_partials(folder: Path) -> list[Path]:
     return found
 
 
+def own_partials(folder: Path) -> list[Path]:
+    """The temporary files and folders under `folder` that this process was writing: once
+    it has killed its ffmpeg (stopping), nothing writes them any more."""
+    if not Path(folder).exists():
+        return []
+    mine = (_host(), str(os.getpid()))
+    return [
+        path
+        for path in Path(folder).rglob(".*")
+        if (match := _WRITER.search(path.name)) and (match["host"], match["pid"]) == mine
+    ]
+
+
 def _process_exists(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import socket
 import threading
 import uuid
@@ -493,6 +494,13 @@ def abandon(app: Flask) -> list[int]:
         context.lost.set()  # from now on the run stores nothing
         scope.cancel()
     media_tools.kill_all()
+    # Its killed runs' half-written files go now: the worker that takes a job up again may
+    # clean up before this process has gone, when they are not yet a dead writer's.
+    for leftover in media_tools.own_partials(Path(app.config["MEDIA_ROOT"])):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
     handed: list[int] = []
     with app.app_context(), Session(database.engine()) as session:
         for context, _ in runs:

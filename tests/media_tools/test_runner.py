@@ -23,7 +23,9 @@ from media_tools.runner import (
     atomic_output,
     base_args,
     cancel_scope,
+    own_partials,
     run,
+    scratch_dir,
 )
 from tests.media_tools.conftest import ROOT
 
@@ -164,3 +166,14 @@ def test_only_a_dead_writer_s_temporary_files_are_abandoned(tmp_path: Path) -> N
         old = time.time() - ABANDONED_AFTER_S - 60  # another machine's writer, silent an hour
         os.utime(elsewhere, (old, old))
         assert sorted(abandoned_partials(tmp_path)) == sorted([dead, elsewhere])
+
+
+def test_a_stopping_process_finds_only_its_own_temporary_files(tmp_path: Path) -> None:
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    someone_elses = tmp_path / f".proxy.{_host()}~{gone.pid}~0123abcd.partial.mp4"
+    someone_elses.write_bytes(b"half")
+    with atomic_output(tmp_path / "poster.jpg") as mine, scratch_dir(tmp_path / "x") as work:
+        mine.write_bytes(b"half")
+        assert sorted(own_partials(tmp_path)) == sorted([mine, work])
+    assert own_partials(tmp_path) == []
