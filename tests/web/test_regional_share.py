@@ -138,17 +138,22 @@ def test_the_pitch_page_says_what_its_region_chart_counts(
 ) -> None:
     login("curator")
     html = " ".join(client.get(f"/pitch/anthologies/{bundle_id}").get_data(as_text=True).split())
+    # The regions outside Montréal, apart from Montréal and from outside Québec (not regional).
     assert (
-        "<strong>Régions du Québec hors Montréal</strong> : 70 % de la durée, 1 film sur 3 (33 %)"
+        '<strong>Autres régions du Québec</strong> <span class="value">30 min · 1 film · 70 %'
     ) in html
-    # Each region of the chart named, with its runtime and share as text.
-    assert '<th scope="row">Gaspésie–Îles-de-la-Madeleine</th>' in html
-    assert '<td>30:00 <span class="n">(70 %)</span>' in html
-    client.post("/langue/en")
-    english = client.get(f"/pitch/anthologies/{bundle_id}").get_data(as_text=True)
+    assert '<strong>Montréal</strong> <span class="value">7 min · 1 film · 16 %' in html
+    assert '<strong>Hors Québec</strong> <span class="value">6 min · 1 film · 14 %' in html
+    # Each region of the chart named, with its runtime, films and share as text.
     assert (
-        "<strong>Québec regions outside Montréal</strong>: 70% of the runtime, 1 of 3 films (33%)"
-    ) in " ".join(english.split())
+        '<span class="name">Gaspésie–Îles-de-la-Madeleine</span>'
+        ' <span class="value">30 min · 1 film · 70 %</span>'
+    ) in html
+    client.post("/langue/en")
+    english = " ".join(client.get(f"/pitch/anthologies/{bundle_id}").get_data(as_text=True).split())
+    assert (
+        '<strong>Other Québec regions</strong> <span class="value">30 min · 1 film · 70%'
+    ) in english
 
 
 @pytest.mark.parametrize(("kept", "exempt"), [("t-2", True), ("t-3", False)])
@@ -202,5 +207,6 @@ def test_the_pitch_chart_names_an_unknown_region(
         session.commit()
     login("curator")
     html = client.get(f"/pitch/anthologies/{bundle_id}").get_data(as_text=True)
-    assert '<th scope="row">Région inconnue</th>' in html
-    assert "<strong>Régions du Québec hors Montréal</strong>" in html
+    assert '<span class="name">Région inconnue</span>' in html
+    assert "<strong>Région inconnue</strong>" in html
+    assert "<strong>Autres régions du Québec</strong>" in html
