@@ -52,6 +52,21 @@ class Role(enum.StrEnum):
     editor = "editor"
     composer = "composer"
     cast = "cast"
+    # The crew beyond the six head credits (0015), so the technicians who usually stay
+    # invisible are named: camera, sound, light, design, post-production, production.
+    camera_operator = "camera_operator"
+    sound_recordist = "sound_recordist"
+    sound_designer = "sound_designer"
+    gaffer = "gaffer"
+    art_director = "art_director"
+    costume_designer = "costume_designer"
+    makeup_artist = "makeup_artist"
+    vfx = "vfx"
+    animator = "animator"
+    colorist = "colorist"
+    music_supervisor = "music_supervisor"
+    production_manager = "production_manager"
+    assistant_director = "assistant_director"
 
 
 def _json_list() -> Any:
@@ -230,6 +245,11 @@ class Credit(SQLModel, table=True):
     role: Role
     position: int = 0
     name: str = Field(index=True)
+    # The person's region for this film when known (a Region code; not a foreign key so an
+    # old import keeps loading), and their name folded (no case, no accents, single spaces)
+    # that a person's page gathers their credits by (0015).
+    region_code: str | None = Field(default=None, max_length=2, index=True)
+    person_key: str = Field(default="", max_length=200, index=True)
 
     film: Optional["Film"] = Relationship(back_populates="credits")
 
@@ -338,6 +358,8 @@ class Job(SQLModel, table=True):
     died) is queued again by any live worker and resumes with the steps not yet done.
     """
 
+    __table_args__ = (UniqueConstraint("parent_id", "child_key", name="uq_job_parent_child"),)
+
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(index=True, max_length=32)
     params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
@@ -354,6 +376,12 @@ class Job(SQLModel, table=True):
     # The run holding the job ("host:pid:token"), and until when unless it renews.
     lease_owner: str | None = Field(default=None, max_length=120)
     lease_expires_at: datetime | None = None
+    # A catalog-wide job fans out into children (0017): each names its parent and a key
+    # (a film's id, a chunk's range) unique under that parent, so a child is made once.
+    parent_id: int | None = Field(
+        default=None, foreign_key="job.id", index=True, ondelete="CASCADE"
+    )
+    child_key: str | None = Field(default=None, max_length=64)
 
 
 class Cluster(SQLModel, table=True):
@@ -638,4 +666,70 @@ class SeasonAnswer(SQLModel, table=True):
     user_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     verdict: str = Field(max_length=16)  # a Verdict's value: interested, maybe, pass
     comment: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class VersionKind(enum.StrEnum):
+    """What a film's version file is: a text track or an audio track (0014)."""
+
+    subtitles = "subtitles"  # translation of the dialogue
+    captions = "captions"  # closed captions (CRTC delivery)
+    sdh = "sdh"  # subtitles for the deaf and hard of hearing
+    dub = "dub"  # a dubbed audio track
+    described = "described"  # described video (audio description)
+
+
+class FilmVersion(SQLModel, table=True):
+    """A subtitle file or an audio track attached to a film, in one language.
+
+    `kind` is a VersionKind value; `qc` holds the subtitle QC report (media_tools.subtitles)
+    or the audio probe's findings; `path` is under MEDIA_ROOT; a subtitle file is also kept
+    as WebVTT at `vtt_path` for the players' `<track>`.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("film_id", "kind", "language", name="uq_filmversion_film_kind_language"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    film_id: int = Field(foreign_key="film.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=16)
+    language: str = Field(max_length=8)
+    path: str
+    vtt_path: str | None = None
+    original_name: str = ""
+    format: str = Field(default="", max_length=16)
+    size_bytes: int = Field(default=0, sa_type=BigInteger)
+    sha256: str = Field(default="", max_length=64)
+    duration_seconds: float | None = None
+    qc: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
+    uploaded_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class PromoAsset(SQLModel, table=True):
+    """A film's promotional material (0016): a making-of or interview clip, a still, a set
+    photo, a teacher's guide PDF…, with its kind and language ("" when it has no speech).
+
+    `media_type` is "video", "image" or "pdf" (found by probing, not by the name); a clip
+    gets a browser-playable `preview_path` and a `thumbnail_path`, made like a film's.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    film_id: int = Field(foreign_key="film.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=24)  # making_of, interview, set_visit, still, set_photo,
+    # teacher_guide, trailer, press
+    language: str = Field(default="", max_length=8)
+    title: str = ""
+    media_type: str = Field(max_length=8)
+    path: str
+    original_name: str = ""
+    size_bytes: int = Field(default=0, sa_type=BigInteger)
+    sha256: str = Field(default="", max_length=64)
+    probe: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
+    preview_path: str | None = None
+    thumbnail_path: str | None = None
+    position: int = 0
+    uploaded_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow)
