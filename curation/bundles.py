@@ -42,6 +42,7 @@ from curation.packing import (
     pack_pool,
 )
 from curation.rules import (
+    AGE_BAND,
     AUDIENCE,
     DIRECTOR,
     FILM_COUNT,
@@ -63,6 +64,7 @@ from curation.rules import (
 DIAGNOSIS_ORDER = (
     REGIONAL_FLOOR,
     AUDIENCE,
+    AGE_BAND,
     LANGUAGE,
     DIRECTOR,
     MIN_REGIONS,
@@ -84,6 +86,10 @@ _REASONS = {
     ),
     AUDIENCE: ("no companion of a compatible audience", "aucun compagnon d'un public compatible"),
     LANGUAGE: ("no companion sharing a language", "aucun compagnon dans une langue commune"),
+    AGE_BAND: (
+        "no companion within its age band (or no age range on its record)",
+        "aucun compagnon dans sa tranche d'âge (ou pas d'âges sur sa fiche)",
+    ),
     DIRECTOR: (
         "its possible companions share its director",
         "ses compagnons possibles ont le même réalisateur",

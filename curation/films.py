@@ -91,6 +91,9 @@ class CurationFilm:
     text: str = ""
     text_fr: str = ""
     text_en: str = ""
+    # The ages a youth film is made for (audience jeunesse), when the record says.
+    age_min: int | None = None
+    age_max: int | None = None
 
 
 def person_key(name: str) -> str:

@@ -32,6 +32,8 @@ from scipy.sparse import csr_matrix
 from curation.embedding import film_rows
 from curation.films import CurationFilm, person_key
 from curation.rules import (
+    AGE_BAND,
+    AGE_BANDS,
     AUDIENCE,
     AUDIENCES,
     DIRECTOR,
@@ -42,6 +44,7 @@ from curation.rules import (
     RUNTIME_WINDOW,
     SlotRules,
     accepted_languages,
+    age_bands,
     audience_key,
 )
 
@@ -140,6 +143,12 @@ class Pool:
             for i in members:
                 conflicts[i].update(j for j in members if j != i)
         self.conflicts = conflicts
+        # Each film's age bands as bits (0: no age, no band). A film's bands are contiguous, so
+        # films whose bands meet pairwise share one band all together (Helly, on a line).
+        self.one_age_band = rules.one_age_band and AGE_BAND not in relax
+        self.band_bits = np.array(
+            [sum(1 << AGE_BANDS.index(b) for b in age_bands(f)) for f in films], dtype=np.int64
+        )
         self.languages = [accepted_languages(f) for f in films]
         any_language = not rules.common_language or LANGUAGE in relax
         self.any_language = np.array(
@@ -167,6 +176,9 @@ class Pool:
                 if not any_
             ]
             return bool(known) and not frozenset.intersection(*known)
+        if rule == AGE_BAND:
+            common = int(np.bitwise_and.reduce(self.band_bits)) if self.n else 1
+            return self.one_age_band and common == 0
         if rule == REGIONAL_FLOOR:
             return self.floor > 0 and not self.regional.all()
         if rule == MIN_REGIONS:
@@ -202,6 +214,8 @@ class Pool:
     def compatible_with(self, seed: int, others: NDArray[np.intp]) -> NDArray[np.bool_]:
         ok = self.audience_ok[self.audience[seed], self.audience[others]]
         ok &= self.footprint[others] <= self.high - self.footprint[seed]
+        if self.one_age_band:
+            ok &= (self.band_bits[others] & self.band_bits[seed]) != 0
         if self.conflicts[seed]:
             ok &= ~np.isin(others, list(self.conflicts[seed]))
         if not self.any_language[seed]:
@@ -234,6 +248,9 @@ class Pool:
                 b = where.get(q)
                 if b is not None:
                     ok[a, b] = False
+        if self.one_age_band:
+            bits = self.band_bits[idx]
+            ok &= (bits[:, None] & bits[None, :]) != 0
         np.fill_diagonal(ok, False)
         return ok
 

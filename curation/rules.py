@@ -55,7 +55,20 @@ DIRECTOR = "one_film_per_director"
 AUDIENCE = "audience"
 LANGUAGE = "language"
 MIN_REGIONS = "min_regions"
-RULES = (RUNTIME_WINDOW, FILM_COUNT, REGIONAL_FLOOR, DIRECTOR, AUDIENCE, LANGUAGE, MIN_REGIONS)
+AGE_BAND = "age_band"
+RULES = (
+    RUNTIME_WINDOW,
+    FILM_COUNT,
+    REGIONAL_FLOOR,
+    DIRECTOR,
+    AUDIENCE,
+    LANGUAGE,
+    MIN_REGIONS,
+    AGE_BAND,
+)
+# The age bands of youth programming (preschool, early and late primary, teens): a school
+# or a children's slot programmes for one of them.
+AGE_BANDS: tuple[tuple[int, int], ...] = ((3, 5), (6, 8), (9, 12), (13, 17))
 # Reasons a film cannot enter any bundle at all, whatever its companions.
 NO_RUNTIME = "no_runtime"
 TOO_LONG = "longer_than_slot"
@@ -87,6 +100,8 @@ class SlotRules:
       are unknown fits any language when `unknown_language_ok` (the default, since a catalog
       imported without languages would otherwise get no bundle at all); set it False to
       demand known languages.
+    - `one_age_band`: every film made for ages within one band of `AGE_BANDS` (a film's age
+      range must overlap the band; a film without an age range fits none). Off by default.
     """
 
     slot_minutes: int = 44
@@ -103,6 +118,7 @@ class SlotRules:
     audience_pairs: frozenset[frozenset[str]] = field(default=DEFAULT_AUDIENCE_PAIRS)
     common_language: bool = True
     unknown_language_ok: bool = True
+    one_age_band: bool = False
 
     def __post_init__(self) -> None:
         low, high = self.window
@@ -172,6 +188,30 @@ class SlotRules:
 def audience_key(audience: str | None) -> str:
     key = (audience or "").strip().casefold()
     return key if key in AUDIENCES[:-1] else "unknown"
+
+
+def age_bands(film: CurationFilm) -> tuple[tuple[int, int], ...]:
+    """The bands of `AGE_BANDS` a film's age range overlaps (an open end reaches the last or
+    first band); none when the record gives no age."""
+    if film.age_min is None and film.age_max is None:
+        return ()
+    low = film.age_min if film.age_min is not None else 0
+    high = film.age_max if film.age_max is not None else 99
+    return tuple(band for band in AGE_BANDS if band[0] <= high and low <= band[1])
+
+
+def common_age_band(films: Sequence[CurationFilm]) -> tuple[int, int] | None:
+    """The youngest band every film's age range overlaps, or None."""
+    shared = set(AGE_BANDS)
+    for film in films:
+        shared &= set(age_bands(film))
+    return min(shared) if shared else None
+
+
+def age_range_words(film: CurationFilm) -> str:
+    if film.age_min is None and film.age_max is None:
+        return "?"
+    return f"{film.age_min if film.age_min is not None else ''}–{film.age_max or ''}"
 
 
 def accepted_languages(film: CurationFilm) -> frozenset[str]:
@@ -318,7 +358,20 @@ def check_bundle(
                     tuple(f.id for f in films),
                 )
             )
+    if rules.one_age_band and films and common_age_band(films) is None:
+        out.append(_age_band_violation(films))
     return out
+
+
+def _age_band_violation(films: Sequence[CurationFilm]) -> Violation:
+    bands = ", ".join(f"{a}–{b}" for a, b in AGE_BANDS)
+    ages = ", ".join(f"{f.title} ({age_range_words(f)})" for f in films)
+    return Violation(
+        AGE_BAND,
+        f"no age band ({bands}) holds every film: {ages}",
+        f"aucune tranche d'âge ({bands}) ne réunit tous les films : {ages}",
+        tuple(f.id for f in films),
+    )
 
 
 def _region_violations(
