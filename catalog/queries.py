@@ -16,16 +16,19 @@ from catalog.models import (
     CatalogVersion,
     Credit,
     Film,
+    FilmVersion,
     Job,
     MediaAsset,
     Municipality,
     Region,
     Role,
     Status,
+    VersionKind,
     missing_fields,
     utcnow,
 )
 from catalog.places import PlaceIndex, default_index
+from catalog.readiness import TEXT_KINDS
 
 Listed = TypeVar("Listed")
 
@@ -72,6 +75,9 @@ class FilmFilter:
     year_from: int | None = None
     year_to: int | None = None
     has_media: bool | None = None
+    # A language a buyer needs (ISO 639-3): the film is in it, or subtitled or dubbed in it
+    # with no failing QC (catalog/readiness.py says the same film by film).
+    ready_for: str | None = None
 
 
 def _json_holds(column: Any, value: str) -> Any:
@@ -161,6 +167,8 @@ def _filtered(session: Session, query: Any, filters: FilmFilter) -> Any:
         query = query.where(_json_holds(Film.original_languages, filters.language))
     if filters.audience:
         query = query.where(Film.audience == filters.audience)
+    if filters.ready_for:
+        query = query.where(ready_for_language(filters.ready_for))
     if filters.min_minutes is not None:
         query = query.where(col(Film.runtime_seconds) >= filters.min_minutes * 60)
     if filters.max_minutes is not None:
@@ -182,6 +190,26 @@ def _filtered(session: Session, query: Any, filters: FilmFilter) -> Any:
             )
         )
     return query
+
+
+def ready_for_language(language: str) -> Any:
+    """Films a buyer of `language` can take now, as catalog/readiness.py judges them: in it
+    originally, dubbed in it, or with a subtitle file in it whose QC counts no error; or
+    declared as subtitled in it while no subtitle file of that language is attached."""
+    errors = func.coalesce(col(FilmVersion.qc)["errors"].as_integer(), 0)
+    in_language = select(FilmVersion.film_id).where(FilmVersion.language == language)
+    passing = in_language.where(
+        or_(
+            col(FilmVersion.kind) == VersionKind.dub.value,
+            col(FilmVersion.kind).in_(TEXT_KINDS) & (errors == 0),
+        )
+    )
+    text_files = in_language.where(col(FilmVersion.kind).in_(TEXT_KINDS))
+    return or_(
+        _json_holds(Film.original_languages, language),
+        col(Film.id).in_(passing),
+        _json_holds(Film.subtitle_languages, language) & col(Film.id).not_in(text_files),
+    )
 
 
 def filtered(session: Session, query: Any, filters: FilmFilter) -> Any:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 import curation
-from catalog import queries, vectors
+from catalog import queries, vectors, versions
 from catalog.bundles import snapshot
 from catalog.models import (
     Bundle,
@@ -71,8 +71,15 @@ def embedding_text(film: Film) -> str:
     )
 
 
-def to_curation(film: Film, text: str | None = None) -> CurationFilm:
+def to_curation(
+    film: Film, text: str | None = None, languages: versions.FilmLanguages | None = None
+) -> CurationFilm:
+    """The core's view of a film. `languages` (versions.languages_of) adds what is attached
+    to what is declared: dubs to the spoken languages, subtitle files to the subtitles;
+    without it only the declared languages count (use `to_curation_all` for a list)."""
     assert film.id is not None
+    spoken = [*languages["original"], *languages["dubs"]] if languages else film.original_languages
+    subtitled = languages["subtitles"] if languages else film.subtitle_languages
     return CurationFilm(
         id=film.id,
         title=film.display_title,
@@ -80,12 +87,14 @@ def to_curation(film: Film, text: str | None = None) -> CurationFilm:
         directors=tuple(film.directors),
         region_code=film.region_code,
         audience=film.audience.value if film.audience else None,
-        languages=tuple(film.original_languages),
-        subtitle_languages=tuple(film.subtitle_languages),
+        languages=tuple(dict.fromkeys(spoken)),
+        subtitle_languages=tuple(subtitled),
         form=film.form.value if film.form else None,
         genres=tuple(film.genres),
         subjects=tuple(film.subjects),
         style_tags=tuple(film.style_tags),
+        age_min=film.audience_age_min,
+        age_max=film.audience_age_max,
         text=text if text is not None else embedding_text(film),
         # The words labels draw from: the French text first, the English for English labels.
         text_fr=" \n".join(
@@ -93,6 +102,14 @@ def to_curation(film: Film, text: str | None = None) -> CurationFilm:
         ),
         text_en=" \n".join(t for t in (film.synopsis_en, film.synopsis_long_en) if t),
     )
+
+
+def to_curation_all(
+    session: Session, films: Sequence[Film], text: str | None = None
+) -> list[CurationFilm]:
+    """`to_curation` for each film, its attached versions' languages read in one query."""
+    languages = versions.languages_by_film(session, films)
+    return [to_curation(f, text, languages.get(f.id or 0)) for f in films]
 
 
 # -- embeddings ----------------------------------------------------------------------------
@@ -305,9 +322,12 @@ def _save_clusters(session: Session, facet: str, clusters: Sequence[curation.Clu
         session.delete(gone)
 
 
-def eligible_films(session: Session) -> list[Film]:
-    """Films a bundle may hold: those the curators accepted."""
+def eligible_films(session: Session, ready_for: str | None = None) -> list[Film]:
+    """Films a bundle may hold: those the curators accepted (and, with `ready_for`, only
+    those a buyer of that language can take now: catalog/readiness.py)."""
     statement = select(Film).where(Film.status == Status.accepted).order_by(col(Film.id))
+    if ready_for:
+        statement = statement.where(queries.ready_for_language(ready_for))
     return list(session.exec(statement).all())
 
 
@@ -370,6 +390,7 @@ def propose(
     count: int | None = None,
     random_state: int = 0,
     progress: Progress | None = None,
+    ready_for: str | None = None,
 ) -> ProposalResult:
     """Cluster the accepted films on `facet`, pack bundles under `rules`, and store them.
 
@@ -380,7 +401,7 @@ def propose(
     with Session(engine) as session:
         if progress:
             progress(0, 3)
-        films = [to_curation(f) for f in eligible_films(session)]
+        films = to_curation_all(session, eligible_films(session, ready_for))
         by_id = {f.id: f for f in films}
         matrix = facet_vectors(session, films, facet, model_id)
         # Only films that can fit the slot are clustered: a catalog of features would
@@ -424,7 +445,7 @@ def propose(
         stored = Proposal(
             facet=facet,
             slot_minutes=rules.slot_minutes,
-            rules=_rules_json(rules),
+            rules={**_rules_json(rules), **({"ready_for": ready_for} if ready_for else {})},
             unplaced=[asdict(u) for u in proposal.unplaced],
             blocked_by={rule: asdict(b) for rule, b in proposal.blocked_by.items()},
         )
@@ -492,14 +513,17 @@ def embed_job(context: jobs.JobContext) -> dict[str, Any]:
     takes; this job ends when they all have, with their totals."""
     model_id = _job_embedder(context).model_id
     films, todo = pending_films(context.engine, model_id)
-    ids = [film_id for film_id, _, _ in todo]
-    chunks = [ids[start : start + CHUNK_FILMS] for start in range(0, len(ids), CHUNK_FILMS)]
+    # Chunks by film id, so a run taken up again finds the same chunks (recorded once each).
+    chunks: dict[int, list[int]] = {}
+    for film_id, _, _ in todo:
+        chunks.setdefault((film_id - 1) // CHUNK_FILMS, []).append(film_id)
     context.fan_out(
         "embed-films",
-        [{"model": context.params["model"], "film_ids": chunk} for chunk in chunks],
-        weights=[len(chunk) for chunk in chunks],
+        [{"model": context.params["model"], "film_ids": chunk} for chunk in chunks.values()],
+        weights=[len(chunk) for chunk in chunks.values()],
+        keys=[f"films {n * CHUNK_FILMS + 1}-{(n + 1) * CHUNK_FILMS}" for n in chunks],
     )
-    return {"model_id": model_id, "films": films, "embedded": 0, "unchanged": films - len(ids)}
+    return {"model_id": model_id, "films": films, "embedded": 0, "unchanged": films - len(todo)}
 
 
 @jobs.handler("embed-films")
@@ -522,6 +546,7 @@ def propose_job(context: jobs.JobContext) -> dict[str, Any]:
         rules_from(params.get("rules", {})),
         count=params.get("count"),
         progress=context.progress,
+        ready_for=params.get("ready_for"),
     )
     return {
         "proposal_id": result.proposal_id,

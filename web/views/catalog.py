@@ -26,20 +26,23 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from catalog import queries, sharing, vectors
-from catalog.fields import FieldError, parse_language
+from catalog.fields import CREDIT_COLUMNS, FieldError, parse_language
 from catalog.models import Film, Status, UserRole
 from catalog.records import film_to_record
 from web import database, fragments, jobs
 from web.auth import current_user, require_role
 from web.display import current_language
 from web.security import local_path
-from web.usecases import curating, judging, records
+from web.usecases import curating, judging, promo, readiness, records, youth
+from web.usecases import versions as film_versions
 from web.views.common import CHOICES, wants_partial
 from web.views.film_form import (
+    CREW_FIELDS,
     LACK_FIELDS,
     READING_GROUPS,
     STATUS_LABELS,
     TEXT_LANGUAGE,
+    credit_links,
     field_label,
     form_values,
     read_form,
@@ -60,6 +63,10 @@ LACK_LABELS = {
     "original_languages": _l("langue"),
     "audience": _l("public"),
 }
+
+
+# The buyers the list can be narrowed to ("ready=eng"): the language they need.
+READY_FOR = {"eng": "eng", "fra": "fra"}
 
 
 @bp.get("/")
@@ -86,6 +93,7 @@ def film_list() -> Response:
         year_from=number("year_from"),
         year_to=number("year_to"),
         has_media={"1": True, "0": False}.get(media or ""),
+        ready_for=READY_FOR.get(args.get("ready") or ""),
     )
     semantic = args.get("mode") == "sens" and bool(filters.text)
     if semantic:
@@ -106,7 +114,9 @@ def film_list() -> Response:
             )
             return _films_fragment(page)
 
-        films = fragments.rendered("films", key, render)
+        # Attaching a subtitle file does not move the catalog's version: a list narrowed
+        # by readiness is read afresh.
+        films = render() if filters.ready_for else fragments.rendered("films", key, render)
     if wants_partial():
         response = make_response(films)
     else:
@@ -166,6 +176,22 @@ def _film_or_404(film_id: int) -> Film:
     return film
 
 
+@bp.get("/jeunesse")
+@require_role(UserRole.curator)
+def youth_programme() -> str:
+    """Youth films by age band ("?ages=6-8"), each with its ages and its teacher's guide."""
+    band = youth.parse_band(request.args.get("ages"))
+    return render_template(
+        "catalog/youth.html",
+        band=band,
+        bands=youth.AGE_BANDS,
+        band_key=youth.band_key,
+        films=youth.programme(database.session(), band),
+        # The guide opens where helper routes serve promotional files, when the app has them.
+        guide_endpoint="promo.file" if "promo.file" in current_app.view_functions else None,
+    )
+
+
 @bp.get("/films/<int:film_id>")
 @require_role(UserRole.curator)
 def film_detail(film_id: int) -> str:
@@ -185,7 +211,10 @@ def film_detail(film_id: int) -> str:
         history=_history(film_id),
         judging=judging.panel(db, film_id, user.id or 0),
         asset=asset,
+        versions_panel=film_versions.panel(db, film),
         similar=similar,
+        markets=readiness.film_markets(db, film),
+        promo=promo.panel(db, film_id, current_language()),
         lack_labels=LACK_LABELS,
         status_labels=STATUS_LABELS,
     )
@@ -225,6 +254,8 @@ class RecordField:
     text: str
     empty: bool
     lang: str | None = None  # a paragraph in this language (synopses)
+    # A credit's people: (name, their page's slug, their region's name or ""), each linked.
+    people: tuple[tuple[str, str, str], ...] = ()
 
 
 def _english_first(names: list[str]) -> list[str]:
@@ -270,10 +301,14 @@ def _reading(film: Film) -> list[tuple[str, list[RecordField]]]:
         for name in names:
             value = record.get(name)
             empty = value is None or value == "" or value == []
+            if empty and name in CREW_FIELDS:
+                continue  # the crafts nobody is credited in are not listed one by one
             text = shown_value(name, value, lang)
             paragraph = TEXT_LANGUAGE.get(name) if not empty else None
-            fields.append(RecordField(name, field_label(name), text, empty, paragraph))
-        groups.append((str(title), fields))
+            named = tuple(credit_links(value, lang)) if name in CREDIT_COLUMNS else ()
+            fields.append(RecordField(name, field_label(name), text, empty, paragraph, named))
+        if fields:
+            groups.append((str(title), fields))
     return groups
 
 
@@ -506,5 +541,6 @@ def job_status(job_id: int) -> str:
     job = queries.get_job(database.session(), job_id)
     if job is None:
         abort(404)
+    parts = jobs.parts(database.session(), job_id)  # a catalog-wide job's per-film parts
     template = "catalog/_job.html" if wants_partial() else "catalog/job.html"
-    return render_template(template, job=job, field_label=field_label)
+    return render_template(template, job=job, parts=parts, field_label=field_label)

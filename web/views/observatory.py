@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from catalog.fields import spreadsheet_safe
 from web import database
 from web.display import current_language, language_name
-from web.usecases import observatory
+from web.usecases import observatory, people, youth
 from web.views.common import CHOICES
 from web.views.observatory_charts import (
     CHARTS,
@@ -59,6 +59,10 @@ def overview() -> str:
         languages=[(code, language_name(code, current_language())) for code in LANGUAGES],
         permalink=url_for("observatory.overview", _external=True, **view.args),
         report_year=view.filters.year or _last_year(obs),
+        youth=youth.by_region(database.session()),
+        youth_bands=youth.AGE_BANDS,
+        crew=people.crew_by_region(database.session(), current_language()),
+        crew_groups=people.group_labels(),
     )
 
 

@@ -17,6 +17,7 @@ from catalog.models import Bundle, BundleStatus, Status, UserRole
 from web import database, jobs
 from web.auth import require_role
 from web.usecases import bundles as bundle_views
+from web.usecases import readiness
 from web.usecases.bundles import replacements, view_of
 from web.usecases.curating import rules_from
 from web.views import workbench_words as words
@@ -50,6 +51,8 @@ def index() -> str | Response:
         # Off unless asked for: films from outside Québec then count toward the floor too.
         if request.form.get("outside_quebec_counts"):
             rules["outside_quebec_counts"] = True
+        if request.form.get("one_age_band"):
+            rules["one_age_band"] = True
         try:
             rules_from(rules)
         except ValueError as error:
@@ -59,6 +62,8 @@ def index() -> str | Response:
             "facet": facet,
             "rules": rules,
             "count": request.form.get("count", type=int),
+            # Only films an English-language buyer can take now (catalog/readiness.py).
+            "ready_for": "eng" if request.form.get("ready_for") == "eng" else None,
             "model": current_app.config["EMBEDDING_MODEL"],
             "name": _(
                 "Propositions %(facet)s, case de %(slot)s min", facet=FACET_LABELS[facet], slot=slot
@@ -153,6 +158,7 @@ def _editor(bundle: Bundle, error: str | None = None) -> str:
         facets=FACET_LABELS,
         lang=str(get_locale() or "fr"),
         status_labels=BUNDLE_STATUS_LABELS,
+        markets=readiness.bundle_markets(database.session(), view.films),
     )
 
 

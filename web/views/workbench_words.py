@@ -84,9 +84,10 @@ def _audience(film: Film) -> str:
     return audience_name(code, current_language()) or _("public non précisé")
 
 
-def _languages(film: Film) -> str:
+def _languages(film: Film, view: BundleView) -> str:
+    """The languages the bundle's language rule counts: declared, and from attached versions."""
     lang = current_language()
-    codes = [*film.original_languages, *film.subtitle_languages]
+    codes = view.languages.get(film.id or 0) or [*film.original_languages, *film.subtitle_languages]
     return ", ".join(dict.fromkeys(language_name(c, lang) for c in codes)) or _(
         "langue non précisée"
     )
@@ -195,12 +196,33 @@ def warning_words(view: BundleView, problem: Problem) -> str:
                 _(
                     "%(film)s (%(languages)s)",
                     film=quoted([f.display_title]),
-                    languages=_languages(f),
+                    languages=_languages(f, view),
                 )
                 for f in named
             ),
         )
+    if rule == core.AGE_BAND:
+        return _(
+            "Aucune tranche d'âge (3–5, 6–8, 9–12, 13–17 ans) ne réunit tous les films : "
+            "%(films)s.",
+            films=", ".join(
+                _("%(film)s (%(ages)s)", film=quoted([f.display_title]), ages=age_words(f))
+                for f in named
+            ),
+        )
     return _("Une règle n'est pas respectée : %(films)s.", films=quoted(titles))
+
+
+def age_words(film: Film) -> str:
+    """ "6–8 ans", "9 ans et plus", "âges non précisés"."""
+    low, high = film.audience_age_min, film.audience_age_max
+    if low is None and high is None:
+        return _("âges non précisés")
+    if high is None:
+        return _("%(low)s ans et plus", low=low)
+    if low is None:
+        return _("jusqu'à %(high)s ans", high=high)
+    return _("%(low)s–%(high)s ans", low=low, high=high)
 
 
 def warnings(view: BundleView) -> list[str]:
@@ -235,6 +257,9 @@ REFUSALS: dict[str, Callable[[int], str]] = {
         "%(num)s hors du nombre de films permis", "%(num)s hors du nombre de films permis", n
     ),
     core.DUPLICATE: lambda n: ngettext("%(num)s en double", "%(num)s en double", n),
+    core.AGE_BAND: lambda n: ngettext(
+        "%(num)s hors de la tranche d'âge", "%(num)s hors de la tranche d'âge", n
+    ),
 }
 
 
@@ -246,6 +271,7 @@ BROKEN = {
     core.MIN_REGIONS: _l("trop peu de régions distinctes"),
     core.FILM_COUNT: _l("hors du nombre de films permis"),
     core.RUNTIME_WINDOW: _l("hors de la fenêtre de la case"),
+    core.AGE_BAND: _l("hors de la tranche d'âge des autres"),
 }
 
 
@@ -337,6 +363,7 @@ UNPLACED_REASONS = {
     core.MIN_REGIONS: _l("Trop peu de régions parmi leurs voisins"),
     core.FILM_COUNT: _l("Le nombre de films par anthologie"),
     core.RUNTIME_WINDOW: _l("Leurs voisins ne remplissent pas la case"),
+    core.AGE_BAND: _l("Aucun voisin dans leur tranche d'âge, ou pas d'âges sur la fiche"),
     "not_selected": _l("Plaçables, mais leurs voisins sont pris ailleurs"),
     "count_limit": _l("Au-delà du nombre d'anthologies demandé"),
     "several_rules": _l("Plusieurs règles ensemble"),
@@ -365,6 +392,7 @@ UNPLACED_FIXES = {
     "not_selected": _l("Demander plus d'anthologies"),
     "count_limit": _l("Demander plus d'anthologies (nombre maximum)"),
     "several_rules": _l("Compléter la fiche (public, langues, région) ou l'ajouter à la main"),
+    core.AGE_BAND: _l("Vérifier ses âges sur la fiche"),
 }
 
 # Fixes made on the film's record: the link goes to its edit form.
