@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from catalog import versions
 from catalog.models import (
@@ -21,6 +21,7 @@ from catalog.models import (
     Film,
     FilmVersion,
     PromoAsset,
+    Proposal,
     Status,
 )
 from catalog.readiness import ENGLISH, film_readiness
@@ -203,3 +204,37 @@ def test_the_observatory_counts_youth_films_by_region(client: FlaskClient, engin
         "Bas-Saint-Laurent": ["2", "1", "1", "1", "0", "0", "0"],
         "Montréal": ["1", "0", "0", "0", "0", "1", "0"],
     }
+
+
+def test_a_proposal_for_an_english_buyer_in_one_age_band(
+    client: FlaskClient, engine: Engine, login: Login
+) -> None:
+    """The proposal form's two options reach the proposal: only films an English-language
+    buyer can take now are bundled, and each bundle keeps to one age band."""
+    login("curator")
+    kids: dict[str, Any] = {"audience": "jeunesse", "synopsis_fr": "Un conte pour enfants."}
+    with Session(engine) as session:
+        small = {"audience_age_min": 3, "audience_age_max": 5}
+        older = {"audience_age_min": 9, "audience_age_max": 12}
+        ready = {
+            add_film(session, "Petit ours", original_languages=["eng"], **small, **kids),
+            add_film(session, "Petit loup", subtitle_languages=["eng"], **small, **kids),
+            add_film(session, "Grand ours", original_languages=["eng"], **older, **kids),
+            add_film(session, "Grand loup", original_languages=["eng"], **older, **kids),
+        }
+        french_only = add_film(session, "Petit renard", **small, **kids)
+        failing = add_film(session, "Petit lièvre", **small, **kids)
+        add_version(session, failing, "subtitles", "eng", FAILING)
+        session.commit()
+    form = {"facet": "subject", "slot": "22", "one_age_band": "1", "ready_for": "eng"}
+    assert client.post("/atelier/", data=form).status_code == 302
+    with Session(engine) as session:
+        proposal = session.exec(select(Proposal)).one()
+        assert proposal.rules["one_age_band"] is True and proposal.rules["ready_for"] == "eng"
+        bundles = session.exec(select(Bundle).where(Bundle.proposal_id == proposal.id)).all()
+        placed = [{item.film_id for item in b.items} for b in bundles]
+        films = {f.id: f for f in session.exec(select(Film)).all()}
+    assert set().union(*placed) == ready
+    assert not {french_only, failing} & set().union(*placed)
+    for ids in placed:
+        assert len({films[i].audience_age_min for i in ids}) == 1  # 3–5 apart from 9–12
