@@ -113,7 +113,7 @@ def test_markets_on_the_film_page_the_english_buyer_filter_and_the_bundle(
     done = client.get(f"/catalogue/films/{ids['Sous-titres réussis']}").get_data(as_text=True)
     done_markets = done.split('id="marches"', 1)[1].split("</section>", 1)[0]
     assert done_markets.count("✓") == 3  # French (original), English (file), described video
-    assert "il manque un fichier de sous-titres codés ou SME" in done_markets
+    assert "à joindre : un fichier de sous-titres codés ou SME" in done_markets
 
     # A bundle: French for every film; English blocked by the failing film, and why.
     with Session(engine) as session:
