@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 from sqlmodel import Session
 
-from catalog.models import FilmVersion, PromoAsset, UserRole
+from catalog.models import Bundle, BundleItem, FilmVersion, PromoAsset, UserRole
 from tests.browser.conftest import add_account, open_as, page_width, screenshot
 from tests.web.test_readiness_youth import FAILING, PASSING, add_film
 from web import database
@@ -19,8 +19,9 @@ from web import database
 EMAIL = "lea@festival.example"
 
 
-def catalog(app: Flask) -> int:
-    """A few films, one youth film with its English subtitles failing QC; that film's id."""
+def catalog(app: Flask) -> tuple[int, int]:
+    """A few films, one youth film with its English subtitles failing QC, and a bundle of it
+    with a film ready for English: that film's id and the bundle's."""
     with app.app_context(), Session(database.engine()) as session:
         kids: dict[str, Any] = {"audience": "jeunesse", "region_code": "01"}
         failing = add_film(
@@ -49,13 +50,20 @@ def catalog(app: Flask) -> int:
         session.add(
             PromoAsset(film_id=guided, kind="teacher_guide", media_type="pdf", path="promo/g.pdf")
         )
+        bundle = Bundle(facet="subject", slot_minutes=22, label="Au bord du fleuve")
+        bundle.items = [
+            BundleItem(film_id=guided, position=0),  # type: ignore[call-arg]
+            BundleItem(film_id=failing, position=1),  # type: ignore[call-arg]
+        ]
+        session.add(bundle)
         session.commit()
-        return failing
+        assert bundle.id is not None
+        return failing, bundle.id
 
 
 def test_markets_block_and_youth_programme_fr_en(live_app: tuple[Flask, str], browser: Any) -> None:
     app, base = live_app
-    film_id = catalog(app)
+    film_id, bundle_id = catalog(app)
     add_account(app, EMAIL, UserRole.curator, "Léa Curatrice")
     for width in (1366, 390):
         page = open_as(browser, base, EMAIL, width)
@@ -84,6 +92,21 @@ def test_markets_block_and_youth_programme_fr_en(live_app: tuple[Flask, str], br
             assert guide in films.filter(has_text="Les tout-petits").inner_text()
             assert page_width(page) <= width, f"{lang} {width}: the youth page scrolls sideways"
             screenshot(page, f"youth-{lang}-{width}")
+
+            # The bundle's editor: ready for French; English blocked by the failing film.
+            page.goto(f"{base}/atelier/anthologies/{bundle_id}")
+            english = page.locator(".bundle-markets li.market.missing").nth(0)
+            assert "Le phare de Miguasha" in english.inner_text()
+            assert "Les tout-petits" not in english.inner_text()
+            page.locator(".bundle-markets").scroll_into_view_if_needed()
+            assert page_width(page) <= width, f"{lang} {width}: the editor scrolls sideways"
+            screenshot(page, f"readiness-bundle-{lang}-{width}")
+            page.goto(f"{base}/observatoire/#jeunesse")
+            assert page.locator("#jeunesse table tbody tr").count() == 1
+            assert page_width(page) <= width, f"{lang} {width}: the observatory scrolls sideways"
+            page.locator("#jeunesse").screenshot(
+                path=str(screenshot(page, f"youth-observatory-{lang}-{width}"))
+            )
 
             # The catalog filter stays in the URL and narrows to the English-ready film.
             page.goto(f"{base}/catalogue/?ready=eng")
