@@ -12,13 +12,15 @@ Public API:
   `vector()`, `descriptors(lang)`), `VECTOR_DIMENSIONS`, `PaletteColour`, `CutSettings`,
   `detect_cuts(times, back)`, `Loudness`.
 - Images: `make_poster(src, dst, *, cuts=()) -> Poster`, `make_thumbnails(src, dst_dir,
-  count=4) -> list[Path]`, `make_contact_sheet(src, dst, columns=4, rows=4) -> Path`.
+  count=4) -> list[Path]`, `make_contact_sheet(src, dst, columns=4, rows=4) -> Path`,
+  `extract_frame(src, dst, at_s, width=, height=)` (of a picture file too).
 - Renders: `make_proxy(src, dst) -> Path`, `make_preview(src, dst, length=45) -> Path`,
   `choose_excerpt(duration, length, *, cuts=(), anchor=None)`, `make_title_card(dst, card)`,
   `make_sizzle_reel(items, dst)`, `make_programme(items, dst)` with `ReelItem` and
   `TitleCard`, `make_stand_in(dst, title, seconds, seed) -> Path`.
 - Watermarks: `burn_watermark(src, dst, text) -> Path` (a recipient's name and the date
-  burned into a band of the frame, audio copied), `watermark_text(name, organisation, day)`,
+  burned into a band of the frame, audio copied), `burn_watermark_still(src, dst, text)` (the
+  same on a picture, as a JPEG), `watermark_text(name, organisation, day)`,
   `watermark_box(width, height)` (where the band is).
 - Delivery QC: `qc_file(src, spec, declared_runtime_s=None) -> QCReport`,
   `check_delivery(info, loudness, spec, declared_runtime_s=None)`,
@@ -38,7 +40,13 @@ group when the time is up, and (on Linux) by the kernel when the thread that sta
 """
 
 from media_tools.errors import MediaError, MediaTimeout
-from media_tools.images import Poster, make_contact_sheet, make_poster, make_thumbnails
+from media_tools.images import (
+    Poster,
+    extract_frame,
+    make_contact_sheet,
+    make_poster,
+    make_thumbnails,
+)
 from media_tools.probe import (
     AudioStream,
     MediaInfo,
@@ -102,7 +110,12 @@ from media_tools.subtitles import (
     read_subtitles,
     silence_map,
 )
-from media_tools.watermark import burn_watermark, watermark_box, watermark_text
+from media_tools.watermark import (
+    burn_watermark,
+    burn_watermark_still,
+    watermark_box,
+    watermark_text,
+)
 
 __all__ = [
     "SPECS",
@@ -131,6 +144,7 @@ __all__ = [
     "abandoned_partials",
     "analyse_style",
     "burn_watermark",
+    "burn_watermark_still",
     "cancel_scope",
     "check_delivery",
     "check_duration",
@@ -139,6 +153,7 @@ __all__ = [
     "convert_to_vtt",
     "detect_cuts",
     "duration_tolerance",
+    "extract_frame",
     "ffmpeg_exe",
     "find_tools",
     "get_spec",

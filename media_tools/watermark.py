@@ -120,3 +120,28 @@ def burn_watermark(
         with atomic_output(dst) as tmp:
             run([*args, "-y", media_arg(tmp)], timeout=limit, subject=src, what="watermarking")
     return Path(dst)
+
+
+def burn_watermark_still(
+    src: Path, dst: Path, text: str, *, info: MediaInfo | None = None, max_width: int = 1600
+) -> Path:
+    """The picture `src` (a still, a set photo) with `text` burned into its band, as a JPEG
+    at most `max_width` wide at `dst`; written under a temporary name and renamed."""
+    src = Path(src)
+    info = info or probe(src)
+    if info.video is None or not info.video.width or not info.video.height:
+        raise MediaError(src, "no picture to watermark")
+    if not text.strip():
+        raise MediaError(src, "an empty watermark names nobody")
+    width, height = info.video.width, info.video.height
+    if width > max_width:
+        width, height = max_width, max(2, round(height * max_width / width / 2) * 2)
+    with _text_files(text) as (textfile,):
+        scale = f"scale={width}:{height}"
+        args = [*base_args(), "-v", "error", "-i", media_arg(src), "-map", "0:v:0"]
+        args += ["-frames:v", "1", "-q:v", "3", "-map_metadata", "-1"]
+        args += ["-vf", f"{scale}," + watermark_filter(textfile, text, width, height)]
+        args += ["-f", "image2", "-update", "1"]
+        with atomic_output(dst) as tmp:
+            run([*args, "-y", media_arg(tmp)], timeout=60, subject=src, what="watermarking")
+    return Path(dst)

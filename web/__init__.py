@@ -51,14 +51,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         judging,
         media,
         observatory,
+        people,
         pitch,
         playback,
+        promo,
         reports,
         season_pitch,
         seasons,
         sharing,
         submissions,
         uploads,
+        versions,
         workbench,
     )
 
@@ -72,12 +75,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         reports.bp,
         media.bp,
         playback.bp,
+        promo.bp,
+        people.bp,
         observatory.bp,
         exports.bp,
         workbench.bp,
         seasons.bp,
         season_pitch.bp,
         judging.bp,
+        versions.bp,
         api.bp,
     ):
         app.register_blueprint(bp)

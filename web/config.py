@@ -23,6 +23,9 @@ DEFAULTS: dict[str, Any] = {
     # (web/security.py). MAX_CONTENT_LENGTH, when set, lowers every limit further.
     "MAX_CONTENT_LENGTH": None,
     "UPLOAD_MAX_BYTES": 4 * 1024**3,
+    # A film's promotional clip (making-of, interview…) may not exceed this; its pictures and
+    # PDFs stay under 64 MiB (web/usecases/promo.py). Above UPLOAD_MAX_BYTES it is lowered to it.
+    "PROMO_MAX_BYTES": 2 * 1024**3,
     # The form's script sends a film file in pieces of this size (web/views/uploads.py); a
     # piece more than 64 KiB over it is refused before it is read.
     "UPLOAD_CHUNK_BYTES": 8 * 1024**2,

@@ -32,7 +32,9 @@ ANONYMOUS_MAX_BYTES = 64 * 1024
 # What a logged-in request may send when its endpoint takes no file.
 FORM_MAX_BYTES = 2 * 1024**2
 # Endpoints that receive files; they alone get the configured upload limit.
-UPLOAD_ENDPOINTS = frozenset({"submissions.new", "submissions.edit", "catalog.bulk_import"})
+UPLOAD_ENDPOINTS = frozenset(
+    {"submissions.new", "submissions.edit", "catalog.bulk_import", "promo.add", "versions.upload"}
+)
 # A piece of a resumable film upload (web/views/uploads.py): UPLOAD_CHUNK_BYTES at most.
 CHUNK_ENDPOINTS = frozenset({"uploads.chunk"})
 

@@ -36,10 +36,13 @@ class Ticket:
     asset_id: int | None  # None: the bundle's sizzle reel
     playlist: bool
     nonce: str = ""
+    promo: bool = False  # asset_id names a film's promotional asset (PromoAsset)
 
     @property
     def kind(self) -> str:
-        return "reel" if self.asset_id is None else "preview"
+        if self.asset_id is None:
+            return "reel"
+        return "promo" if self.promo else "preview"
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -73,11 +76,12 @@ def read(token: str) -> Ticket:
         raise BadTicket("asset")
     if nonce and not nonce.replace("-", "").replace("_", "").isalnum():
         raise BadTicket("nonce")
-    if kind != ("reel" if asset_id is None else "preview"):
+    promo = kind == "promo"
+    if kind != Ticket(share_id, asset_id, playlist, promo=promo).kind:
         raise BadTicket("kind")
     if expires <= time.time():
         raise TicketExpired(f"expired at {expires}")
-    return Ticket(share_id, asset_id, playlist, nonce)
+    return Ticket(share_id, asset_id, playlist, nonce, promo)
 
 
 def ticket_url(
@@ -86,8 +90,10 @@ def ticket_url(
     *,
     playlist: bool = False,
     until: datetime | None = None,
+    promo: bool = False,
 ) -> str:
-    """An absolute URL streaming this recipient's watermarked preview (None: the reel).
+    """An absolute URL streaming this recipient's watermarked preview (None: the reel), or
+    with `promo` their copy of the promotional asset `asset_id` (a clip, a still, a PDF).
 
     A playlist's ticket carries a nonce of its own: its first request counts a play.
     """
@@ -95,5 +101,6 @@ def ticket_url(
     if until is not None:
         ends = until if until.tzinfo is not None else until.replace(tzinfo=UTC)
         lifetime = max(1.0, min(lifetime, (ends - datetime.now(UTC)).total_seconds()))
-    ticket = Ticket(share_id, asset_id, playlist, secrets.token_urlsafe(9) if playlist else "")
+    nonce = secrets.token_urlsafe(9) if playlist else ""
+    ticket = Ticket(share_id, asset_id, playlist, nonce, promo and asset_id is not None)
     return url_for("playback.stream", ticket=issue(ticket, lifetime), _external=True)

@@ -21,8 +21,9 @@ from flask_babel import ngettext
 from sqlmodel import Session
 from werkzeug.security import safe_join
 
+from catalog import promo as catalog_promo
 from catalog import sharing, users
-from catalog.models import Bundle, Film, MediaAsset, Role, ShareLink
+from catalog.models import Bundle, Film, MediaAsset, PromoAsset, ShareLink
 from web.display import (
     bundle_label,
     bundle_pitch,
@@ -35,6 +36,8 @@ from web.display import (
     region_label,
 )
 from web.usecases.bundles import Regional, regional_of
+from web.usecases.people import crew_of
+from web.usecases.promo import clock, kind_labels
 
 # The app's navy (web/static/style.css), a muted accent, and greys for secondary text.
 NAVY = "#17324d"
@@ -115,7 +118,9 @@ def _kit_of(
                 stand_ins.add(film.id)
     regional = regional_of(bundle, films)
     when = today or date.today()
-    return _Kit(bundle, films, pictures, stand_ins, regional, lang, contact, recipient, when)
+    made = _Kit(bundle, films, pictures, stand_ins, regional, lang, contact, recipient, when)
+    made.promos = catalog_promo.of_films(session, [f.id for f in films if f.id is not None])
+    return made
 
 
 def contact_for(session: Session, share: ShareLink | None, fallback: Contact) -> Contact:
@@ -223,36 +228,8 @@ def regional_line(regional: Regional, lang: str) -> str:
     )
 
 
-def _credit_labels() -> list[tuple[Role, str]]:
-    return [
-        (Role.director, _("Réalisation")),
-        (Role.writer, _("Scénario")),
-        (Role.producer, _("Production")),
-        (Role.cinematographer, _("Direction photo")),
-        (Role.editor, _("Montage")),
-        (Role.composer, _("Musique")),
-        (Role.cast, _("Distribution")),
-    ]
-
-
 def _listed(values: Iterable[str], name: Callable[[str], str] = str) -> str:
     return ", ".join(dict.fromkeys(name(v) for v in values if v))
-
-
-# A buyer reads the leads; a film's whole cast list belongs to its own press kit.
-CAST_SHOWN = 8
-
-
-def _names_of(film: Film, role: Role) -> str:
-    names = film.names(role)
-    if role != Role.cast or len(names) <= CAST_SHOWN:
-        return ", ".join(names)
-    more = len(names) - CAST_SHOWN
-    return (
-        ", ".join(names[:CAST_SHOWN])
-        + " "
-        + ngettext("et %(num)s autre", "et %(num)s autres", more)
-    )
 
 
 def rights_facts(film: Film, lang: str) -> list[tuple[str, str]]:
@@ -285,7 +262,8 @@ def rights_facts(film: Film, lang: str) -> list[tuple[str, str]]:
 
 def film_facts(film: Film, lang: str) -> list[tuple[str, str]]:
     """What a buyer reads beside the synopsis: credits, origin, year, runtime, languages."""
-    facts = [(label, _names_of(film, role)) for role, label in _credit_labels()]
+    # The whole crew by role, each person with their region when known.
+    facts = [(line.label, line.text()) for line in crew_of(film, lang)]
     place = region_label(film.region_code, lang)
     if film.municipality:
         place = f"{film.municipality}, {place}"
@@ -331,6 +309,7 @@ class _Kit:
         self.contact = contact
         self.recipient = recipient
         self.today = today
+        self.promos: dict[int, list[PromoAsset]] = {}  # each film's promotional assets
         self.title = bundle_label(bundle, lang)
         self.margin = 18 * mm
         self._styles()
@@ -673,6 +652,7 @@ class _Kit:
                     left.append(self.p(" · ".join(items), self.s_fact))
                 else:
                     left += [self.p(f"• {item}", self.s_fact) for item in items]
+        left += self._promo_list(film)
         side_width, gap = 62 * mm, 8 * mm
         left_width = width - side_width - gap
         right: list[Any] = [self.p(_("Fiche technique"), self.s_heading)]
@@ -690,6 +670,27 @@ class _Kit:
 
     def _stand_in(self, film: Film) -> bool:
         return film.id in self.stand_ins
+
+    def _promo_list(self, film: Film) -> list[Any]:
+        """The film's promotional assets as the pitch room shows them beside it: kind,
+        language, title, and a clip's duration or a PDF's pages."""
+        assets = self.promos.get(film.id or 0, [])
+        if not assets:
+            return []
+        labels = kind_labels()
+        lines = []
+        for asset in assets:
+            parts = [labels.get(asset.kind, asset.kind)]
+            if asset.language:
+                parts.append(language_name(asset.language, self.lang))
+            if asset.title:
+                parts.append(asset.title)
+            if asset.media_type == "video" and asset.probe.get("duration_s"):
+                parts.append(clock(asset.probe["duration_s"]))
+            elif asset.probe.get("pages"):
+                parts.append(ngettext("%(num)s page", "%(num)s pages", asset.probe["pages"]))
+            lines.append(self.p("• " + " · ".join(parts), self.s_fact))
+        return [self.p(_("Autour du film"), self.s_heading), *lines]
 
     def _columns(self, left: list[Any], right: list[Any], right_width: float, gap: float) -> Any:
         from reportlab.lib.units import mm

@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,8 +60,11 @@ def forget(root: Path, share_ids: list[int]) -> None:
         shutil.rmtree(root / FOLDER / str(share_id), ignore_errors=True)
 
 
-def _made_once(source: Path, target: Path, text: str) -> Path:
-    """`target` (the watermarked `source`), made now unless it is there, by one writer."""
+def made_once(
+    source: Path, target: Path, text: str, burn: Callable[[Path, Path, str], Path] | None = None
+) -> Path:
+    """`target` (the watermarked `source`, by `burn`: burn_watermark, a clip's, by default),
+    made now unless it is there, by one writer."""
     if target.is_file():
         return target
     if not source.is_file():
@@ -71,7 +75,7 @@ def _made_once(source: Path, target: Path, text: str) -> Path:
         fcntl.flock(held, fcntl.LOCK_EX)  # waits for another writer of the same file
         try:
             if not target.is_file():
-                burn_watermark(source, target, text)
+                (burn or burn_watermark)(source, target, text)
         finally:
             fcntl.flock(held, fcntl.LOCK_UN)
     return target
@@ -81,13 +85,13 @@ def watermarked_preview(root: Path, share: ShareLink, asset: MediaAsset) -> Path
     if not asset.preview_path or asset.id is None or share.id is None:
         raise NoMedia(f"asset {asset.id} has no preview")
     target = preview_target(root, share.id, asset.id)
-    return _made_once(root / asset.preview_path, target, share_text(share))
+    return made_once(root / asset.preview_path, target, share_text(share))
 
 
 def watermarked_reel(root: Path, share: ShareLink, bundle: Bundle) -> Path:
     assert share.id is not None
     target = reel_target(root, share.id, bundle)
-    return _made_once(root / reel_name(bundle), target, share_text(share))
+    return made_once(root / reel_name(bundle), target, share_text(share))
 
 
 @dataclass(frozen=True)

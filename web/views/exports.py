@@ -8,21 +8,22 @@ import json
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, url_for
+from flask import Blueprint, Response, abort, current_app, send_file, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from catalog import queries, sharing
 from catalog.export import bundle_pbcore
 from catalog.fields import one_line, spreadsheet_safe
-from catalog.models import Bundle, Film, ShareLink
+from catalog.models import Bundle, Film, Role, ShareLink
+from catalog.people import credit_text
 from web import database
 from web.access import Viewer, share_of, viewer_for
 from web.auth import current_user
 from web.display import bundle_explanation, bundle_label, current_language
 from web.i18n import LOCALES
 from web.tickets import ticket_url
-from web.usecases import kit
+from web.usecases import kit, promo
 from web.usecases.bundles import Regional, regional_of
 
 bp = Blueprint("exports", __name__, url_prefix="/anthologies")
@@ -48,6 +49,12 @@ def film_rows(
             "title": f.display_title,
             "original_title": f.original_title,
             "directors": f.directors,
+            # The rest of the credits, technicians included, with the person's region.
+            "crew": [
+                {"role": str(c.role), "name": c.name, "region_code": c.region_code}
+                for c in f.credits
+                if c.role != Role.director
+            ],
             "year": f.year,
             "runtime_seconds": f.runtime_seconds,
             "region_code": f.region_code,
@@ -99,7 +106,8 @@ def sheet(bundle_id: int, fmt: str) -> Response:
         )
     elif fmt == "csv":
         buffer = io.StringIO()
-        columns = ["position", "title", "directors", "year", "runtime_seconds", "region_code"]
+        columns = ["position", "title", "directors", "crew", "year", "runtime_seconds"]
+        columns += ["region_code"]
         columns += ["region", "municipality", "counts_toward_regional_floor", "languages"]
         columns += ["audience", "synopsis_fr", "synopsis_en"]
         writer = csv.DictWriter(buffer, columns, extrasaction="ignore", lineterminator="\n")
@@ -107,6 +115,9 @@ def sheet(bundle_id: int, fmt: str) -> Response:
         for row in rows:
             cells = row | {
                 "directors": "; ".join(row["directors"]),
+                "crew": "; ".join(
+                    f"{c['role']}: {credit_text(c['name'], c['region_code'])}" for c in row["crew"]
+                ),
                 "languages": "; ".join(row["languages"]),
                 "counts_toward_regional_floor": (
                     "yes" if row["counts_toward_regional_floor"] else "no"
@@ -130,6 +141,38 @@ def sheet(bundle_id: int, fmt: str) -> Response:
     name = f"anthologie-{bundle_id}.{fmt}"
     response.headers["Content-Disposition"] = f"attachment; filename={name}"
     return response
+
+
+@bp.get("/<int:bundle_id>/dossier-de-presse.zip")
+def press_kit(bundle_id: int) -> Response:
+    """The bundle's press kit in one archive (web/usecases/promo.py): pitch texts, the kit
+    PDF, each film's synopses, credits, poster, photos (a recipient's with their name burned
+    in), teacher's guides and press PDFs."""
+    viewer = viewer_for(bundle_id)  # 404 unless the requester may see this bundle
+    db = database.session()
+    bundle = db.get(Bundle, bundle_id)
+    if bundle is None:
+        abort(404)
+    share = None if viewer.is_curator else _recipient_share(viewer, bundle_id)
+    lang = share.recipient_language if share and share.recipient_language in LOCALES else None
+    made = promo.press_kit(
+        db,
+        bundle,
+        Path(current_app.config["MEDIA_ROOT"]),
+        kit_pdf=pitch_kit(bundle, viewer),
+        lang=lang or current_language(),
+        share=share,
+    )
+    # Opened, then unlinked: the archive goes with the response, whatever becomes of it.
+    archive = open(made.path, "rb")  # noqa: SIM115 (send_file closes it)
+    made.path.unlink()
+    return send_file(
+        archive,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"anthologie-{bundle_id}-presse.zip",
+        max_age=0,
+    )
 
 
 def _recipient_share(viewer: Viewer, bundle_id: int) -> ShareLink | None:

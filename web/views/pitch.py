@@ -16,6 +16,7 @@ from flask import (
     render_template,
     request,
     session,
+    url_for,
 )
 from flask_babel import gettext as _
 from flask_babel import refresh
@@ -23,13 +24,18 @@ from itsdangerous import BadSignature
 from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 
+from catalog import promo as catalog_promo
 from catalog import sharing, users
-from catalog.models import Bundle, ShareLink, UserRole, Verdict
+from catalog.models import Bundle, PromoAsset, ShareLink, UserRole, Verdict
 from web import database, fragments
-from web.access import granted_bundles, link_serializer, viewer_for
+from web.access import Viewer, granted_bundles, link_serializer, share_of, viewer_for
 from web.auth import current_user, require_role
-from web.usecases import pitching
+from web.display import current_language
+from web.tickets import ticket_url
+from web.usecases import pitching, promo
+from web.usecases import versions as film_versions
 from web.usecases.bundles import rules_for
+from web.usecases.people import crew_of
 from web.views.common import VERDICT_LABELS
 
 bp = Blueprint("pitch", __name__, url_prefix="/pitch")
@@ -123,7 +129,30 @@ def show(bundle_id: int) -> str | tuple[str, int]:
         viewer=viewer,
         answers=answers,
         verdicts=VERDICT_LABELS,
+        promos=_promos(viewer, bundle),
+        promo_kinds=promo.kind_labels(),
     )
+
+
+def _promos(viewer: Viewer, bundle: Bundle) -> dict[int, list[tuple[PromoAsset, str]]]:
+    """Each film's promotional assets that can be shown, with the URL this viewer has them
+    at: a curator's clean file; a recipient's own watermarked copy through a media ticket
+    (never a path); nothing for a broadcaster with no live share to watermark for."""
+    db = database.session()
+    share_id = share_of(viewer, bundle.id or 0)
+    if not viewer.is_curator and share_id is None:
+        return {}
+    shown: dict[int, list[tuple[PromoAsset, str]]] = {}
+    for film_id, assets in catalog_promo.of_films(db, [i.film_id for i in bundle.items]).items():
+        for asset in assets:
+            if asset.id is None or (asset.media_type != "pdf" and not asset.preview_path):
+                continue
+            if viewer.is_curator:
+                url = url_for("promo.file", promo_id=asset.id, part="preview")
+            else:
+                url = ticket_url(share_id or 0, asset.id, promo=True)
+            shown.setdefault(film_id, []).append((asset, url))
+    return shown
 
 
 @dataclass(frozen=True)
@@ -140,6 +169,7 @@ def _shared_parts(bundle: Bundle, has_reel: bool) -> SharedParts:
     context = {
         "bundle": bundle,
         "media": sharing.media_of_films(db, [f.id for f in films if f.id is not None]),
+        "versions": film_versions.panels(db, list(films)),
     }
     interstitial = rules_for(bundle).interstitial_seconds
     header = render_template(
@@ -150,7 +180,17 @@ def _shared_parts(bundle: Bundle, has_reel: bool) -> SharedParts:
         **context,
     )
     cards = tuple(
-        (film.id or 0, Markup(render_template("pitch/_card.html", film=film, **context)))
+        (
+            film.id or 0,
+            Markup(
+                render_template(
+                    "pitch/_card.html",
+                    film=film,
+                    crew=crew_of(film, current_language()),
+                    **context,
+                )
+            ),
+        )
         for film in films
     )
     return SharedParts(Markup(header), cards)

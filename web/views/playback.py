@@ -7,7 +7,8 @@
 - POST /pitch/anthologies/<id>/progression (film_id, played = JSON [[start, end], ...]): the
   ranges the player played, kept as a union per recipient and film.
 - GET /media/t/<ticket>: a ticket's watermarked file, with Range, no session needed; refused
-  once the ticket expired or the link is no longer open.
+  once the ticket expired or the link is no longer open. A promotional asset's ticket
+  (making-of, still, teacher's guide…) streams the recipient's copy of it, counting nothing.
 
 Playlists (M3U, EDL) carry tickets too. Downloading one counts nothing: each of its tickets
 counts one play the first time it is streamed (its later Range requests do not), and is
@@ -31,6 +32,7 @@ from catalog.models import Bundle, ShareLink
 from web import database
 from web.access import Viewer, share_of, viewer_for
 from web.tickets import BadTicket, TicketExpired, read, ticket_url
+from web.usecases import promo
 from web.usecases.media import has_reel
 from web.usecases.playback import FOLDER, Clip, NoMedia, clip_for
 
@@ -189,6 +191,8 @@ def stream(ticket: str) -> Response:
     state, share = sharing.link_state(db, found.share_id)
     if share is None or state != sharing.LinkState.live:
         return _plain(_closed(), 410)
+    if found.promo and found.asset_id is not None:
+        return _promo(share, found.asset_id)
     clip = _clip(share, found.asset_id)
     if isinstance(clip, str):
         return _plain(clip, 503)
@@ -201,5 +205,27 @@ def stream(ticket: str) -> Response:
             return _plain(_cap_message(reached.cap), 403)
         db.commit()
     response = send_file(clip.path, conditional=True, max_age=0, mimetype="video/mp4")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _promo(share: ShareLink, promo_id: int) -> Response:
+    """A recipient's copy of a promotional asset: a clip or still with their name burned in,
+    a PDF to download. Playing one counts nothing against the film's view cap."""
+    try:
+        served = promo.for_share(_root(), database.session(), share, promo_id)
+    except NoMedia:
+        abort(404)
+    except media_tools.MediaError:
+        current_app.logger.exception("watermarking promo %s for share %s", promo_id, share.id)
+        return _plain(_("Cet extrait ne peut pas être préparé pour le moment."), 503)
+    response = send_file(
+        served.path,
+        conditional=True,
+        max_age=0,
+        mimetype=served.mimetype,
+        as_attachment=served.download_name is not None,
+        download_name=served.download_name,
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
