@@ -18,6 +18,29 @@ from catalog.models import Film, Role
 from catalog.records import film_to_record
 
 FORMATS = ("csv", "jsonl", "pbcore")
+# creatorRole / contributorRole as PBCore's role vocabulary words them.
+PBCORE_ROLES: dict[Role, str] = {
+    Role.director: "Director",
+    Role.producer: "Producer",
+    Role.writer: "Writer",
+    Role.cinematographer: "Cinematographer",
+    Role.editor: "Editor",
+    Role.composer: "Composer",
+    Role.cast: "Cast",
+    Role.camera_operator: "Camera Operator",
+    Role.sound_recordist: "Sound Recordist",
+    Role.sound_designer: "Sound Designer",
+    Role.gaffer: "Gaffer",
+    Role.art_director: "Art Director",
+    Role.costume_designer: "Costume Designer",
+    Role.makeup_artist: "Makeup Artist",
+    Role.vfx: "Visual Effects",
+    Role.animator: "Animator",
+    Role.colorist: "Colorist",
+    Role.music_supervisor: "Music Supervisor",
+    Role.production_manager: "Production Manager",
+    Role.assistant_director: "Assistant Director",
+}
 PBCORE_NS = "http://www.pbcore.org/PBCore/PBCoreNamespace.html"
 
 
@@ -114,14 +137,17 @@ def _pbcore_document(film: Film) -> ET.Element:
             level += f" {film.audience_age_min or ''}-{film.audience_age_max or ''}"
         sub(doc, "pbcoreAudienceLevel", level)
     for credit in film.credits:
+        # The person's region, where known, as the film's own is said in pbcoreCoverage.
+        where = {"affiliation": f"region {credit.region_code}"} if credit.region_code else {}
+        role = PBCORE_ROLES.get(Role(credit.role), str(credit.role))
         if credit.role == Role.director:
             creator = sub(doc, "pbcoreCreator")
-            sub(creator, "creator", credit.name)
-            sub(creator, "creatorRole", "Director")
+            sub(creator, "creator", credit.name, **where)
+            sub(creator, "creatorRole", role)
         else:
             contributor = sub(doc, "pbcoreContributor")
-            sub(contributor, "contributor", credit.name)
-            sub(contributor, "contributorRole", credit.role.value.capitalize())
+            sub(contributor, "contributor", credit.name, **where)
+            sub(contributor, "contributorRole", role)
     if film.production_company:
         publisher = sub(doc, "pbcorePublisher")
         sub(publisher, "publisher", film.production_company)

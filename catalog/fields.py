@@ -19,6 +19,7 @@ from typing import Any
 import pycountry
 
 from catalog.models import Audience, Form, Role, Status
+from catalog.people import QUEBEC_REGIONS, credit_text, split_credit
 from catalog.places import PlaceError, default_index
 
 
@@ -286,6 +287,21 @@ def _list(name: str, item: Callable[[str], str] = parse_text, semicolon: bool = 
     return Column(name, item, "; ".join, multi=True, semicolon_only=semicolon)
 
 
+def parse_credit(cell: str) -> str:
+    """A person as a credit column names them: "Marie Tremblay", or with the Québec region
+    they work from, "Marie Tremblay (06)" (written back the same way)."""
+    name, region = split_credit(cell)
+    if region is not None and region not in QUEBEC_REGIONS:
+        raise FieldError(
+            f"{cell!r} gives the region ({region}), which is not a Québec region: "
+            "write a code from 01 to 17 in brackets after the name, or no region",
+            "credit_region",
+            cell=cell,
+            region=region,
+        )
+    return credit_text(name, region)
+
+
 CREDIT_COLUMNS: dict[str, Role] = {
     "directors": Role.director,
     "producers": Role.producer,
@@ -294,7 +310,23 @@ CREDIT_COLUMNS: dict[str, Role] = {
     "editors": Role.editor,
     "composers": Role.composer,
     "cast": Role.cast,
+    # The crew beyond the head credits (the technicians a pitch now names too).
+    "camera_operators": Role.camera_operator,
+    "sound_recordists": Role.sound_recordist,
+    "sound_designers": Role.sound_designer,
+    "gaffers": Role.gaffer,
+    "art_directors": Role.art_director,
+    "costume_designers": Role.costume_designer,
+    "makeup_artists": Role.makeup_artist,
+    "vfx": Role.vfx,
+    "animators": Role.animator,
+    "colorists": Role.colorist,
+    "music_supervisors": Role.music_supervisor,
+    "production_managers": Role.production_manager,
+    "assistant_directors": Role.assistant_director,
 }
+# The column of each role, for the form's crew rows and the exports.
+ROLE_COLUMNS: dict[Role, str] = {role: name for name, role in CREDIT_COLUMNS.items()}
 
 COLUMNS: tuple[Column, ...] = (
     _text("external_id"),
@@ -323,7 +355,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("region", parse_region, str),
     _text("municipality"),
     _text("production_company"),
-    *(_list(name) for name in CREDIT_COLUMNS),
+    *(_list(name, parse_credit) for name in CREDIT_COLUMNS),
     _list("festival_selections", semicolon=True),
     _list("awards", semicolon=True),
     _list("rights_territories"),
@@ -349,6 +381,8 @@ ALIASES = {
     "languages": "original_languages",
     "duration": "runtime",
     "runtime_seconds": "runtime",
+    # A role's own name ("gaffer", "colorist") for its column.
+    **{role.value: name for name, role in CREDIT_COLUMNS.items() if role.value != name},
 }
 
 

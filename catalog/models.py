@@ -7,7 +7,7 @@ import enum
 from datetime import UTC, date, datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, Relationship, SQLModel
@@ -252,6 +252,16 @@ class Credit(SQLModel, table=True):
     person_key: str = Field(default="", max_length=200, index=True)
 
     film: Optional["Film"] = Relationship(back_populates="credits")
+
+
+@event.listens_for(Credit, "before_insert")
+@event.listens_for(Credit, "before_update")
+def _key_credit(_mapper: Any, _connection: Any, credit: Credit) -> None:
+    """Every credit the ORM writes carries its person's key (bulk imports set it themselves,
+    catalog.records.credit_rows), so a person's page never misses one."""
+    from catalog.people import person_key
+
+    credit.person_key = person_key(credit.name or "")
 
 
 class FilmChange(SQLModel, table=True):

@@ -6,6 +6,7 @@ from typing import Any
 
 from catalog.fields import CREDIT_COLUMNS, NAMES, Value, fold
 from catalog.models import Film
+from catalog.people import credit_text, person_key, split_credit
 
 # Columns whose Film attribute has another name.
 _ATTRIBUTE = {"runtime": "runtime_seconds", "region": "region_code"}
@@ -16,7 +17,10 @@ def film_to_record(film: Film) -> dict[str, Value]:
     record: dict[str, Value] = {}
     for name in NAMES:
         if name in CREDIT_COLUMNS:
-            record[name] = film.names(CREDIT_COLUMNS[name])
+            role = CREDIT_COLUMNS[name]
+            record[name] = [
+                credit_text(c.name, c.region_code) for c in film.credits if c.role == role
+            ]
             continue
         value = getattr(film, _ATTRIBUTE.get(name, name))
         if isinstance(value, list):
@@ -37,15 +41,24 @@ def film_values(record: dict[str, Value]) -> dict[str, Value]:
 
 
 def credit_rows(film_id: int, record: dict[str, Value]) -> list[dict[str, Any]]:
-    """Credit table rows for the credit columns `record` has, in the order given."""
+    """Credit table rows for the credit columns `record` has, in the order given: each with
+    its person's key and region ("Name (06)" in the record)."""
     rows = []
     for name, role in CREDIT_COLUMNS.items():
         names = record.get(name) or []
         assert isinstance(names, list)
-        rows += [
-            {"film_id": film_id, "role": role.value, "position": i, "name": person}
-            for i, person in enumerate(names)
-        ]
+        for i, text in enumerate(names):
+            person, region = split_credit(text)
+            rows.append(
+                {
+                    "film_id": film_id,
+                    "role": role.value,
+                    "position": i,
+                    "name": person,
+                    "region_code": region,
+                    "person_key": person_key(person),
+                }
+            )
     return rows
 
 
@@ -69,7 +82,8 @@ def match_key(record: dict[str, Any]) -> str:
     directors = record.get("directors") or []
     title = fold(str(record.get("original_title") or ""))
     year = record.get("year") or ""
-    return f"{title}|{year}|{fold(directors[0]) if directors else ''}"
+    director = split_credit(directors[0])[0] if directors else ""
+    return f"{title}|{year}|{fold(director)}"
 
 
 def apply_to_film(film: Film, record: dict[str, Value]) -> None:
@@ -81,8 +95,7 @@ def apply_to_film(film: Film, record: dict[str, Value]) -> None:
     replaced = {CREDIT_COLUMNS[name] for name in record if name in CREDIT_COLUMNS}
     kept = [c for c in film.credits if c.role not in replaced]
     added = [
-        Credit(role=row["role"], position=row["position"], name=row["name"])  # type: ignore[call-arg]
-        for row in credit_rows(0, record)
+        Credit(**{k: v for k, v in row.items() if k != "film_id"}) for row in credit_rows(0, record)
     ]
     film.credits = kept + added
     for name, value in derived_columns(film_to_record(film)).items():

@@ -75,6 +75,7 @@ def test_a_filmmaker_fills_the_form_with_its_pickers_and_resumes_an_upload(
             "Langues et accessibilité",
             "Public",
             "Équipe",
+            "Équipe technique",
             "Origine",
             "Diffusion",
             "Droits",

@@ -159,6 +159,7 @@ def test_the_form_is_grouped_in_sections(client: FlaskClient, login: Login) -> N
         "Langues et accessibilité",
         "Public",
         "Équipe",
+        "Équipe technique",
         "Origine",
         "Diffusion",
         "Droits",

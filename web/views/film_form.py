@@ -14,9 +14,18 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from catalog import queries
-from catalog.fields import BY_NAME, COLUMNS, FieldError, format_cell, parse_language, split_multi
+from catalog.fields import (
+    BY_NAME,
+    COLUMNS,
+    CREDIT_COLUMNS,
+    FieldError,
+    format_cell,
+    parse_language,
+    split_multi,
+)
 from catalog.ingest import validate
 from catalog.models import Film
+from catalog.people import QUEBEC_REGIONS, credit_text, person_key, person_slug, split_credit
 from catalog.places import PlaceError, UnknownPlace, default_index
 from catalog.records import film_to_record
 from catalog.self_identification import GENDERS, MAX_NATION, Answers
@@ -24,7 +33,23 @@ from curation.vocabulary import audience_name, genre_name
 from web import database, pickers
 from web.display import UNKNOWN, country_name, current_language, language_name, region_label
 from web.i18n import problem
+from web.usecases.people import ROLE_LABELS
 from web.views.common import CHOICES
+
+# The head credits, each a list of names in the Équipe section.
+HEAD_CREDITS = (
+    "directors",
+    "producers",
+    "writers",
+    "cinematographers",
+    "editors",
+    "composers",
+    "cast",
+)
+# The crew's columns (the roles beyond the head credits), entered as rows of the form.
+CREW_FIELDS = tuple(name for name in CREDIT_COLUMNS if name not in HEAD_CREDITS)
+# Blank crew rows offered below those filled (more come back with each save).
+CREW_BLANK_ROWS = 3
 
 # The form's sections, in the order a filmmaker fills them; every catalog column but the
 # curator's own (external_id, status). The film file and screener link come last (Fichier).
@@ -50,8 +75,10 @@ SECTIONS: list[tuple[Any, list[str]]] = [
     (_l("Public"), ["audience", "audience_age_min", "audience_age_max"]),
     (
         _l("Équipe"),
-        ["directors", "producers", "writers", "cinematographers", "editors", "composers", "cast"],
+        list(HEAD_CREDITS),
     ),
+    # The technicians, one row each: role, name and the region they work from.
+    (_l("Équipe technique"), list(CREW_FIELDS)),
     (_l("Origine"), ["municipality", "region", "countries", "production_company"]),
     (_l("Diffusion"), ["festival_selections", "awards"]),
     (
@@ -77,6 +104,10 @@ SECTION_HELP: dict[str, Any] = {
     "festival_selections": _l("Les festivals où le film a été montré et les prix reçus."),
     "rights_territories": _l("Où et quand le film peut être diffusé."),
     "contact_name": _l("La personne que l'équipe joindra au sujet du film."),
+    CREW_FIELDS[0]: _l(
+        "Une ligne par personne : son rôle, son nom et, si vous la connaissez, la région "
+        "d'où elle travaille. Laissez le nom vide pour ne rien ajouter."
+    ),
 }
 FIELD_HELP: dict[str, Any] = {
     "runtime": _l("Par exemple 12 min, 1 h 05 ou 00:12:30."),
@@ -91,7 +122,7 @@ LIST_PICKERS = {
     "countries": "countries",
 }
 # Lists of people, with the names already credited in the catalog as suggestions.
-PEOPLE = ("directors", "producers", "writers", "cinematographers", "editors", "composers", "cast")
+PEOPLE = HEAD_CREDITS
 NUMERIC = {"year", "audience_age_min", "audience_age_max"}
 DATES = {"rights_window_start", "rights_window_end"}
 FORM_FIELDS = [name for _, names in SECTIONS for name in names]
@@ -130,6 +161,7 @@ LABELS: dict[str, Any] = {
     "editors": _l("Montage"),
     "composers": _l("Musique"),
     "cast": _l("Distribution"),
+    **{name: ROLE_LABELS[CREDIT_COLUMNS[name]] for name in CREW_FIELDS},
     "festival_selections": _l("Sélections en festival"),
     "awards": _l("Prix"),
     "rights_territories": _l("Territoires"),
@@ -215,7 +247,46 @@ def render_form(
         back=back,
         self_id=self_id,
         genders=GENDER_LABELS,
+        crew_fields=list(CREW_FIELDS),
+        crew_rows=crew_rows(values),
+        crew_regions=[r for r in QUEBEC_REGIONS],
     )
+
+
+def crew_rows(values: dict[str, str]) -> list[tuple[str, str, str]]:
+    """The crew section's rows, (column, name, region code), those the record holds then
+    CREW_BLANK_ROWS empty ones to fill."""
+    rows = []
+    for column in CREW_FIELDS:
+        for text in split_multi(values.get(column, ""), semicolon_only=True):
+            name, region = split_credit(text)
+            rows.append((column, name, region or ""))
+    return rows + [("", "", "")] * CREW_BLANK_ROWS
+
+
+def read_crew() -> tuple[dict[str, list[str]], dict[str, str]]:
+    """The crew rows sent, as each crew column's credits ("Name (06)"), and the errors of
+    rows whose role or region is not one the form offers."""
+    form = request.form
+    roles, names, regions = (form.getlist(f"crew_{part}") for part in ("role", "name", "region"))
+    cells: dict[str, list[str]] = {}
+    errors: dict[str, str] = {}
+    for i, name in enumerate(names):
+        name = " ".join(name.split())
+        role = roles[i] if i < len(roles) else ""
+        region = (regions[i] if i < len(regions) else "").strip()
+        if not name:
+            continue
+        if role not in CREW_FIELDS:
+            errors[CREW_FIELDS[0]] = _("Choisissez le rôle de %(name)s.", name=name)
+            continue
+        if region and region not in QUEBEC_REGIONS:
+            errors[role] = _("Choisissez la région de %(name)s dans la liste.", name=name)
+            region = ""
+        entry = credit_text(name, region or None)
+        if entry not in cells.setdefault(role, []):
+            cells[role].append(entry)
+    return cells, errors
 
 
 def shown_items(name: str, text: str) -> dict[str, str]:
@@ -269,7 +340,13 @@ def read_form() -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
     cells: dict[str, Any] = {}
     values: dict[str, str] = {}
     multi = {c.name for c in COLUMNS if c.multi}
+    crew, crew_errors = read_crew()
+    for name in CREW_FIELDS:
+        cells[name] = crew.get(name) or None
+        values[name] = "; ".join(crew.get(name, []))
     for name in FORM_FIELDS:
+        if name in CREW_FIELDS:
+            continue
         sent = [v.strip() for v in request.form.getlist(name) if v.strip()]
         if name in multi and len(sent) > 1:
             cells[name] = sent
@@ -278,7 +355,7 @@ def read_form() -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
             values[name] = sent[0] if sent else ""
             cells[name] = values[name] or None
     record, problems = validate(0, cells)
-    errors = {p.field: problem(p) for p in problems}
+    errors = {p.field: problem(p) for p in problems} | crew_errors
     if "municipality" in errors:
         # Said as the live note beside the field says it, in the page's language.
         kind, text = place_note(values["municipality"], values["region"])
@@ -411,6 +488,9 @@ def shown_value(name: str, value: Any, lang: str | None = None, limit: int | Non
         text = ", ".join(dict.fromkeys(genre_name(str(c), lang) or str(c) for c in codes))
     elif name == "audience":
         text = audience_name(str(value), lang) or str(value)
+    elif name in CREDIT_COLUMNS and isinstance(value, list):
+        credits = [split_credit(str(v)) for v in value]
+        text = "; ".join(f"{n} ({region_label(r, lang)})" if r else n for n, r in credits)
     elif name in ("original_languages", "subtitle_languages"):
         text = ", ".join(language_name(str(c), lang) for c in value)
     elif name == "countries":
@@ -426,3 +506,14 @@ def shown_value(name: str, value: Any, lang: str | None = None, limit: int | Non
     if limit is not None and len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text
+
+
+def credit_links(value: Any, lang: str | None = None) -> list[tuple[str, str, str]]:
+    """A credit column's people as the film page links them: (name, their page's slug,
+    their region's name or "")."""
+    links = []
+    for text in value or []:
+        name, region = split_credit(str(text))
+        slug = person_slug(person_key(name))
+        links.append((name, slug, region_label(region, lang) if region else ""))
+    return links
