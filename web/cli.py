@@ -243,8 +243,15 @@ def worker(workers: int) -> None:
     on another machine). Stopped (SIGTERM, Ctrl-C), it kills its ffmpeg and hands its jobs
     back to the queue.
     """
+    import logging
+    import os
+
     from flask import current_app
 
+    # Its log says what it runs: Huey names each job run as it starts and ends, with its time.
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     requeued = jobs.recover(app)
     if requeued:
@@ -254,6 +261,8 @@ def worker(workers: int) -> None:
     consumer = jobs.queue(app).huey.create_consumer(
         workers=workers, worker_type="thread", max_delay=2.0
     )
+    # deploy/stack.py waits for this line before it says the worker runs.
+    click.echo(f"Worker ready (pid {os.getpid()}, {workers} job(s) at a time)")
     with jobs.reaper(app):
         try:
             consumer.run()
@@ -354,11 +363,15 @@ def serve(host: str, port: int, no_worker: bool) -> None:
 @with_appcontext
 def jobs_list() -> None:
     """Show the latest background jobs and how far they got."""
-    for job in jobs.recent_jobs(database.engine()):
-        progress = f"{job.done}/{job.total}" if job.total else ""
-        click.echo(
-            f"{job.id:>5}  {job.kind:<10} {job.status.value:<8} {progress:>11}  {job.message}"
-        )
+    with Session(database.engine()) as session:
+        for job in jobs.recent_jobs(database.engine()):
+            progress = f"{job.done}/{job.total}" if job.total else ""
+            parts = jobs.parts(session, job.id or 0)
+            split = f"{parts.ended} of {parts.total} parts  " if parts.total else ""
+            click.echo(
+                f"{job.id:>5}  {job.kind:<12} {job.status.value:<8} {progress:>11}  "
+                f"{split}{job.message}"
+            )
 
 
 def _embedder() -> Any:
@@ -890,12 +903,18 @@ def analyze(film_ids: tuple[int, ...], force: bool, spec: str, queue: bool) -> N
 
 @click.command("stand-ins")
 @click.option("--pool", default=8, show_default=True, help="Generated stand-in clips.")
+@click.option("--queue", is_flag=True, help="Hand the work to the background workers.")
 @with_appcontext
-def stand_ins(pool: int) -> None:
+def stand_ins(pool: int, queue: bool) -> None:
     """Give every film without media a labelled stand-in clip (demo catalogs)."""
     from web.usecases.media import give_stand_ins
 
     real = [Path(__file__).resolve().parents[1] / "samples" / "media" / "big_buck_bunny_0_30.webm"]
+    if queue:
+        params = {"pool": pool, "real_clips": [str(p) for p in real]}
+        job_id = jobs.submit(database.engine(), "stand-ins", params)
+        click.echo(f"Queued job {job_id}: one part per film, taken by any worker")
+        return
     count = give_stand_ins(
         database.engine(),
         _media_root(),
@@ -996,12 +1015,21 @@ def inspect(
 
 
 @click.command("reel")
-@click.argument("bundle_id", type=int)
+@click.argument("bundle_id", type=int, required=False)
+@click.option(
+    "--season", "season_id", type=int, help="Queue the reels of every episode of this season."
+)
 @with_appcontext
-def reel(bundle_id: int) -> None:
-    """Build a bundle's sizzle reel (excerpts behind title cards)."""
+def reel(bundle_id: int | None, season_id: int | None) -> None:
+    """Build a bundle's sizzle reel (excerpts behind title cards), or queue a season's."""
     from web.usecases.media import build_reel
 
+    if season_id is not None:
+        job_id = jobs.submit(database.engine(), "season-reels", {"season_id": season_id})
+        click.echo(f"Queued job {job_id}: one reel per episode, taken by any worker")
+        return
+    if bundle_id is None:
+        raise click.UsageError("give a bundle id, or --season")
     try:
         path = build_reel(database.engine(), bundle_id, _media_root())
     except ValueError as error:

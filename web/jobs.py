@@ -16,6 +16,8 @@ they all have, its progress counting theirs.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import shutil
@@ -31,7 +33,8 @@ from typing import Any, cast
 
 from flask import Flask, current_app
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Engine
 from sqlmodel import Session, col, select
 
@@ -78,7 +81,7 @@ class JobContext:
     lease: timedelta = LEASE
     lost: threading.Event = field(default_factory=threading.Event)
     _last: dict[str, Any] = field(default_factory=dict)
-    children: list[int] = field(default_factory=list)
+    fanned_out: bool = False
 
     def _owned(self) -> Any:
         return (col(Job.id) == self.job_id) & (col(Job.lease_owner) == self.owner)
@@ -114,39 +117,106 @@ class JobContext:
             session.commit()
 
     def fan_out(
-        self, kind: str, params: Sequence[dict[str, Any]], weights: Sequence[int] | None = None
-    ) -> list[int]:
+        self,
+        kind: str,
+        params: Sequence[dict[str, Any]],
+        weights: Sequence[int] | None = None,
+        keys: Sequence[str] | None = None,
+    ) -> int:
         """Split the rest of this job into child jobs of `kind`, one per params.
 
-        The children are recorded now and queued when the handler returns (so they never run
-        before their parent's own result is stored); this job then stays running, its
-        progress the summed `weights` (default 1 each) of the children finished, and ends
-        when they all have: done with its result plus their numbers summed, or failed if one
-        failed. Each child must be idempotent, like every job.
+        Each child is keyed under this job (`keys`: a film's id, a chunk "films 1-50"; by
+        default a digest of its params) and recorded once: a run of this job taken up again
+        after its worker died re-records none of the children the first run recorded. They
+        are queued when the handler returns (so they never run before their parent's own
+        result is stored); this job then stays running, its progress the summed `weights`
+        (default 1 each) of the children ended, and ends when they all have: done with its
+        result plus their numbers summed and lists joined, or failed if one failed. A
+        handler may fan out in several calls; each child must be idempotent, like every
+        job. Returns how many children this job has in all.
         """
         if kind not in HANDLERS:
             raise ValueError(f"unknown job kind {kind!r}")
-        if not params:
-            return []
         sizes = list(weights) if weights is not None else [1] * len(params)
-        if len(sizes) != len(params):
-            raise ValueError(f"{len(sizes)} weights for {len(params)} child jobs")
+        names = list(keys) if keys is not None else [_digest(p) for p in params]
+        if not len(sizes) == len(names) == len(params):
+            raise ValueError(f"{len(sizes)} weights, {len(names)} keys, {len(params)} children")
+        if len(set(names)) != len(names):
+            raise ValueError("two children under one key")
         with Session(self.engine) as session:
-            rows = [
-                Job(kind=kind, params={**p, "parent": self.job_id, "weight": w})
-                for p, w in zip(params, sizes, strict=True)
-            ]
-            session.add_all(rows)
-            session.flush()
-            self.children = [row.id for row in rows if row.id is not None]
-            job = session.get(Job, self.job_id)
-            assert job is not None
-            job.done, job.total = 0, sum(sizes)
-            job.result = {"children": self.children}
-            session.flush()
+            dialect = session.get_bind().dialect.name
+            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            now = utcnow()
+            for start in range(0, len(params), _BATCH):
+                rows = [
+                    {
+                        "kind": kind,
+                        "params": {**p, "weight": w},
+                        "status": JobStatus.queued,
+                        "done": 0,
+                        "total": 0,
+                        "message": "",
+                        "attempts": 0,
+                        "result": {},
+                        "created_at": now,
+                        "parent_id": self.job_id,
+                        "child_key": key,
+                    }
+                    for p, w, key in zip(
+                        params[start : start + _BATCH],
+                        sizes[start : start + _BATCH],
+                        names[start : start + _BATCH],
+                        strict=True,
+                    )
+                ]
+                statement = insert(Job).values(rows)
+                session.execute(
+                    statement.on_conflict_do_nothing(index_elements=["parent_id", "child_key"])
+                )
+            count, total = _parts(session, self.job_id)
+            _updated(
+                session,
+                update(Job).where(col(Job.id) == self.job_id).values(done=0, total=total),
+            )
             self.hold(session)
             session.commit()
-        return self.children
+        self.fanned_out = True
+        return count
+
+
+def _digest(params: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:32]
+
+
+# Children recorded per INSERT statement (SQLite allows 32,766 bound values in one).
+_BATCH = 500
+
+
+def _parts(session: Session, parent_id: int) -> tuple[int, int]:
+    """How many children the job has, and their summed weights."""
+    weights = session.exec(select(Job.params).where(col(Job.parent_id) == parent_id)).all()
+    return len(weights), sum(int(p.get("weight", 1)) for p in weights)
+
+
+@dataclass(frozen=True)
+class Parts:
+    """How far a job's children got: ended (done or failed) of all, failed of those."""
+
+    ended: int
+    total: int
+    failed: int
+
+
+def parts(session: Session, parent_id: int) -> Parts:
+    """The job's children, counted by how they stand (all zero for a job that has none)."""
+    statement = (
+        select(Job.status, func.count())
+        .where(col(Job.parent_id) == parent_id)
+        .group_by(col(Job.status))
+    )
+    counts = {JobStatus(status): int(n) for status, n in session.exec(statement).all()}
+    ended = counts.get(JobStatus.done, 0) + counts.get(JobStatus.failed, 0)
+    return Parts(ended, sum(counts.values()), counts.get(JobStatus.failed, 0))
 
 
 Handler = Callable[[JobContext], dict[str, Any]]
@@ -215,9 +285,9 @@ def run_job(app: Flask, job_id: int) -> None:
             job = session.get(Job, job_id)
             if job is None or job.status in (JobStatus.done, JobStatus.failed):
                 return
-            kind, params = job.kind, dict(job.params)
+            kind, params, parent = job.kind, dict(job.params), job.parent_id
             # A parent whose children are out: only they finish it (after a restart, say).
-            waiting = bool(job.result.get("children"))
+            waiting = _WAITING in job.result
         if waiting:
             _settle(engine, job_id)
             return
@@ -225,7 +295,6 @@ def run_job(app: Flask, job_id: int) -> None:
         context = JobContext(job_id, engine, params, app, owner=_new_owner(), lease=lease)
         if not _claim(context):
             return  # finished meanwhile, or alive in another run
-        parent = params.get("parent")
         try:
             with _holding(context):
                 result = HANDLERS[kind](context)
@@ -242,18 +311,22 @@ def run_job(app: Flask, job_id: int) -> None:
                 _finish(context, JobStatus.failed, failure, f"{type(error).__name__}: {error}")
             except LeaseLost:
                 return
-            if parent:
-                _settle(engine, int(parent))
+            if parent is not None:
+                _settle(engine, parent)
             raise
         try:
-            if context.children:
+            if context.fanned_out:
                 _wait_for_children(context, result)
             else:
                 _finish(context, JobStatus.done, result, "")
         except LeaseLost:
             return
-        if parent:
-            _settle(engine, int(parent))
+        if parent is not None:
+            _settle(engine, parent)
+
+
+# In a parent's result once its handler has returned: how many children it waits for.
+_WAITING = "parts"
 
 
 # The runs of this process, by owner token: `abandon` hands them back when the worker stops.
@@ -325,7 +398,7 @@ def _holding(context: JobContext) -> Iterator[None]:
 
 def _finish(context: JobContext, status: JobStatus, result: dict[str, Any], msg: str) -> None:
     """Record how the run ended and free the lease, only if the run still holds it; a failed
-    parent's children, recorded but never queued, go with it."""
+    parent's children not yet taken go with it."""
     values: dict[str, Any] = {
         "status": status,
         "result": result,
@@ -338,18 +411,34 @@ def _finish(context: JobContext, status: JobStatus, result: dict[str, Any], msg:
     with Session(context.engine) as session:
         context.hold(session)
         _updated(session, update(Job).where(col(Job.id) == context.job_id).values(**values))
-        if status == JobStatus.failed and context.children:
-            ids = col(Job.id).in_(context.children)
-            for child in session.exec(select(Job).where(ids)).all():
+        if status == JobStatus.failed and context.fanned_out:
+            unstarted = (col(Job.parent_id) == context.job_id) & (
+                col(Job.status) == JobStatus.queued
+            )
+            for child in session.exec(select(Job).where(unstarted)).all():
                 session.delete(child)
         session.commit()
 
 
 def _wait_for_children(context: JobContext, result: dict[str, Any]) -> None:
-    """Store the parent's own result and free its lease (its children end it), then queue
-    them."""
+    """Queue the parent's children not yet ended, then store its own result and free its
+    lease (its children end it), and settle it (they may all have ended already).
+
+    Queued first: a run that dies between the two leaves its job to be taken up again,
+    whose run queues them again (a second message for a child runs it at most once)."""
+    with Session(context.engine) as session:
+        statement = (
+            select(Job.id)
+            .where(col(Job.parent_id) == context.job_id)
+            .where(col(Job.status) == JobStatus.queued)
+            .order_by(col(Job.id))
+        )
+        waiting = [job_id for job_id in session.exec(statement).all() if job_id is not None]
+        count, _ = _parts(session, context.job_id)
+    for child in waiting:
+        queue(context.app).enqueue(child)
     values = {
-        "result": {**result, "children": context.children},
+        "result": {**result, _WAITING: count},
         "heartbeat_at": utcnow(),
         "lease_owner": None,
         "lease_expires_at": None,
@@ -358,40 +447,46 @@ def _wait_for_children(context: JobContext, result: dict[str, Any]) -> None:
         context.hold(session)
         _updated(session, update(Job).where(col(Job.id) == context.job_id).values(**values))
         session.commit()
-    for child in context.children:
-        queue(context.app).enqueue(child)
+    _settle(context.engine, context.job_id)
 
 
 def _settle(engine: Engine, parent_id: int) -> None:
     """Bring a parent's progress up to its children's, and end it once they have all ended.
 
     Every child calls this after recording its own end, so the last one to end always sees
-    every sibling ended; two that end together may both settle, to the same outcome.
+    every sibling ended; two that end together may both settle, to the same outcome. A
+    parent whose handler has not returned yet (it may fan out more) is left to it.
     """
     with Session(engine) as session:
         parent = session.get(Job, parent_id)
         if parent is None or parent.status in (JobStatus.done, JobStatus.failed):
             return
-        ids = list(parent.result.get("children") or [])
-        children = session.exec(select(Job).where(col(Job.id).in_(ids))).all()
+        if _WAITING not in parent.result:
+            return
+        children = session.exec(select(Job).where(col(Job.parent_id) == parent_id)).all()
         ended = [c for c in children if c.status in (JobStatus.done, JobStatus.failed)]
         parent.done = sum(int(c.params.get("weight", 1)) for c in ended)
+        parent.total = sum(int(c.params.get("weight", 1)) for c in children)
         parent.heartbeat_at = utcnow()
-        if len(ended) < len(ids):
+        if len(ended) < len(children):
             parent.status = JobStatus.running  # `recover` may have marked it queued
         else:
             result = dict(parent.result)
             for key in {k for c in children for k in c.result}:
                 values = [c.result.get(key) for c in children]
                 numbers = [v for v in values if isinstance(v, int | float)]
+                lists = [v for v in values if isinstance(v, list)]
                 if numbers and not any(isinstance(v, bool) for v in numbers):
                     result[key] = (result.get(key) or 0) + sum(numbers)
+                elif lists:  # what each part lists (the files that failed), all together
+                    result[key] = list(result.get(key) or []) + [x for v in lists for x in v]
             failed = [c for c in children if c.status == JobStatus.failed]
             parent.result = result
             parent.status = JobStatus.failed if failed else JobStatus.done
             parent.finished_at = utcnow()
             if failed:
-                parent.message = f"{len(failed)} of {len(ids)} parts failed: {failed[0].message}"
+                count = len(children)
+                parent.message = f"{len(failed)} of {count} parts failed: {failed[0].message}"
         session.commit()
 
 
@@ -519,7 +614,12 @@ def abandon(app: Flask) -> list[int]:
 
 def recent_jobs(engine: Engine, limit: int = 20) -> list[Job]:
     with Session(engine) as session:
-        statement = select(Job).order_by(col(Job.created_at).desc()).limit(limit)
+        statement = (
+            select(Job)
+            .where(col(Job.parent_id).is_(None))  # a catalog-wide job's parts: in its progress
+            .order_by(col(Job.created_at).desc())
+            .limit(limit)
+        )
         return list(session.exec(statement).all())
 
 

@@ -181,7 +181,9 @@ def test_embed_queue_spreads_the_catalog_over_chunk_jobs(
     assert parent.status == JobStatus.done, parent.message
     assert sorted(len(c.params["film_ids"]) for c in children) == [2, 4, 4]
     assert parent.result["embedded"] == parent.done == parent.total == 10
-    assert parent.result["children"] == sorted(c.id for c in children)
+    assert parent.result["parts"] == len(children)
+    assert sorted(c.child_key or "" for c in children) == ["films 1-4", "films 5-8", "films 9-12"]
+    assert {c.parent_id for c in children} == {parent.id}
     # The synchronous command finds nothing left to do, whatever its threads.
     result = runner.invoke(args=["embed", "--threads", "2"])
     assert "10 films, 0 embedded, 10 unchanged (multilingual-e5-small-q4/384)" in result.output

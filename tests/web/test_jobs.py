@@ -155,7 +155,32 @@ def test_a_parent_job_ends_when_its_children_have_and_sums_their_results(
     finished = job(engine, parent_id)
     assert (finished.status, finished.done, finished.total) == (JobStatus.done, 10, 10)
     # Numbers are summed; other values (the flag) are the children's own.
-    assert finished.result == {"own": "kept", "n": 10, "children": children}
+    assert finished.result == {"own": "kept", "n": 10, "parts": 3}
+    with Session(engine) as session:
+        recorded = session.exec(select(Job).where(Job.parent_id == parent_id)).all()
+        assert sorted(j.id for j in recorded) == sorted(children)
+        assert jobs.parts(session, parent_id) == jobs.Parts(ended=3, total=3, failed=0)
+
+
+def test_a_parent_taken_up_again_records_each_child_once(
+    app: Flask, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queued: list[int] = []
+    monkeypatch.setattr(jobs.queue(app), "enqueue", queued.append)  # queue, do not run
+    RAN.clear()
+    parent_id = jobs.submit(engine, "test-parent", {"parts": [3, 5]}, app)
+    # Its first run's worker dies after fanning out, before the handler returns.
+    context = jobs.JobContext(parent_id, engine, {"parts": [3, 5]}, app)
+    context.fan_out("test-child", [{"n": 3}, {"n": 5}], weights=[3, 5])
+    jobs.run_job(app, queued.pop(0))  # taken up again: the handler runs again, in full
+    with Session(engine) as session:
+        children = session.exec(select(Job).where(Job.parent_id == parent_id)).all()
+    assert sorted(j.params["n"] for j in children) == [3, 5]
+    assert sorted(queued) == sorted(j.id for j in children)
+    for job_id in queued:
+        jobs.run_job(app, job_id)
+    assert RAN == ["parent", "child 3", "child 5"]
+    assert (job(engine, parent_id).status, job(engine, parent_id).done) == (JobStatus.done, 8)
 
 
 def test_a_parent_fails_when_a_child_fails_and_children_of_a_failed_parent_never_run(

@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 import media_tools
 from catalog import queries, sharing
-from catalog.models import Bundle, Film, MediaAsset, utcnow
+from catalog.models import Bundle, Film, MediaAsset, SeasonEpisode, utcnow
 from web import jobs
 
 Progress = Callable[[int, int], None]
@@ -328,13 +328,38 @@ def give_stand_ins(
     clips given (Big Buck Bunny in the demo, CC BY): enough variety for the style facet and
     the pitch room, at the cost of analysing a handful of files rather than every film.
     """
-    with Session(engine) as session:
-        have = set(session.exec(select(MediaAsset.film_id)).all())
-        films = [
-            f for f in session.exec(select(Film).order_by(col(Film.id))).all() if f.id not in have
-        ]
+    films = films_without_media(engine)
     if not films:
         return 0
+    clips = stand_in_pool(root, real_clips, pool, making)
+    by_clip: dict[Path, MediaAsset] = {}
+    for clip in clips:
+        by_clip[clip] = _stand_in_asset(0, clip, root)
+    with Session(engine) as session:
+        for number, film_id in enumerate(films):
+            template = by_clip[clips[number % len(clips)]]
+            session.add(_stand_in_asset(film_id, template))
+            if progress and number % 50 == 0:
+                progress(number, len(films))
+        session.commit()
+    if progress:
+        progress(len(films), len(films))
+    return len(films)
+
+
+def films_without_media(engine: Engine) -> list[int]:
+    """The films no media file is attached to, by id."""
+    with Session(engine) as session:
+        have = select(MediaAsset.film_id)
+        statement = select(Film.id).where(col(Film.id).not_in(have)).order_by(col(Film.id))
+        return [film_id for film_id in session.exec(statement).all() if film_id is not None]
+
+
+def stand_in_pool(
+    root: Path, real_clips: list[Path], pool: int, making: Progress | None = None
+) -> list[Path]:
+    """The stand-in clips under MEDIA_ROOT: the real ones copied, `pool` generated (each
+    made once: those already there are kept)."""
     folder = root / "stand-ins"
     folder.mkdir(parents=True, exist_ok=True)
     clips: list[Path] = []
@@ -354,36 +379,45 @@ def give_stand_ins(
         clips.append(clip)
         if making:
             making(seed + 1, pool)
-    by_clip: dict[Path, MediaAsset] = {}
-    for clip in clips:
+    return clips
+
+
+def _stand_in_asset(film_id: int, clip: Path | MediaAsset, root: Path | None = None) -> MediaAsset:
+    """A film's stand-in asset: the clip's file probed, or an asset of it copied."""
+    if isinstance(clip, MediaAsset):
+        path, size, sha256, probe = clip.path, clip.size_bytes, clip.sha256, clip.probe
+    else:
+        assert root is not None
         info = media_tools.probe(clip)
-        by_clip[clip] = MediaAsset(
-            film_id=0,
-            path=_relative(clip, root),
-            size_bytes=info.size_bytes,
-            sha256=info.sha256,
-            probe=info.to_dict(),
-            is_stand_in=True,
+        path, size, sha256, probe = (
+            _relative(clip, root),
+            info.size_bytes,
+            info.sha256,
+            info.to_dict(),
         )
+    return MediaAsset(
+        film_id=film_id, path=path, size_bytes=size, sha256=sha256, probe=probe, is_stand_in=True
+    )
+
+
+def give_stand_in(
+    engine: Engine, film_id: int, clip: str, root: Path, guard: Guard | None = None
+) -> int:
+    """Give the film the stand-in clip (a path under MEDIA_ROOT) unless it has media already;
+    1 if it got it, 0 if not (so a second call changes nothing)."""
     with Session(engine) as session:
-        for number, film in enumerate(films):
-            template = by_clip[clips[number % len(clips)]]
-            session.add(
-                MediaAsset(
-                    film_id=film.id,  # type: ignore[arg-type]
-                    path=template.path,
-                    size_bytes=template.size_bytes,
-                    sha256=template.sha256,
-                    probe=template.probe,
-                    is_stand_in=True,
-                )
-            )
-            if progress and number % 50 == 0:
-                progress(number, len(films))
+        if session.exec(select(MediaAsset.id).where(MediaAsset.film_id == film_id)).first():
+            return 0
+        if session.get(Film, film_id) is None:
+            return 0
+        template = session.exec(
+            select(MediaAsset).where(MediaAsset.path == clip, col(MediaAsset.is_stand_in))
+        ).first()
+        session.add(_stand_in_asset(film_id, template or root / clip, root))
+        if guard is not None:
+            guard(session)
         session.commit()
-    if progress:
-        progress(len(films), len(films))
-    return len(films)
+    return 1
 
 
 # -- bundle reels --------------------------------------------------------------------------
@@ -428,21 +462,93 @@ def _root(context: jobs.JobContext) -> Path:
 
 @jobs.handler("analyze")
 def analyze_job(context: jobs.JobContext) -> dict[str, Any]:
+    """One film's media analysed here; more (the whole catalog by default) spread over one
+    `analyze` job per film that any worker takes, this one ending when they all have."""
+    film_ids = context.params.get("film_ids")
+    spec = context.params.get("spec", DEFAULT_SPEC)
+    if film_ids is None or len(film_ids) > 1:
+        films = films_to_analyse(context.engine, film_ids)
+        context.fan_out(
+            "analyze",
+            [{"film_ids": [film_id], "spec": spec} for film_id in films],
+            keys=[f"film {film_id}" for film_id in films],
+        )
+        return {"assets": 0, "failed": []}
     report = analyse_all(
         context.engine,
         _root(context),
-        spec=context.params.get("spec", DEFAULT_SPEC),
-        film_ids=context.params.get("film_ids"),
+        spec=spec,
+        film_ids=film_ids,
         progress=context.progress,
         guard=context.hold,
     )
     return {"assets": report.assets, "failed": report.failed}
 
 
+def films_to_analyse(engine: Engine, film_ids: list[int] | None = None) -> list[int]:
+    """The films with media not analysed yet, those of a file no other holds first (the
+    others then share their results)."""
+    first, rest = _distinct_first(engine, pending_assets(engine, film_ids=film_ids))
+    with Session(engine) as session:
+        statement = select(MediaAsset.id, MediaAsset.film_id).where(
+            col(MediaAsset.id).in_(first + rest)
+        )
+        film_of = dict(session.exec(statement).all())
+    return list(dict.fromkeys(film_of[asset_id] for asset_id in first + rest))
+
+
+@jobs.handler("stand-ins")
+def stand_ins_job(context: jobs.JobContext) -> dict[str, Any]:
+    """The stand-in pool made here, then one `stand-in` job per film without media."""
+    root = _root(context)
+    real = [Path(p) for p in context.params.get("real_clips", [])]
+    clips = stand_in_pool(root, real, int(context.params.get("pool", STAND_IN_POOL)))
+    films = films_without_media(context.engine)
+    context.fan_out(
+        "stand-in",
+        [
+            {"film_id": f, "clip": _relative(clips[n % len(clips)], root)}
+            for n, f in enumerate(films)
+        ],
+        keys=[f"film {film_id}" for film_id in films],
+    )
+    return {"given": 0}
+
+
+@jobs.handler("stand-in")
+def stand_in_job(context: jobs.JobContext) -> dict[str, Any]:
+    given = give_stand_in(
+        context.engine,
+        int(context.params["film_id"]),
+        context.params["clip"],
+        _root(context),
+        context.hold,
+    )
+    return {"given": given}
+
+
 @jobs.handler("reel")
 def reel_job(context: jobs.JobContext) -> dict[str, Any]:
     path = build_reel(context.engine, int(context.params["bundle_id"]), _root(context))
     return {"path": _relative(path, _root(context))}
+
+
+@jobs.handler("season-reels")
+def season_reels_job(context: jobs.JobContext) -> dict[str, Any]:
+    """The reel of each episode of a season, one `reel` job per episode."""
+    with Session(context.engine) as session:
+        episodes = session.exec(
+            select(Bundle.id, Bundle.label)
+            .join(SeasonEpisode, col(SeasonEpisode.bundle_id) == col(Bundle.id))
+            .where(SeasonEpisode.season_id == int(context.params["season_id"]))
+            .order_by(col(SeasonEpisode.position))
+        ).all()
+    context.fan_out(
+        "reel",
+        [{"bundle_id": bundle_id, "name": label} for bundle_id, label in episodes],
+        keys=[f"bundle {bundle_id}" for bundle_id, _ in episodes],
+    )
+    return {"episodes": len(episodes)}
 
 
 def has_reel(root: Path, bundle: Bundle) -> bool:
