@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from catalog.models import Film, FilmVersion, VersionKind, utcnow
 
+_IN_LIMIT = 500
 TEXT_KINDS = frozenset({VersionKind.subtitles, VersionKind.captions, VersionKind.sdh})
 AUDIO_KINDS = frozenset({VersionKind.dub, VersionKind.described})
 
@@ -55,25 +56,34 @@ def languages_of(film: Film, versions: Sequence[FilmVersion]) -> FilmLanguages:
     )
 
 
+_KIND_ORDER = {kind.value: i for i, kind in enumerate(VersionKind)}
+
+
+def _order(version: FilmVersion) -> tuple[int, int, str]:
+    """Text tracks first (subtitles, captions, SDH), then audio (dubs, described), by language."""
+    return version.film_id, _KIND_ORDER.get(version.kind, 99), version.language
+
+
 def versions_of(session: Session, film_id: int) -> list[FilmVersion]:
     """A film's versions: text tracks first, then audio, each kind by language."""
-    order = {kind.value: i for i, kind in enumerate(VersionKind)}
     rows = session.exec(select(FilmVersion).where(FilmVersion.film_id == film_id)).all()
-    return sorted(rows, key=lambda v: (order.get(v.kind, 99), v.language))
+    return sorted(rows, key=_order)
 
 
 def versions_by_film(session: Session, film_ids: Sequence[int]) -> dict[int, list[FilmVersion]]:
     """Every listed film's versions in one query (films with none are absent)."""
     if not film_ids:
         return {}
+    statement = select(FilmVersion)
+    # A catalog-wide list (100k films) would overflow a database's bound parameters: few
+    # films have versions, so then every version is read and those of other films dropped.
+    wanted = set(film_ids)
+    if len(wanted) <= _IN_LIMIT:
+        statement = statement.where(col(FilmVersion.film_id).in_(sorted(wanted)))
     out: dict[int, list[FilmVersion]] = {}
-    rows = session.exec(
-        select(FilmVersion)
-        .where(col(FilmVersion.film_id).in_(list(film_ids)))
-        .order_by(col(FilmVersion.film_id), col(FilmVersion.kind), col(FilmVersion.language))
-    ).all()
-    for row in rows:
-        out.setdefault(row.film_id, []).append(row)
+    for row in sorted(session.exec(statement).all(), key=_order):
+        if row.film_id in wanted:
+            out.setdefault(row.film_id, []).append(row)
     return out
 
 
@@ -95,6 +105,15 @@ def find_version(session: Session, film_id: int, kind: str, language: str) -> Fi
             FilmVersion.language == language,
         )
     ).first()
+
+
+def _touch(session: Session, film_id: int) -> None:
+    """The film changed with its versions: its update raises the catalog version, so that
+    pages cached on it (a pitch's film cards) show the new languages and tracks."""
+    film = session.get(Film, film_id)
+    if film is not None:
+        film.updated_at = utcnow()
+        session.add(film)
 
 
 def put_version(
@@ -119,6 +138,7 @@ def put_version(
             setattr(version, key, value)
         version.updated_at = utcnow()
     session.add(version)
+    _touch(session, film_id)
     session.commit()
     session.refresh(version)
     return version, previous
@@ -128,5 +148,6 @@ def remove_version(session: Session, version: FilmVersion) -> FilmVersion:
     """Delete a version; returns it (detached) so that the caller can delete its files."""
     gone = FilmVersion.model_validate(version.model_dump())
     session.delete(version)
+    _touch(session, version.film_id)
     session.commit()
     return gone

@@ -63,6 +63,29 @@
     post(player.getAttribute("data-progress"), fields, keepalive).catch(function () {});
   }
 
+  // The film's subtitle tracks (data-tracks: what this viewer may have, a recipient's through
+  // tickets), added to the video as <track>s; the first in the page's language shows.
+  function addTracks(player, video) {
+    var url = player.getAttribute("data-tracks");
+    if (!url || video.querySelector("track")) return;
+    post(url, which(player), false)
+      .then(function (response) { return response.ok ? response.json() : { tracks: [] }; })
+      .then(function (data) {
+        var page = (document.documentElement.lang || "fr").slice(0, 2);
+        var shown = false;
+        (data.tracks || []).forEach(function (entry) {
+          var track = document.createElement("track");
+          track.kind = entry.kind;
+          track.srclang = entry.srclang;
+          track.label = entry.label;
+          track.src = entry.src;
+          if (!shown && entry.srclang === page) { track.default = true; shown = true; }
+          video.appendChild(track);
+        });
+      })
+      .catch(function () {});
+  }
+
   function start(player) {
     var video = player.querySelector("video");
     var button = player.querySelector(".play-button");
@@ -84,6 +107,7 @@
           return;
         }
         player.classList.add("started");
+        addTracks(player, video);
         video.src = answer.data.url;
         video.controls = true;
         var playing = video.play();

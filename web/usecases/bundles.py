@@ -3,7 +3,7 @@ the rules it breaks, and the films that could replace one of them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -31,7 +31,7 @@ from curation.rules import (
     regional_measure,
 )
 from web import database
-from web.usecases.curating import TEXT_FACET, rules_from, to_curation
+from web.usecases.curating import TEXT_FACET, rules_from, to_curation_all
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,9 @@ class BundleView:
     # Seconds the films take out of the slot (runtimes plus interstitials): what the window
     # is kept on.
     used: int = 0
+    # Each film's languages as the language rule reads them: spoken (original and dubbed),
+    # then subtitled (declared or attached), by film id.
+    languages: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def runtime_state(self) -> str:
@@ -114,7 +117,7 @@ def rules_for(bundle: Bundle) -> curation.SlotRules:
 def view_of(bundle: Bundle) -> BundleView:
     films = _ordered_films(bundle)
     rules = rules_for(bundle)
-    chosen = [to_curation(f, text="") for f in films]
+    chosen = to_curation_all(database.session(), films, text="")
     runtime = sum(f.runtime_seconds or 0 for f in films)
     violations = curation.check_bundle(chosen, rules, bundle.facet) if films else []
     return BundleView(
@@ -128,6 +131,7 @@ def view_of(bundle: Bundle) -> BundleView:
         rules,
         bool(chosen) and rules.exempt_from_region_rules(chosen, bundle.facet),
         sum(rules.footprint(f) or 0 for f in chosen),
+        {f.id: (*f.languages, *f.subtitle_languages) for f in chosen},
     )
 
 
@@ -188,7 +192,7 @@ class Regional:
 
 def regional_of(bundle: Bundle, films: list[Film]) -> Regional:
     rules = rules_for(bundle)
-    chosen = [to_curation(f, text="") for f in films]
+    chosen = to_curation_all(database.session(), films, text="")
     counted = frozenset(f.id for f in chosen if rules.is_regional(f))
     return Regional(rules, regional_measure(chosen, rules), counted)
 
@@ -249,7 +253,7 @@ def replacements(view: BundleView, film: Film, limit: int = 5) -> Replacements:
     """
     db = database.session()
     rules = view.rules
-    others = [to_curation(f, text="") for f in view.films if f.id != film.id]
+    others = to_curation_all(db, [f for f in view.films if f.id != film.id], text="")
     low, high = rules.window
     taken = sum(rules.footprint(f) or 0 for f in others) + rules.interstitial_seconds
     needed = (max(low - taken, 1), high - taken)
@@ -257,10 +261,8 @@ def replacements(view: BundleView, film: Film, limit: int = 5) -> Replacements:
     timed, refused = bundle_edits.free_films_timed(db, needed[0], max(needed[1], 0), busy)
     fits: list[Film] = []
     almost: dict[int, str] = {}  # film id → the one rule it breaks
-    for candidate in timed:
-        broken = curation.check_bundle(
-            [*others, to_curation(candidate, text="")], rules, view.bundle.facet
-        )
+    for candidate, core_film in zip(timed, to_curation_all(db, timed, text=""), strict=True):
+        broken = curation.check_bundle([*others, core_film], rules, view.bundle.facet)
         if broken:
             refused[broken[0].rule] = refused.get(broken[0].rule, 0) + 1
             if len({v.rule for v in broken}) == 1:
@@ -498,7 +500,7 @@ def unplaced_panel(
 
 
 def _panel_reason(film: Film, core: str, rules: curation.SlotRules) -> str:
-    now = film_reason(to_curation(film, text=""), rules)
+    now = film_reason(to_curation_all(database.session(), [film], text="")[0], rules)
     if core in (NO_RUNTIME, TOO_LONG):
         return now or FIXED_SINCE
     told = (film.synopsis_fr, film.synopsis_en, film.synopsis_long_fr, film.synopsis_long_en)

@@ -17,7 +17,7 @@ import curation
 from catalog.models import Cluster
 from curation import CurationFilm
 from curation.season import Season, SeasonRules, season_to_json, solve_season
-from web.usecases.curating import eligible_films, facet_vectors, to_curation
+from web.usecases.curating import eligible_films, facet_vectors, to_curation_all
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def plan_season(
     text vectors must be current for `embedder` (`embed_catalog` first)."""
     began = perf_counter()
     with Session(engine) as session:
-        films = [to_curation(f) for f in eligible_films(session)]
+        films = to_curation_all(session, eligible_films(session))
         matrix = facet_vectors(session, films, "subject", embedder.model_id)
         rules = concrete_rules(session, rules)
     season = solve_season(

@@ -29,7 +29,7 @@ from web.usecases.curating import (
     configured_embedder,
     embed_catalog,
     rules_from,
-    to_curation,
+    to_curation_all,
 )
 
 # -- the season rules, as stored and measured ---------------------------------------------
@@ -82,7 +82,11 @@ _BROKEN_BY = {
 
 def measure(episodes: Sequence[Sequence[Film]], rules: SeasonRules) -> list[Measure]:
     """The season rules measured on these episodes' films, by the core's `check_season`."""
-    chosen = [[to_curation(f, text="") for f in e] for e in episodes]
+    flat = to_curation_all(database.session(), [f for e in episodes for f in e], text="")
+    chosen, start = [], 0
+    for e in episodes:
+        chosen.append(flat[start : start + len(e)])
+        start += len(e)
     m = season.measure_season(chosen, rules)
     broken = season.check_season(chosen, rules)
     codes = {v.rule for v in broken if v.episode is None}

@@ -18,6 +18,7 @@ from web import database, jobs
 from web.auth import current_user, require_role
 from web.display import region_label
 from web.usecases import media, records, uploads
+from web.usecases import versions as film_versions
 from web.views.common import refusal_message, upload_folder
 from web.views.film_form import (
     LABELS,
@@ -181,7 +182,10 @@ def detail(film_id: int) -> str:
     user = current_user()
     answered = records.self_identification(database.session(), film, user.id if user else None)
     return render_template(
-        "submissions/detail.html", film=film, self_identified=answered is not None
+        "submissions/detail.html",
+        film=film,
+        self_identified=answered is not None,
+        versions_panel=film_versions.panel(database.session(), film),
     )
 
 
