@@ -17,9 +17,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from catalog.models import Film, Status
+from catalog.models import Film, Job, JobStatus, MediaAsset, Status
 from tests.clips import make_clip
 from tests.conftest import ROOT
 from tests.web.workerprocs import wait_for
@@ -209,3 +209,27 @@ def test_stand_ins_show_the_clips_being_made_then_the_films_given(
     assert lines.index("Making stand-in clips: 0/1") < lines.index("Making stand-in clips: 1/1")
     assert lines.index("Making stand-in clips: 1/1") < lines.index("Giving stand-ins: 3/3")
     assert lines[-1] == "3 films got a stand-in clip"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_stand_ins_queued_go_one_job_per_film_and_a_second_pass_gives_none(
+    app: Flask, engine: Engine, runner: FlaskCliRunner, clips: list[Path]
+) -> None:
+    films = [add_film(engine, f"Sans fichier {number}") for number in range(3)]
+    for _ in range(2):
+        result = runner.invoke(args=["stand-ins", "--pool", "1", "--queue"])
+        assert result.exit_code == 0, result.output
+        assert "one part per film" in result.output
+    with Session(engine) as session:
+        first, second = session.exec(
+            select(Job).where(Job.kind == "stand-ins").order_by(col(Job.id))
+        )
+        parts = session.exec(select(Job).where(Job.kind == "stand-in")).all()
+        assets = session.exec(select(MediaAsset)).all()
+    assert (first.status, first.result["given"], first.result["parts"]) == (JobStatus.done, 3, 3)
+    assert (second.status, second.result["given"], second.result["parts"]) == (JobStatus.done, 0, 0)
+    assert sorted(p.child_key or "" for p in parts) == sorted(f"film {f}" for f in films)
+    assert {p.parent_id for p in parts} == {first.id}
+    # One stand-in each, a clip of the pool.
+    assert sorted(a.film_id for a in assets) == sorted(films)
+    assert all(a.is_stand_in and a.path.startswith("stand-ins/") for a in assets)

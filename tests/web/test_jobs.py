@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
@@ -160,6 +162,26 @@ def test_a_parent_job_ends_when_its_children_have_and_sums_their_results(
         recorded = session.exec(select(Job).where(Job.parent_id == parent_id)).all()
         assert sorted(j.id for j in recorded) == sorted(children)
         assert jobs.parts(session, parent_id) == jobs.Parts(ended=3, total=3, failed=0)
+
+
+def test_a_parent_s_page_says_how_many_of_its_parts_are_done(
+    app: Flask,
+    engine: Engine,
+    client: FlaskClient,
+    login: Callable[[str], int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    queued: list[int] = []
+    monkeypatch.setattr(jobs.queue(app), "enqueue", queued.append)  # queue, do not run
+    parent_id = jobs.submit(engine, "test-parent", {"parts": [2, 1], "name": "Analyse"}, app)
+    jobs.run_job(app, queued.pop(0))
+    jobs.run_job(app, queued[0])
+    login("curator")
+    page = client.get(f"/catalogue/taches/{parent_id}").get_data(as_text=True)
+    assert "1 partie sur 2 terminée" in page and "2 / 3" in page
+    jobs.run_job(app, queued[1])
+    page = client.get(f"/catalogue/taches/{parent_id}", headers={"HX-Request": "true"})
+    assert "2 parties sur 2 terminées" in page.get_data(as_text=True)
 
 
 def test_a_parent_taken_up_again_records_each_child_once(
