@@ -49,7 +49,7 @@ ROLE_GROUPS: dict[str, tuple[Any, tuple[Role, ...]]] = {
         _l("Réalisation et scénario"),
         (Role.director, Role.writer, Role.assistant_director),
     ),
-    "production": (_l("Production"), (Role.producer, Role.production_manager)),
+    "production": (_l("Production et régie"), (Role.producer, Role.production_manager)),
     "image": (
         _l("Image et lumière"),
         (Role.cinematographer, Role.camera_operator, Role.gaffer, Role.colorist),
