@@ -146,6 +146,15 @@ def test_the_pitch_page_and_the_kit_name_the_crew_with_regions(
     assert "Élise Gagnon (Bas-Saint-Laurent)" in text
     assert "Karim Haddad (Montréal), Zoé Roy" in text
 
+    # The bundle's sheet carries the crew too: by role, each person with their region.
+    sheet = client.get(f"/anthologies/{kit.bundle_id}/fiche.json").get_json()
+    assert {"role": "gaffer", "name": "Élise Gagnon", "region_code": "01"} in sheet["films"][0][
+        "crew"
+    ]
+    csv_sheet = client.get(f"/anthologies/{kit.bundle_id}/fiche.csv").get_data(as_text=True)
+    assert "gaffer: Élise Gagnon (01)" in csv_sheet
+    assert "sound_recordist: Karim Haddad (06); sound_recordist: Zoé Roy" in csv_sheet
+
 
 def cells(html: str, region: str) -> list[str]:
     row = re.search(rf"<th scope=\"row\">{re.escape(region)}</th>(.*?)</tr>", html, re.S)
