@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: demo test lint typecheck contracts unit bench bench-ingest bench-curation bench-season bench-media bench-web clean samples translations
+.PHONY: demo test lint typecheck contracts unit bench bench-ingest bench-curation bench-season bench-media bench-web bench-workers clean samples translations
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -50,7 +50,7 @@ unit: $(STAMP)
 
 test: lint typecheck contracts unit
 
-bench: bench-ingest bench-curation bench-season bench-media bench-web
+bench: bench-ingest bench-curation bench-season bench-media bench-web bench-workers
 
 bench-ingest: $(STAMP)
 	$(BIN)/python bench/ingest.py
@@ -69,6 +69,10 @@ bench-media: $(STAMP)
 bench-web: $(STAMP)
 	$(PIP) install -q -c constraints.txt -e '.[bench]'
 	$(BIN)/python bench/web.py
+
+# Analysis of 40 films with 1 and with 2 worker processes, side by side.
+bench-workers: $(STAMP)
+	$(BIN)/python bench/workers.py
 
 samples: $(STAMP)
 	$(BIN)/python samples/build_samples.py
