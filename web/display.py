@@ -478,6 +478,7 @@ def init_app(app: Flask) -> None:
     filters["colon"] = colon
     filters["clock"] = clock
     filters["minutes"] = minutes
+    filters["file_size"] = file_size
     filters["moment"] = moment
     filters["public_explanation"] = public_explanation
     app.jinja_env.globals["media_facts"] = media_facts

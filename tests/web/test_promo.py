@@ -165,7 +165,12 @@ def test_only_the_films_own_filmmaker_or_a_curator_files_or_gets_the_clean_files
         assert removal.status_code == expected
         assert browser.get(f"/media/promo/{ids['making_of']}/preview").status_code == 404
     mine = as_user(owner)
-    assert send(mine, film, "press", guide, "press.pdf").status_code == 200
+    sent = send(mine, film, "press", guide, "press.pdf")
+    # Back on their film's page, which lists the film's assets with the new one last.
+    page = sent.get_data(as_text=True)
+    assert sent.request.path == f"/soumissions/{film}" and "Ajouter un document" in page
+    listed = page.split('class="promo-list"')[1]
+    assert listed.index("Au tournage à Kamouraska") < listed.index("press.pdf")
     assert len(assets(engine, film)) == 4
     assert mine.get(f"/media/promo/{ids['making_of']}/original").status_code == 200
     assert app.test_client().get(f"/media/promo/{ids['still']}/thumb").status_code == 404

@@ -42,7 +42,7 @@ def _back(film_id: int) -> Response:
     fallback = url_for("catalog.film_detail", film_id=film_id)
     user = current_user()
     if user is not None and user.role == UserRole.filmmaker:
-        fallback = url_for("submissions.mine")
+        fallback = url_for("submissions.detail", film_id=film_id)
     return redirect(local_path(request.form.get("next"), fallback) + "#promotion")
 
 

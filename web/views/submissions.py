@@ -16,8 +16,8 @@ from catalog.models import Film, Status, UserRole
 from catalog.places import default_index
 from web import database, jobs
 from web.auth import current_user, require_role
-from web.display import region_label
-from web.usecases import media, records, uploads
+from web.display import current_language, region_label
+from web.usecases import media, promo, records, uploads
 from web.usecases import versions as film_versions
 from web.views.common import refusal_message, upload_folder
 from web.views.film_form import (
@@ -186,6 +186,7 @@ def detail(film_id: int) -> str:
         film=film,
         self_identified=answered is not None,
         versions_panel=film_versions.panel(database.session(), film),
+        promo=promo.panel(database.session(), film_id, current_language()),
     )
 
 
