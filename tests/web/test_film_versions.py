@@ -20,6 +20,7 @@ from catalog.models import Bundle, BundleItem, Film, FilmVersion, ShareLink, Sta
 from media_tools.runner import run
 from media_tools.subtitles import read_subtitles, to_srt
 from tests.clips import make_clip
+from tests.pdfpages import text_of
 from web.access import link_token
 
 Login = Callable[[str], int]
@@ -235,6 +236,9 @@ def test_a_recipient_gets_the_tracks_through_tickets_while_the_link_is_open(
     attach(client, film_id, SUBTITLES / "clean_fr.srt", "subtitles", "fra")
     attach(client, film_id, SUBTITLES / "clean_en.vtt", "captions", "eng")
     attach(client, outside, SUBTITLES / "clean_fr.srt", "subtitles", "fra")
+    # The kit names the attached languages (the film declares French only).
+    kit = " ".join(text_of(client.get(f"/anthologies/{bundle_id}/fiche.pdf").data))
+    assert "SOUS-TITRES DISPONIBLES français, anglais" in kit
     curator = client.post(f"/pitch/anthologies/{bundle_id}/pistes", data={"film_id": film_id})
     assert [(t["srclang"], t["kind"]) for t in curator.json["tracks"]] == [  # type: ignore[index]
         ("fr", "subtitles"),

@@ -22,7 +22,7 @@ from sqlmodel import Session
 from werkzeug.security import safe_join
 
 from catalog import promo as catalog_promo
-from catalog import sharing, users
+from catalog import sharing, users, versions
 from catalog.models import Bundle, Film, MediaAsset, PromoAsset, ShareLink
 from web.display import (
     bundle_label,
@@ -120,6 +120,7 @@ def _kit_of(
     when = today or date.today()
     made = _Kit(bundle, films, pictures, stand_ins, regional, lang, contact, recipient, when)
     made.promos = catalog_promo.of_films(session, [f.id for f in films if f.id is not None])
+    made.languages = versions.languages_by_film(session, films)
     return made
 
 
@@ -260,8 +261,13 @@ def rights_facts(film: Film, lang: str) -> list[tuple[str, str]]:
     return facts
 
 
-def film_facts(film: Film, lang: str) -> list[tuple[str, str]]:
-    """What a buyer reads beside the synopsis: credits, origin, year, runtime, languages."""
+def film_facts(
+    film: Film, lang: str, languages: versions.FilmLanguages | None = None
+) -> list[tuple[str, str]]:
+    """What a buyer reads beside the synopsis: credits, origin, year, runtime, languages
+    (`languages`: the declared ones plus the attached versions', catalog.versions)."""
+    subtitled = languages["subtitles"] if languages else film.subtitle_languages
+    dubbed = languages["dubs"] if languages else []
     # The whole crew by role, each person with their region when known.
     facts = [(line.label, line.text()) for line in crew_of(film, lang)]
     place = region_label(film.region_code, lang)
@@ -277,8 +283,9 @@ def film_facts(film: Film, lang: str) -> list[tuple[str, str]]:
         ),
         (
             _("Sous-titres disponibles"),
-            _listed(film.subtitle_languages, lambda c: language_name(c, lang)),
+            _listed(subtitled, lambda c: language_name(c, lang)),
         ),
+        (_("Versions doublées"), _listed(dubbed, lambda c: language_name(c, lang))),
     ]
     return [(label, text) for label, text in facts if text]
 
@@ -310,6 +317,7 @@ class _Kit:
         self.recipient = recipient
         self.today = today
         self.promos: dict[int, list[PromoAsset]] = {}  # each film's promotional assets
+        self.languages: dict[int, versions.FilmLanguages] = {}  # declared plus attached
         self.title = bundle_label(bundle, lang)
         self.margin = 18 * mm
         self._styles()
@@ -656,7 +664,8 @@ class _Kit:
         side_width, gap = 62 * mm, 8 * mm
         left_width = width - side_width - gap
         right: list[Any] = [self.p(_("Fiche technique"), self.s_heading)]
-        right.append(self._facts_table(film_facts(film, lang), label_width=0, stacked=True))
+        facts = film_facts(film, lang, self.languages.get(film.id or 0))
+        right.append(self._facts_table(facts, label_width=0, stacked=True))
         # The rights go under the shorter column: a line each under the synopsis, or
         # stacked in the side column when the synopsis is the long one.
         if _tall(left, left_width, height) <= _tall(right, side_width, height):
