@@ -16,7 +16,16 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 import media_tools
-from catalog.models import Bundle, BundleItem, Film, FilmVersion, ShareLink, Status, utcnow
+from catalog.models import (
+    Bundle,
+    BundleItem,
+    Film,
+    FilmVersion,
+    MediaAsset,
+    ShareLink,
+    Status,
+    utcnow,
+)
 from media_tools.runner import run
 from media_tools.subtitles import read_subtitles, to_srt
 from tests.clips import make_clip
@@ -100,6 +109,13 @@ def test_english_subtitles_give_the_bundle_a_common_language(
     assert (root / version.path).read_bytes() == english_srt(tmp_path).read_bytes()
     assert version.vtt_path and (root / version.vtt_path).read_text().startswith("WEBVTT")
     assert version.qc["passed"] and version.qc["cues"] == 7
+    # Another English file replaces this one; the old file goes.
+    replaced = attach(client, french, SUBTITLES / "clean_en.vtt", "subtitles", "eng")
+    assert "Version remplacée : Sous-titres, anglais." in replaced
+    (newer,) = stored(engine, french)
+    assert newer.id == version.id and newer.format == "vtt"
+    assert not (root / version.path).exists() and (root / newer.path).is_file()
+    version = newer
     # The film page's player offers the track, served as WebVTT to the curator.
     track = client.get(f"/films/{french}/versions/{version.id}/piste.vtt")
     assert track.status_code == 200 and track.mimetype == "text/vtt"
@@ -124,6 +140,39 @@ def test_a_subtitle_file_that_does_not_parse_is_refused_with_its_line(
     assert not list((Path(app.config["MEDIA_ROOT"]) / "versions").rglob("*.*"))
     refused = attach(client, film_id, SUBTITLES / "clean_fr.srt", "subtitles", "zzzz")
     assert "« zzzz » n&#39;est pas une langue connue." in refused
+
+
+def test_subtitles_are_checked_against_the_films_analysed_file(
+    app: Flask, client: FlaskClient, engine: Engine, login: Login
+) -> None:
+    """An 8-second film with sound: the 28-second French file runs past its end, and the
+    stretch of sound before the first cue is compared (the film's silence map)."""
+    film_id = add_film(engine, "Le quai", ["fra"])
+    root = Path(app.config["MEDIA_ROOT"])
+    clip = make_clip(root / "originals" / "quai.mp4", 8.0, seed=2)
+    with Session(engine) as session:
+        session.add(
+            MediaAsset(
+                film_id=film_id,
+                path="originals/quai.mp4",
+                size_bytes=clip.stat().st_size,
+                sha256="b" * 64,
+                probe=media_tools.probe(clip).to_dict(),
+                analysed_at=utcnow(),
+            )
+        )
+        session.commit()
+    login("curator")
+    attach(client, film_id, SUBTITLES / "clean_fr.srt", "subtitles", "fra")
+    (version,) = stored(engine, film_id)
+    qc = version.qc
+    assert qc["against_film"] and qc["silence_map"]
+    assert 7.5 < qc["film_duration_s"] < 8.5
+    late = [f for f in qc["findings"] if f["code"] == "after_end"]
+    assert late and not qc["passed"]
+    page = client.get(f"/films/{film_id}/versions/{version.id}/controle").get_data(as_text=True)
+    assert "sous-titre après la fin du film" in page and f"Ligne {late[0]['line']}" in page
+    assert "passages sonores comparés aux sous-titres" in page
 
 
 def test_the_qc_page_counts_each_fault_and_names_its_line_and_time(
