@@ -101,6 +101,8 @@ def test_english_subtitles_give_the_bundle_a_common_language(
     assert "Version ajoutée : Sous-titres, anglais." in page
     section = page.split('id="versions"', 1)[1].split("</section>", 1)[0]
     assert "the_river_en.srt" in section and "Contrôle : conforme" in section
+    api = client.get(f"/api/v1/bundles/{bundle_id}").get_json()
+    assert [f["shown_in"] for f in api["films"]] == [["fra", "eng"], ["eng"]]
     after = client.get(f"/atelier/anthologies/{bundle_id}").get_data(as_text=True)
     assert "Aucune langue commune" not in after
     assert "Toutes les règles sont respectées." in after

@@ -152,6 +152,9 @@ def bundle_json(bundle: Bundle) -> dict[str, Any]:
                 "region_code": f.region_code,
                 "audience": f.audience.value if f.audience else None,
                 "languages": f.original_languages,
+                # What the bundle's language rule counts: original, dubbed and subtitled
+                # languages, declared on the record or from attached version files.
+                "shown_in": list(view.languages.get(f.id or 0, ())),
             }
             for f in view.films
         ],
