@@ -131,6 +131,10 @@ def test_a_curator_adds_a_still_on_the_films_page(
     items = page.locator("#promotion .promo-item")
     assert items.count() == 4
     assert "Photo de tournage" in items.nth(3).inner_text()
+    assert items.nth(0).get_by_role("button", name="Monter").count() == 0
+    items.nth(3).get_by_role("button", name="Monter").click()
+    page.wait_for_load_state()
+    assert "Photo de tournage" in page.locator("#promotion .promo-item").nth(2).inner_text()
     assert page_width(page) <= width
     page.locator("#promotion").scroll_into_view_if_needed()
     screenshot(page, f"promo-film-page-fr-{width}")
