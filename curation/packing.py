@@ -31,6 +31,8 @@ from scipy.sparse import csr_matrix
 
 from curation.embedding import film_rows
 from curation.films import CurationFilm, person_key
+from curation.neighbours import EXACT_MAX as GRAPH_MIN
+from curation.neighbours import NeighbourIndex
 from curation.rules import (
     AGE_BAND,
     AGE_BANDS,
@@ -107,6 +109,7 @@ class Pool:
         self.rules = rules
         self.n = len(films)
         self.vectors = film_rows(vectors, self.n)
+        self._index: NeighbourIndex | None = None
         self.low, self.high = rules.window
         self.min_films, self.max_films = rules.min_films, rules.max_films
         self.floor = 0.0 if exempt else rules.regional_floor
@@ -225,8 +228,27 @@ class Pool:
             ok &= speaks[others]
         return ok
 
+    @property
+    def index(self) -> NeighbourIndex:
+        """The pool's films, searchable by similarity: exact on a small pool, an approximate
+        graph on a large one (built on first use; only a large pool's seeds need it)."""
+        if self._index is None:
+            self._index = NeighbourIndex(self.vectors)
+        return self._index
+
     def neighbourhood(self, seed: int, available: NDArray[np.bool_], size: int) -> NDArray[np.intp]:
         """The seed (first) and its most similar available films that could join it."""
+        if self.n > GRAPH_MIN and self.index.approximate:
+            # The graph's nearest films, fewer of them filtered out than asked for; when too
+            # many are taken or incompatible, ask for more, then fall back to the product.
+            ask = max(4 * size, 64)
+            while ask * 4 < self.n:
+                rows, _ = self.index.search(self.vectors[seed], ask)
+                rows = rows[available[rows] & (rows != seed)]
+                rows = rows[self.compatible_with(seed, rows)][: size - 1]
+                if len(rows) == size - 1:
+                    return np.concatenate(([seed], np.sort(rows))).astype(np.intp)
+                ask *= 4
         others = np.flatnonzero(available)
         others = others[others != seed]
         others = others[self.compatible_with(seed, others)]
@@ -500,6 +522,7 @@ def candidates(pool: Pool, available: NDArray[np.bool_] | None = None) -> list[C
 def _pack_greedy(pool: Pool, pinned: set[int], random_state: int) -> list[Candidate]:
     available = np.ones(pool.n, dtype=bool)
     reachable = pool.reachable()
+    graph = pool.n > GRAPH_MIN
     chosen = []
     for seed in pool.order_of_seeds(pinned, random_state):
         if not available[seed] or not reachable[seed]:
@@ -508,7 +531,12 @@ def _pack_greedy(pool: Pool, pinned: set[int], random_state: int) -> list[Candid
         if found:
             best = found[0]
             available[list(best.members)] = False
+            if graph:
+                # Taken films leave the graph, so later seeds' nearest are still available.
+                pool.index.remove(list(best.members))
             chosen.append(best)
+    if graph:
+        pool.index.restore()
     return chosen
 
 
