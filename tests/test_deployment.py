@@ -28,10 +28,10 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import create_engine
@@ -46,6 +46,7 @@ from tests.clips import make_clip
 from tests.components import require_component
 from tests.conftest import ROOT, SAMPLES
 from tests.pgserver import find_pg_bindir
+from tests.web.workerprocs import wait_for
 
 pytestmark = pytest.mark.postgres
 
@@ -273,16 +274,6 @@ def adapted(command: list[str], ports: dict[str, int], env_file: Path | None) ->
     return done
 
 
-def wait_for(condition: Callable[[], Any], what: str, timeout: float) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.5)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
 class Browser:
     """A person on the site: cookies, and each form's CSRF token read from its page."""
 
@@ -357,7 +348,7 @@ def settled(engine: Engine) -> list[Job] | None:
 
 
 def all_done(engine: Engine, what: str) -> list[Job]:
-    found: list[Job] = wait_for(lambda: settled(engine), what, 240)
+    found = cast(list[Job], wait_for(lambda: settled(engine), what, 240))
     failed = [f"{j.id} {j.kind}: {j.message}" for j in found if j.status != JobStatus.done]
     assert not failed, failed
     return found
