@@ -24,6 +24,7 @@ from catalog.models import Bundle, BundleItem, Credit, Film, PromoAsset, Role, S
 from tests.pdfpages import text_of
 from tests.promofiles import PromoFiles, attach_all, promo_files
 from web.access import link_token
+from web.usecases import playback
 
 Login = Callable[[str], int]
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -242,6 +243,13 @@ def test_a_recipient_gets_their_own_watermarked_copies_by_ticket_and_a_press_kit
 
     with Session(engine) as session:
         clean = {k: session.get(PromoAsset, i) for k, i in ids.items()}
+    # The share's watermarking job makes Julie's copies of the clip and the still ahead of time.
+    done = playback.make_watermarks(engine, root, share_id)
+    mine = {
+        f"watermarks/{share_id}/promo-{ids[k]}{s}"
+        for k, s in (("making_of", ".mp4"), ("still", ".jpg"))
+    }
+    assert mine <= set(done["made"])
     outside = app.test_client()  # a ticket needs no session
     served = {}
     for url in links:

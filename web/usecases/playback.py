@@ -23,8 +23,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 import media_tools
+from catalog import promo as catalog_promo
 from catalog import sharing
-from catalog.models import Bundle, MediaAsset, ShareLink
+from catalog.models import Bundle, MediaAsset, PromoAsset, ShareLink
 from media_tools import burn_watermark, watermark_text
 from web import jobs
 from web.usecases.media import reel_name
@@ -88,6 +89,21 @@ def watermarked_preview(root: Path, share: ShareLink, asset: MediaAsset) -> Path
     return made_once(root / asset.preview_path, target, share_text(share))
 
 
+def promo_target(root: Path, share_id: int, asset: PromoAsset) -> Path:
+    suffix = ".mp4" if asset.media_type == "video" else ".jpg"
+    return root / FOLDER / str(share_id) / f"promo-{asset.id}{suffix}"
+
+
+def watermarked_promo(root: Path, share: ShareLink, asset: PromoAsset) -> Path:
+    """The recipient's copy of a promotional clip or picture (web/usecases/promo.py), their
+    name burned in like a preview's."""
+    if asset.media_type not in ("video", "image") or not asset.preview_path or share.id is None:
+        raise NoMedia(f"promo {asset.id} has nothing to watermark")
+    target = promo_target(root, share.id, asset)
+    burn = burn_watermark if asset.media_type == "video" else media_tools.burn_watermark_still
+    return made_once(root / asset.preview_path, target, share_text(share), burn)
+
+
 def watermarked_reel(root: Path, share: ShareLink, bundle: Bundle) -> Path:
     assert share.id is not None
     target = reel_target(root, share.id, bundle)
@@ -132,8 +148,9 @@ def queue_watermarks(engine: Engine, share_id: int, app: Flask | None = None) ->
 
 
 def make_watermarks(engine: Engine, root: Path, share_id: int) -> dict[str, Any]:
-    """Every watermarked file of the share that can be made now (a film without a preview, or
-    a reel not built yet, is skipped: it is made on demand later)."""
+    """Every watermarked file of the share that can be made now, its films' promotional clips
+    and pictures included (a film without a preview, or a reel not built yet, is skipped: it
+    is made on demand later)."""
     made: list[str] = []
     skipped: list[str] = []
     with Session(engine) as session:
@@ -143,12 +160,18 @@ def make_watermarks(engine: Engine, root: Path, share_id: int) -> dict[str, Any]
             return {"made": made, "skipped": ["share"]}
         films = sharing.films_of_bundle(session, bundle)
         media = sharing.media_of_films(session, [f.id for f in films if f.id is not None])
+        promos = catalog_promo.of_films(session, [f.id for f in films if f.id is not None])
         session.expunge_all()
     for asset in media.values():
         try:
             made.append(_relative(watermarked_preview(root, share, asset), root))
         except (NoMedia, media_tools.MediaError) as error:
             skipped.append(f"asset {asset.id}: {error}")
+    for item in (a for assets in promos.values() for a in assets if a.media_type != "pdf"):
+        try:
+            made.append(_relative(watermarked_promo(root, share, item), root))
+        except (NoMedia, media_tools.MediaError) as error:
+            skipped.append(f"promo {item.id}: {error}")
     if (root / reel_name(bundle)).is_file():
         made.append(_relative(watermarked_reel(root, share, bundle), root))
     return {"made": made, "skipped": skipped}

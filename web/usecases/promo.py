@@ -37,7 +37,7 @@ from catalog.models import Bundle, Film, PromoAsset, ShareLink
 from web import jobs
 from web.display import bundle_label, bundle_pitch
 from web.pickers import language_options
-from web.usecases.playback import FOLDER, NoMedia, made_once, share_text
+from web.usecases.playback import FOLDER, NoMedia, share_text, watermarked_promo
 from web.usecases.uploads import UploadRefused
 
 KINDS = catalog_promo.KINDS
@@ -353,11 +353,6 @@ def clean_file(root: Path, asset: PromoAsset, part: str) -> Served:
     return Served(root / relative, "application/octet-stream", Path(relative).name)
 
 
-def promo_target(root: Path, share_id: int, asset: PromoAsset) -> Path:
-    suffix = ".mp4" if asset.media_type == "video" else ".jpg"
-    return root / FOLDER / str(share_id) / f"promo-{asset.id}{suffix}"
-
-
 def for_share(root: Path, session: Session, share: ShareLink, promo_id: int) -> Served:
     """The recipient's copy of one of their bundle's films' assets: a clip or a picture with
     their name burned in (made once, then kept), a PDF as it is. NoMedia when the asset is
@@ -366,18 +361,10 @@ def for_share(root: Path, session: Session, share: ShareLink, promo_id: int) -> 
     asset = session.get(PromoAsset, promo_id)
     if bundle is None or asset is None or sharing.outside_bundle(bundle, asset.film_id):
         raise NoMedia(f"promo {promo_id} is not in bundle {share.bundle_id}")
-    if share.id is None:
-        raise NoMedia("share")
     if asset.media_type == "pdf":
         return clean_file(root, asset, "preview")
-    if not asset.preview_path:
-        raise NoMedia(f"promo {promo_id} has no preview yet")
-    target = promo_target(root, share.id, asset)
-    source = root / asset.preview_path
-    if asset.media_type == "video":
-        return Served(made_once(source, target, share_text(share)), "video/mp4")
-    path = made_once(source, target, share_text(share), media_tools.burn_watermark_still)
-    return Served(path, "image/jpeg")
+    path = watermarked_promo(root, share, asset)
+    return Served(path, "video/mp4" if asset.media_type == "video" else "image/jpeg")
 
 
 # -- the press kit -------------------------------------------------------------------------
