@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from catalog.models import Embedding, MediaAsset, utcnow
@@ -72,6 +72,17 @@ def load_matrix(
         len(rows), rows[0][1]
     )
     return [r[0] for r in rows], matrix
+
+
+def vectors_stamp(session: Session, facet: str, model_id: str) -> tuple[int, int, str]:
+    """What changes whenever the stored vectors of a facet and model do: their count, the
+    highest row id and the latest write (a replaced vector is deleted and written anew, a
+    deleted film takes its vectors with it). An index built from them is kept under it."""
+    statement = select(func.count(), func.max(Embedding.id), func.max(Embedding.created_at)).where(
+        Embedding.facet == facet, Embedding.model_id == model_id
+    )
+    count, top, latest = session.exec(statement).one()
+    return int(count or 0), int(top or 0), str(latest or "")
 
 
 def style_vectors(session: Session) -> dict[int, NDArray[np.float32]]:

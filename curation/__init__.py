@@ -28,6 +28,7 @@ from curation.cluster import (
 from curation.embedding import Embedder, film_text, nearest, normalise_rows, text_hash
 from curation.films import CurationFilm, region_name
 from curation.labels import KeywordIndex, explain, working_title
+from curation.neighbours import NeighbourIndex, nearest_in
 from curation.packing import Packing, pack_slot
 from curation.rules import (
     DEFAULT_AUDIENCE_PAIRS,
@@ -53,6 +54,7 @@ __all__ = [
     "Embedder",
     "FilmClusterer",
     "KeywordIndex",
+    "NeighbourIndex",
     "Packing",
     "ProposalSet",
     "SlotRules",
@@ -67,6 +69,7 @@ __all__ = [
     "match_clusters",
     "mixed_vectors",
     "nearest",
+    "nearest_in",
     "normalise_rows",
     "order_items",
     "pack_slot",

@@ -17,10 +17,12 @@ touches a file.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import numpy as np
 from numpy.typing import NDArray
 
-from curation.embedding import normalise_rows
+from curation.embedding import nearest, normalise_rows
 
 EXACT_MAX = 4_000  # rows; at or below, the exact product (measured in bench/curation.py)
 CONNECTIVITY = 16  # HNSW graph degree
@@ -47,6 +49,7 @@ class NeighbourIndex:
         self.vectors = normalise_rows(np.asarray(vectors))
         self.n, self.dimension = self.vectors.shape
         self.threads = threads
+        self.exact_max = exact_max
         self.approximate = exact_max is not None and self.n > exact_max
         self._removed = np.zeros(self.n, dtype=bool)
         self._graph = None
@@ -153,3 +156,30 @@ def recall_at(index: NeighbourIndex, queries: NDArray[np.floating], k: int) -> f
         found, _ = index.search(q, k)
         hits += int(np.sum(-sims[found] <= kth + 1e-6))
     return hits / (k * len(queries))
+
+
+def nearest_in(
+    index: NeighbourIndex,
+    ids: Sequence[int],
+    query: NDArray[np.floating],
+    k: int,
+    exclude: Iterable[int] = (),
+) -> list[tuple[int, float]]:
+    """`embedding.nearest` answered by an index over the same rows (ids[i] is row i): exact
+    on a small index, through the graph on a large one; ties broken by id."""
+    if len(ids) != index.n:
+        raise ValueError(f"{len(ids)} ids for {index.n} rows")
+    if not index.approximate:
+        return nearest(index.vectors, ids, query, k, exclude)
+    q = np.asarray(query, dtype=np.float32).ravel()
+    norm = float(np.linalg.norm(q))
+    if norm == 0:
+        raise ValueError("the query vector is zero")
+    id_array = np.asarray(ids)
+    excluded = set(exclude)
+    allowed = ~np.isin(id_array, list(excluded)) if excluded else np.ones(index.n, dtype=bool)
+    # A few more than asked, so that ties at the edge are settled by id as the product does.
+    rows = index.search_among(q / norm, k + 16, allowed)
+    scores = index.vectors[rows] @ (q / norm)
+    order = sorted(range(len(rows)), key=lambda j: (-scores[j], id_array[rows[j]]))[:k]
+    return [(int(id_array[rows[j]]), float(scores[j])) for j in order]

@@ -186,21 +186,54 @@ def queue_embedding(
     return jobs.submit(engine, "embed-films", {"model": model, "film_ids": list(film_ids)})
 
 
+# Per process: (database, facet, model) → (the stored vectors' stamp, their film ids, the
+# index over them). A search reuses it while the stamp holds, and rebuilds it once they change.
+_INDEXES: dict[tuple[str, str, str], tuple[tuple[int, int, str], list[int], Any]] = {}
+
+
+def neighbour_index(
+    engine: Engine,
+    session: Session,
+    model_id: str,
+    facet: str = TEXT_FACET,
+    exact_max: int | None = curation.neighbours.EXACT_MAX,
+) -> tuple[list[int], curation.NeighbourIndex | None]:
+    """The film ids and the index over their stored vectors, built from the database (never
+    downloaded) and kept until those vectors change; None when there are none."""
+    key = (engine.url.render_as_string(hide_password=True), facet, model_id)
+    stamp = vectors.vectors_stamp(session, facet, model_id)
+    cached = _INDEXES.get(key)
+    if (
+        cached is not None
+        and cached[0] == stamp
+        and getattr(cached[2], "exact_max", -1) == exact_max
+    ):
+        return cached[1], cached[2]
+    ids, matrix = vectors.load_matrix(session, facet, model_id)
+    index = curation.NeighbourIndex(matrix, exact_max=exact_max) if ids else None
+    _INDEXES[key] = (stamp, ids, index)
+    return ids, index
+
+
 def similar_films(
     engine: Engine, film_id: int, model_id: str, k: int = 8
 ) -> list[tuple[Film, float]]:
     """The films whose text is closest to this film's ("films like this one")."""
     with Session(engine) as session:
-        ids, matrix = vectors.load_matrix(session, TEXT_FACET, model_id)
-        if film_id not in ids:
+        ids, index = neighbour_index(engine, session, model_id)
+        if index is None or film_id not in ids:
             return []
-        query = matrix[ids.index(film_id)]
-        found = curation.nearest(matrix, ids, query, k, exclude=(film_id,))
+        query = index.vectors[ids.index(film_id)]
+        found = curation.nearest_in(index, ids, query, k, exclude=(film_id,))
         return _films_with_scores(session, found)
 
 
 def search(
-    engine: Engine, embedder: curation.Embedder, text: str, k: int = 20
+    engine: Engine,
+    embedder: curation.Embedder,
+    text: str,
+    k: int = 20,
+    exact_max: int | None = curation.neighbours.EXACT_MAX,
 ) -> list[tuple[Film, float]]:
     """Semantic search: the films closest in meaning to what a person typed (a query).
 
@@ -210,7 +243,8 @@ def search(
     """
     with Session(engine) as session:
         untold = queries.film_ids_without_synopsis(session)
-    return _closest(engine, embedder.model_id, embedder.encode_query([text])[0], k, untold)
+    query = embedder.encode_query([text])[0]
+    return _closest(engine, embedder.model_id, query, k, untold, exact_max)
 
 
 def closest_to_synopsis(
@@ -231,12 +265,13 @@ def _closest(
     query: NDArray[np.float32],
     k: int,
     exclude: Iterable[int] = (),
+    exact_max: int | None = curation.neighbours.EXACT_MAX,
 ) -> list[tuple[Film, float]]:
     with Session(engine) as session:
-        ids, matrix = vectors.load_matrix(session, TEXT_FACET, model_id)
-        if not ids:
+        ids, index = neighbour_index(engine, session, model_id, exact_max=exact_max)
+        if index is None:
             return []
-        found = curation.nearest(matrix, ids, query, k, exclude=exclude)
+        found = curation.nearest_in(index, ids, query, k, exclude=exclude)
         return _films_with_scores(session, found)
 
 
