@@ -40,6 +40,8 @@ ROLES = ("services", "web", "workers")
 DB_NAME = DB_USER = "anthologie"
 SERVER_USER = "postgres"  # initdb and postgres refuse to run as root
 STOP_GRACE_S = 40  # a worker hands its jobs back, gunicorn lets requests finish (30 s)
+# What this run started, for a failed start to say that `stop` ends it.
+STARTED: list[str] = []
 START_TIMEOUT_S = 90
 # What each pid file's process runs (postgres keeps its own, postmaster.pid).
 EXPECTED = {"worker": "anthologie", "web": "gunicorn", "redis": "redis-server"}
@@ -174,6 +176,7 @@ def spawn(
             start_new_session=True,
         )
     state.pid_file(name).write_text(f"{process.pid}\n")
+    STARTED.append(name)
     return process
 
 
@@ -400,6 +403,7 @@ def start_postgres(state: State, listen: str, port: int) -> str:
             env,
             f"pg_ctl start (log: {log})",
         )
+        STARTED.append("postgres")
         say(f"PostgreSQL: started on {url_host(host)}:{port} (log {log})")
     if fresh:
         client = {**env, "PGPASSWORD": password}
@@ -793,8 +797,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.run(args)
     except StackError as error:
         print(f"anthologie-stack: {error}", file=sys.stderr, flush=True)
-        if args.command == "start":
-            print("What did start keeps running: `stop` ends it.", file=sys.stderr, flush=True)
+        if STARTED:
+            print(
+                f"Left running: {', '.join(STARTED)}; `deploy/anthologie-stack stop` ends them.",
+                file=sys.stderr,
+                flush=True,
+            )
         return 1
     return 0
 
