@@ -19,7 +19,10 @@ The catalog section (`--only catalog`) prints, side by side in one run:
     (must be 100 %), share of eligible films placed; and the exact optimiser against the
     greedy heuristic on the same groups (objective, films placed, time);
   - time for cluster + propose on 1k, 10k and 100k films, made by resampling the real films
-    of 60 minutes or less with jittered vectors (target: propose for 10k in under 10 s);
+    of 60 minutes or less with jittered vectors (target: 100k in under 10 s), each size run
+    twice in a process of its own: nearest films from the HNSW graph index (usearch, in pools
+    above 4,000 films) and from the exact dense product (the peer), with each process's peak
+    memory, the graph's build time and its recall@10 and @40 against the exact product;
   - embedding throughput of our pipeline (film_text + SentenceTransformerEmbedder) against
     the model's raw `encode` on the same texts (target: ≥ 90 %).
 
@@ -485,40 +488,7 @@ def catalog_section() -> None:
     shorts = [i for i, f in enumerate(films) if f.runtime_seconds and f.runtime_seconds <= 3600]
     short_films = [films[i] for i in shorts]
     short_vectors = vectors[shorts]
-    print(
-        f"\nScale: films resampled from the {len(shorts)} real films of 60 min or less, "
-        f"vectors jittered (σ = {JITTER}); slot 44, subject facet; times best of {REPEATS} "
-        "runs below 100k"
-    )
-    header = (
-        f"{'films':>7} {'cluster':>8} {'propose':>8} {'(cpu)':>7} {'total':>8} {'bundles':>7} "
-        f"{'placed':>6} {'ref':>6} {'rules ok':>8}  methods"
-    )
-    print(header)
-    print("-" * len(header))
-    rules = SlotRules()
-    for n in SCALES:
-        say(f"scale {n}")
-        many, many_vectors = resampled(short_films, short_vectors, n, seed=n)
-        # Best of several runs below 100k: the machine is shared, and a burst of someone
-        # else's work during one run says nothing about this code.
-        runs = REPEATS if n < 100_000 else 1
-        cluster_s = propose_s = propose_cpu = float("inf")
-        for _ in range(runs):
-            groups, seconds = timed(lambda m=many, v=many_vectors: cluster_films(m, v, "subject"))
-            cluster_s = min(cluster_s, seconds)
-            proposal, wall, cpu = timed_cpu(
-                lambda m=many, v=many_vectors, g=groups: propose_bundles(m, g, v, rules, "subject")
-            )
-            propose_s, propose_cpu = min(propose_s, wall), min(propose_cpu, cpu)
-        b = bundle_report(proposal, many, many_vectors, rules, "subject")
-        ref = reference_placement(many, many_vectors, rules)
-        methods = ", ".join(f"{k} {v}" for k, v in sorted(proposal.methods.items()))
-        print(
-            f"{n:>7} {cluster_s:>7.1f}s {propose_s:>7.1f}s {propose_cpu:>6.1f}s "
-            f"{cluster_s + propose_s:>7.1f}s {b['bundles']:>7} {b['placed']:>6.1%} {ref:>6.1%} "
-            f"{b['rules_ok']:>8.1%}  {methods}"
-        )
+    scale_table(short_films, short_vectors)
 
     say("embedding throughput")
     speed = throughput(rows, embedder)
@@ -534,6 +504,105 @@ def catalog_section() -> None:
         f"{speed['ours_cpu'] / speed['raw_cpu']:>12.1%}"
     )
     print(f"\nLoad average at the end: {load()} (2 cores; other sessions share this machine)")
+
+
+# ---- scale: the graph index against the exact product, one process per run ------------------
+
+
+def scale_run(source: Path, n: int, neighbours: str, runs: int) -> dict[str, Any]:
+    """cluster + propose on n resampled films in this process (its peak memory is the run's),
+    nearest films from the HNSW graph (`graph`) or from the dense product (`exact`)."""
+    import pickle
+    import resource
+
+    from curation import neighbours as module
+    from curation.neighbours import NeighbourIndex, recall_at
+
+    if neighbours == "exact":
+        module.EXACT_MAX = 10**12  # every pool searched by the product, as before the index
+    with source.open("rb") as handle:
+        short_films, short_vectors = pickle.load(handle)
+    many, many_vectors = resampled(short_films, short_vectors, n, seed=n)
+    rules = SlotRules()
+    cluster_s = propose_s = propose_cpu = float("inf")
+    for _ in range(runs):
+        groups, seconds = timed(lambda m=many, v=many_vectors: cluster_films(m, v, "subject"))
+        cluster_s = min(cluster_s, seconds)
+        proposal, wall, cpu = timed_cpu(
+            lambda m=many, v=many_vectors, g=groups: propose_bundles(m, g, v, rules, "subject")
+        )
+        propose_s, propose_cpu = min(propose_s, wall), min(propose_cpu, cpu)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    b = bundle_report(proposal, many, many_vectors, rules, "subject")
+    out: dict[str, Any] = {
+        "cluster": cluster_s,
+        "propose": propose_s,
+        "cpu": propose_cpu,
+        "bundles": b["bundles"],
+        "placed": b["placed"],
+        "rules_ok": b["rules_ok"],
+        "within": b["within"],
+        "methods": ", ".join(f"{k} {v}" for k, v in sorted(proposal.methods.items())),
+        "peak_mb": peak,
+    }
+    if neighbours == "graph":
+        index, build_s = timed(lambda: NeighbourIndex(many_vectors, exact_max=0))
+        queries = many_vectors[np.random.default_rng(0).choice(n, 300, replace=False)]
+        out["build"] = build_s
+        out["recall10"] = recall_at(index, queries, 10)
+        out["recall40"] = recall_at(index, queries, 40)
+    return out
+
+
+def scale_table(short_films: Sequence[CurationFilm], short_vectors: NDArray[np.float32]) -> None:
+    """1k/10k/100k films: our proposal (nearest films from the graph above
+    `neighbours.EXACT_MAX`) and its peer (the exact dense product everywhere), each size and
+    way in its own process so that its peak memory is its own; the graph's recall@10 and @40
+    against the exact product on 300 of the films."""
+    import json
+    import pickle
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    source = OUT / "scale-source.pickle"
+    with source.open("wb") as handle:
+        pickle.dump((list(short_films), short_vectors), handle)
+    print(
+        f"\nScale: films resampled from the {len(short_films)} real films of 60 min or less, "
+        f"vectors jittered (σ = {JITTER}); slot 44, subject facet; times best of {REPEATS} "
+        "runs below 100k; graph: nearest films from the HNSW index (usearch) in pools above "
+        "4,000 films; exact: the dense product everywhere (the peer); peak: the run's "
+        "process, max RSS"
+    )
+    header = (
+        f"{'films':>7} {'way':>5} {'cluster':>8} {'propose':>8} {'(cpu)':>7} {'total':>8} "
+        f"{'bundles':>7} {'placed':>6} {'rules ok':>8} {'peak':>7} {'build':>6} "
+        f"{'R@10':>5} {'R@40':>5}  methods"
+    )
+    print(header)
+    print("-" * len(header))
+    for n in SCALES:
+        for way in ("graph", "exact"):
+            say(f"scale {n}, {way}")
+            runs = REPEATS if n < 100_000 and way == "graph" else 1
+            done = subprocess.run(
+                [sys.executable, __file__, "--scale-run", f"{source}:{n}:{way}:{runs}"],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            r = json.loads(done.stdout.strip().splitlines()[-1])
+            extra = (
+                f"{r['build']:>5.1f}s {r['recall10']:>5.3f} {r['recall40']:>5.3f}"
+                if way == "graph"
+                else f"{'':>6} {'':>5} {'':>5}"
+            )
+            print(
+                f"{n:>7} {way:>5} {r['cluster']:>7.1f}s {r['propose']:>7.1f}s "
+                f"{r['cpu']:>6.1f}s {r['cluster'] + r['propose']:>7.1f}s {r['bundles']:>7} "
+                f"{r['placed']:>6.1%} {r['rules_ok']:>8.1%} {r['peak_mb']:>5.0f}MB {extra}  "
+                f"{r['methods']}",
+                flush=True,
+            )
 
 
 def load() -> str:
@@ -797,7 +866,14 @@ SECTIONS: dict[str, Callable[[], None]] = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--only", choices=sorted(SECTIONS), help="Run this section alone.")
+    parser.add_argument("--scale-run", help=argparse.SUPPRESS)  # source:n:way:runs, internal
     args = parser.parse_args()
+    if args.scale_run:
+        import json
+
+        source, n, way, runs = args.scale_run.rsplit(":", 3)
+        print(json.dumps(scale_run(Path(source), int(n), way, int(runs))))
+        return
     chosen = [args.only] if args.only else list(SECTIONS)
     for number, name in enumerate(chosen):
         if number:

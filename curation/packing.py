@@ -31,7 +31,7 @@ from scipy.sparse import csr_matrix
 
 from curation.embedding import film_rows
 from curation.films import CurationFilm, person_key
-from curation.neighbours import EXACT_MAX as GRAPH_MIN
+from curation import neighbours
 from curation.neighbours import NeighbourIndex
 from curation.rules import (
     AGE_BAND,
@@ -233,12 +233,13 @@ class Pool:
         """The pool's films, searchable by similarity: exact on a small pool, an approximate
         graph on a large one (built on first use; only a large pool's seeds need it)."""
         if self._index is None:
-            self._index = NeighbourIndex(self.vectors)
+            # The threshold read now, not at import: the benchmark's exact peer raises it.
+            self._index = NeighbourIndex(self.vectors, exact_max=neighbours.EXACT_MAX)
         return self._index
 
     def neighbourhood(self, seed: int, available: NDArray[np.bool_], size: int) -> NDArray[np.intp]:
         """The seed (first) and its most similar available films that could join it."""
-        if self.n > GRAPH_MIN and self.index.approximate:
+        if self.n > neighbours.EXACT_MAX and self.index.approximate:
             # The graph's nearest films, fewer of them filtered out than asked for; when too
             # many are taken or incompatible, ask for more, then fall back to the product.
             ask = max(4 * size, 64)
@@ -522,7 +523,7 @@ def candidates(pool: Pool, available: NDArray[np.bool_] | None = None) -> list[C
 def _pack_greedy(pool: Pool, pinned: set[int], random_state: int) -> list[Candidate]:
     available = np.ones(pool.n, dtype=bool)
     reachable = pool.reachable()
-    graph = pool.n > GRAPH_MIN
+    graph = pool.n > neighbours.EXACT_MAX
     chosen = []
     for seed in pool.order_of_seeds(pinned, random_state):
         if not available[seed] or not reachable[seed]:
