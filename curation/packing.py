@@ -29,9 +29,9 @@ from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_matrix
 
+from curation import neighbours
 from curation.embedding import film_rows
 from curation.films import CurationFilm, person_key
-from curation import neighbours
 from curation.neighbours import NeighbourIndex
 from curation.rules import (
     AGE_BAND,
