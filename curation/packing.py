@@ -239,25 +239,30 @@ class Pool:
 
     def neighbourhood(self, seed: int, available: NDArray[np.bool_], size: int) -> NDArray[np.intp]:
         """The seed (first) and its most similar available films that could join it."""
-        if self.n > neighbours.EXACT_MAX and self.index.approximate:
-            # The graph's nearest films, fewer of them filtered out than asked for; when too
-            # many are taken or incompatible, ask for more, then fall back to the product.
-            ask = max(4 * size, 64)
-            while ask * 4 < self.n:
-                rows, _ = self.index.search(self.vectors[seed], ask)
-                rows = rows[available[rows] & (rows != seed)]
-                rows = rows[self.compatible_with(seed, rows)][: size - 1]
-                if len(rows) == size - 1:
-                    return np.concatenate(([seed], np.sort(rows))).astype(np.intp)
-                ask *= 4
         others = np.flatnonzero(available)
         others = others[others != seed]
         others = others[self.compatible_with(seed, others)]
-        if len(others) > size - 1:
-            # One product over the whole pool beats copying the rows of `others` first.
+        if len(others) <= size - 1:
+            return np.concatenate(([seed], others)).astype(np.intp)
+        if self.n > neighbours.EXACT_MAX and len(others) * 8 > self.n and self.index.approximate:
+            # Films that could join are common: the graph's nearest hold enough of them. Asked
+            # for as many as the share of joinable films says, then four times more once.
+            joinable = np.zeros(self.n, dtype=bool)
+            joinable[others] = True
+            ask = int(2 * size * self.n / len(others))
+            for _ in range(2):
+                rows, _ = self.index.search(self.vectors[seed], ask)
+                rows = rows[joinable[rows]][: size - 1]
+                if len(rows) == size - 1:
+                    return np.concatenate(([seed], np.sort(rows))).astype(np.intp)
+                ask *= 4
+        if len(others) * 8 > self.n or self.n <= neighbours.EXACT_MAX:
+            # One product over the whole pool beats copying most of its rows first.
             sims = (self.vectors @ self.vectors[seed])[others]
-            top = np.argpartition(-sims, size - 2)[: size - 1]
-            others = others[np.sort(top)]
+        else:
+            sims = self.vectors[others] @ self.vectors[seed]
+        top = np.argpartition(-sims, size - 2)[: size - 1]
+        others = others[np.sort(top)]
         return np.concatenate(([seed], others)).astype(np.intp)
 
     # ---- local arrays for a search -----------------------------------------------------------
