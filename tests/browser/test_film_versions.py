@@ -6,8 +6,6 @@ page's versions section and the QC page, French and English, 1366 and 390 px).""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -19,21 +17,12 @@ from catalog.models import FilmVersion, ShareLink, UserRole, utcnow
 from media_tools.subtitles import read_subtitles
 from tests.browser.conftest import ARTIFACTS, add_account, open_as, page_width, screenshot
 from tests.browser.pitchfilms import bundle_with_previews
+from tests.polling import poll
 from web import database
 from web.access import link_token
 
 SUBTITLES = Path(__file__).resolve().parents[1] / "data" / "subtitles"
 VIDEO = "document.querySelector('.player[data-film=\"%d\"] video')"
-
-
-def poll(read: Callable[[], Any], done: Callable[[Any], bool], seconds: float = 60.0) -> Any:
-    """Read until `done(value)` (a bound on waiting, not a timing assertion)."""
-    deadline = time.monotonic() + seconds
-    value = read()
-    while not done(value) and time.monotonic() < deadline:
-        time.sleep(0.2)
-        value = read()
-    return value
 
 
 def attach(page: Any, kind: str, language: str, path: Path) -> None:

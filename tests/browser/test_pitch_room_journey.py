@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from tests.browser.pitchfilms import bundle_with_previews
 from tests.frames import assert_differ_only_in_the_band, grey_frames
 from tests.mailserver import Inbox, body, smtp_server
 from tests.pdfpages import pictures, text_of
+from tests.polling import poll
 from web import database
 from web.usecases.playback import preview_target
 
@@ -43,16 +43,6 @@ def mail(live_app: tuple[Flask, str]) -> Any:
     with smtp_server() as inbox:
         app.config.update(inbox.config)
         yield inbox
-
-
-def poll(read: Any, done: Any, seconds: float = 120.0) -> Any:
-    """Read until `done(value)`; only a bound on waiting, never a timing assertion."""
-    deadline = time.monotonic() + seconds
-    value = read()
-    while not done(value) and time.monotonic() < deadline:
-        time.sleep(0.2)
-        value = read()
-    return value
 
 
 def share_with(page: Any, base: str, bundle_id: int, language: str, view_cap: int) -> None:
@@ -91,6 +81,7 @@ def play_first_preview(page: Any) -> str:
             " return {src: v.currentSrc, time: v.currentTime}; })()"
         ),
         lambda s: s["time"] > 1.5,
+        120,
     )
     assert state["time"] > 1.5, "the preview never played"
     page.evaluate("document.querySelector('.film-card video').pause()")

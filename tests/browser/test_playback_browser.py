@@ -5,7 +5,6 @@ test-artifacts/screenshots/playback-*.png (French and English, 1366 and 390 px).
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from sqlmodel import Session, select
 from catalog.models import ShareLink, Viewing, utcnow
 from tests.browser.conftest import page_width, screenshot
 from tests.browser.pitchfilms import bundle_with_previews
+from tests.polling import poll
 from web import database
 from web.access import link_token
 
@@ -52,16 +52,6 @@ def new_page(browser: Any, width: int) -> Any:
     page = context.new_page()
     page.set_default_timeout(60_000)  # a first play may wait for its watermarked copy
     return page
-
-
-def poll(read: Any, done: Any, seconds: float = 60.0) -> Any:
-    """Read until `done(value)` (no timing assertion: only a bound on waiting)."""
-    deadline = time.monotonic() + seconds
-    value = read()
-    while not done(value) and time.monotonic() < deadline:
-        time.sleep(0.2)
-        value = read()
-    return value
 
 
 def viewing(app: Flask, share_id: int, film_id: int) -> Viewing | None:

@@ -6,7 +6,6 @@ the film's page. Screenshots: test-artifacts/screenshots/promo-*.png (French and
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +16,7 @@ from sqlmodel import Session
 from catalog.models import ShareLink, UserRole, utcnow
 from tests.browser.conftest import add_account, log_in, page_width, screenshot
 from tests.browser.pitchfilms import bundle_with_previews
+from tests.polling import poll
 from tests.promofiles import PromoFiles, attach_all, promo_files
 from web import database
 from web.access import link_token
@@ -51,16 +51,6 @@ def pitch(live_app: tuple[Flask, str], files: PromoFiles) -> dict[str, Any]:
         with app.test_request_context():
             links = {lang: f"{base}/pitch/lien/{link_token(i)}" for lang, i in shares.items()}
     return {"app": app, "base": base, "links": links, "film_id": film_ids[0]}
-
-
-def poll(read: Any, done: Any, seconds: float = 60.0) -> Any:
-    """Read until `done(value)` (no timing assertion: only a bound on waiting)."""
-    deadline = time.monotonic() + seconds
-    value = read()
-    while not done(value) and time.monotonic() < deadline:
-        time.sleep(0.2)
-        value = read()
-    return value
 
 
 CLIP = """() => {
