@@ -126,8 +126,10 @@ def test_submit_curate_share_and_answer(
     screenshot(curator, "2-curator-editor")
     curator.get_by_role("link", name="Partager avec un diffuseur").click()
     curator.get_by_label("Destinataires, une personne par ligne").fill("Julie, Télé régionale")
-    curator.get_by_role("button", name="Créer les liens").click()
-    link = curator.locator("#created-link").input_value()
+    # The recipient's watermarked copies are encoded once the page is sent (jobs run at once
+    # here): on a loaded machine the next page can wait for a free core.
+    curator.get_by_role("button", name="Créer les liens").click(timeout=90_000)
+    link = curator.locator("#created-link").input_value(timeout=90_000)
     screenshot(curator, "2-curator-share")
     assert "/pitch/lien/" in link
 
