@@ -38,11 +38,15 @@ def test_search_through_the_graph_finds_the_film_and_sees_new_ones(
     engine: Engine, tmp_path: Path
 ) -> None:
     # 400 films about other things, so that the graph (forced by exact_max=0) is searched.
+    # Some share a word with the films searched for (fleuve, lac), as real neighbours do: a
+    # film sharing nothing with any other sits apart from the graph's paths (hashed words
+    # make such orthogonal vectors, which real embeddings do not).
     words = ["montagne", "cuisine", "vélo", "usine", "forêt", "musique", "neige", "école"]
     lines = ["external_id,original_title,synopsis_fr,synopsis_en,region"]
     for n in range(400):
         theme = " ".join(words[(n + j) % len(words)] for j in range(3))
-        lines.append(f"f{n},Film {n},Une histoire de {theme} numéro {n}.,,0{n % 9 + 1}")
+        place = ("au bord du fleuve", "près du lac", "")[n % 3]
+        lines.append(f"f{n},Film {n},Une histoire de {theme} {place} numéro {n}.,,0{n % 9 + 1}")
     lines.append("target,Gens du fleuve,Des pêcheurs sur le fleuve à l'aube.,,09")
     films = tmp_path / "films.csv"
     films.write_text("\n".join(lines) + "\n", encoding="utf-8")
