@@ -80,6 +80,19 @@ def watermark_filter(textfile: Path, text: str, width: int, height: int) -> str:
     return "drawtext=" + ":".join(options)
 
 
+def _picture(
+    src: Path, info: MediaInfo | None, text: str, missing: str
+) -> tuple[MediaInfo, int, int]:
+    """`src`'s probe and frame size, or MediaError when it has no picture (`missing`) or the
+    watermark's text is empty."""
+    info = info or probe(src)
+    if info.video is None or not info.video.width or not info.video.height:
+        raise MediaError(src, missing)
+    if not text.strip():
+        raise MediaError(src, "an empty watermark names nobody")
+    return info, info.video.width, info.video.height
+
+
 def burn_watermark(
     src: Path,
     dst: Path,
@@ -95,12 +108,7 @@ def burn_watermark(
     AAC. The output is written under a temporary name and renamed into place.
     """
     src = Path(src)
-    info = info or probe(src)
-    if info.video is None or not info.video.width or not info.video.height:
-        raise MediaError(src, "no video stream to watermark")
-    if not text.strip():
-        raise MediaError(src, "an empty watermark names nobody")
-    width, height = info.video.width, info.video.height
+    info, width, height = _picture(src, info, text, "no video stream to watermark")
     with _text_files(text) as (textfile,):
         args = [*base_args(), "-v", "error", "-i", media_arg(src), "-map", "0:v:0"]
         args += ["-vf", watermark_filter(textfile, text, width, height) + ",format=yuv420p"]
@@ -128,12 +136,7 @@ def burn_watermark_still(
     """The picture `src` (a still, a set photo) with `text` burned into its band, as a JPEG
     at most `max_width` wide at `dst`; written under a temporary name and renamed."""
     src = Path(src)
-    info = info or probe(src)
-    if info.video is None or not info.video.width or not info.video.height:
-        raise MediaError(src, "no picture to watermark")
-    if not text.strip():
-        raise MediaError(src, "an empty watermark names nobody")
-    width, height = info.video.width, info.video.height
+    _, width, height = _picture(src, info, text, "no picture to watermark")
     if width > max_width:
         width, height = max_width, max(2, round(height * max_width / width / 2) * 2)
     with _text_files(text) as (textfile,):
