@@ -17,22 +17,18 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from flask import Flask
 from sqlmodel import Session, col, select
 
 import media_tools
 from catalog.models import Job, JobStatus, MediaAsset
 from tests.components import require_component
-from tests.conftest import SAMPLES
-from tests.web.test_job_leases import COUNTERS, FROZEN, ffmpeg_processes, redis_url, thawed
+from tests.web.test_job_leases import FROZEN, Instance, ffmpeg_processes, redis_url, thawed
 from tests.web.workerprocs import start_worker, wait_for, workers
-from web import create_app, database, jobs
-from web.usecases import cataloguing, media
+from web import jobs
 
 __all__ = ["redis_url", "thawed", "workers"]  # the fixtures, for pytest
 FILMS = 5
-LEASE_S = 3
 CLIP_S = 5
 BOUND_S = 180
 
@@ -50,31 +46,12 @@ def film_clips(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     ]
 
 
-class Catalog:
+class Catalog(Instance):
     """A temporary instance whose first films each have a clip of their own, and one
     catalog-wide analysis job queued."""
 
-    def __init__(self, tmp_path: Path, queue_url: str, clips: list[Path]) -> None:
-        config = {
-            "ANTHOLOGIE_DATABASE_URL": f"sqlite:///{tmp_path / 'catalog.db'}",
-            "ANTHOLOGIE_INSTANCE_PATH": str(tmp_path / "instance"),
-            "ANTHOLOGIE_JOB_QUEUE": queue_url,
-            "ANTHOLOGIE_JOB_LEASE_SECONDS": str(LEASE_S),
-        }
-        self.marker = str(tmp_path)
-        self.env = os.environ | config
-        app = create_app({key.removeprefix("ANTHOLOGIE_"): value for key, value in config.items()})
-        self.root = Path(app.config["MEDIA_ROOT"])
-        with app.app_context():
-            self.engine: Engine = database.engine()
-            cataloguing.init_database(self.engine)
-            cataloguing.import_catalog(self.engine, SAMPLES / "catalog.csv")
-            with self.engine.begin() as connection:
-                for statement in COUNTERS:
-                    connection.execute(text(statement))
-            for film_id, clip in enumerate(clips, start=1):
-                media.attach(self.engine, film_id, clip, self.root)
-            self.parent_id = jobs.submit(self.engine, "analyze", {"name": "catalogue"}, app)
+    def submit(self, app: Flask, films: int) -> None:
+        self.parent_id = jobs.submit(self.engine, "analyze", {"name": "catalogue"}, app)
 
     def children(self) -> list[Job]:
         with Session(self.engine) as session:
@@ -86,11 +63,6 @@ class Catalog:
             found = session.get(Job, self.parent_id)
             assert found is not None
             return found
-
-    def writes(self) -> list[tuple[str, int]]:
-        with self.engine.connect() as connection:
-            rows = connection.execute(text("SELECT what, row_id FROM test_writes"))
-            return sorted((str(what), int(row_id)) for what, row_id in rows)
 
 
 def kill_a_busy_worker(catalog: Catalog) -> tuple[int, int]:

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -105,10 +106,14 @@ class Instance:
                     connection.execute(text(statement))
             for film_id, clip in enumerate(clips, start=1):
                 media.attach(self.engine, film_id, clip, self.root)
-            self.job_ids = [
-                jobs.submit(self.engine, "analyze", {"film_ids": [film_id]}, app)
-                for film_id in range(1, len(clips) + 1)
-            ]
+            self.submit(app, len(clips))
+
+    def submit(self, app: Flask, films: int) -> None:
+        """Queue the work the test watches: here one analysis job per film with a clip."""
+        self.job_ids = [
+            jobs.submit(self.engine, "analyze", {"film_ids": [film_id]}, app)
+            for film_id in range(1, films + 1)
+        ]
 
     def job(self, job_id: int) -> Job:
         with Session(self.engine) as session:
