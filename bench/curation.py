@@ -19,7 +19,8 @@ The catalog section (`--only catalog`) prints, side by side in one run:
     (must be 100 %), share of eligible films placed; and the exact optimiser against the
     greedy heuristic on the same groups (objective, films placed, time);
   - time for cluster + propose on 1k, 10k and 100k films, made by resampling the real films
-    of 60 minutes or less with jittered vectors (target: 100k in under 10 s), each size run
+    of 60 minutes or less with jittered vectors and regions drawn from the real Québec
+    shorts' (target: 100k in under 10 s; `--only scale` runs this table alone), each size run
     twice in a process of its own: nearest films from the HNSW graph index (usearch, in pools
     above 4,000 films) and from the exact dense product (the peer), with each process's peak
     memory, the graph's build time and its recall@10 and @40 against the exact product;
@@ -36,7 +37,7 @@ the default embedder and all-MiniLM-L6-v2: bundles, Québec films from outside M
 (of those that fit the slot), films from outside Québec placed, lift, fill, rules kept, the
 lowest regional share of a bundle, distinct labels.
 
-Run: .venv/bin/python bench/curation.py [--only embedding|catalog|demo]
+Run: .venv/bin/python bench/curation.py [--only embedding|catalog|scale|demo]
 """
 
 from __future__ import annotations
@@ -370,19 +371,32 @@ def resampled(
     films: Sequence[CurationFilm], vectors: NDArray[np.float32], n: int, seed: int
 ) -> tuple[list[CurationFilm], NDArray[np.float32]]:
     """n films drawn with replacement from real ones; each copy is a new film: own id, own
-    directors (so copies do not block each other), its source's vector plus noise."""
+    directors (so copies do not block each other), its source's vector plus noise, and a
+    Québec region drawn from those of the 125 real Québec shorts (`quebec_regions`), since a
+    province's catalog has them and the Netflix titles do not (without any, the default
+    regional floor allows no bundle at all)."""
     rng = np.random.default_rng(seed)
     pick = rng.integers(0, len(films), size=n)
+    regions = quebec_regions()
+    region = rng.integers(0, len(regions), size=n)
     out = [
         replace(
             films[p],
             id=k + 1,
             directors=tuple(f"{d} #{k}" for d in films[p].directors),
+            region_code=regions[r],
         )
-        for k, p in enumerate(pick)
+        for k, (p, r) in enumerate(zip(pick, region, strict=True))
     ]
     noise = rng.normal(scale=JITTER, size=(n, vectors.shape[1])).astype(np.float32)
     return out, normalise_rows(vectors[pick] + noise)
+
+
+def quebec_regions() -> list[str]:
+    """The region of each real Québec short of samples/quebec_shorts.csv (16 regions;
+    Montréal 15 of 125)."""
+    with QUEBEC.open(encoding="utf-8", newline="") as handle:
+        return [row["region_code"] for row in csv.DictReader(handle)]
 
 
 # ---- the Netflix catalogue ---------------------------------------------------------------------
@@ -485,10 +499,7 @@ def catalog_section() -> None:
                 f"{r['seconds']:>6.2f}s"
             )
 
-    shorts = [i for i, f in enumerate(films) if f.runtime_seconds and f.runtime_seconds <= 3600]
-    short_films = [films[i] for i in shorts]
-    short_vectors = vectors[shorts]
-    scale_table(short_films, short_vectors)
+    scale_table(*shorts_of(films, vectors))
 
     say("embedding throughput")
     speed = throughput(rows, embedder)
@@ -554,6 +565,26 @@ def scale_run(source: Path, n: int, neighbours: str, runs: int) -> dict[str, Any
     return out
 
 
+def shorts_of(
+    films: Sequence[CurationFilm], vectors: NDArray[np.float32]
+) -> tuple[list[CurationFilm], NDArray[np.float32]]:
+    """The films of 60 minutes or less, which the scale runs resample, and their vectors."""
+    shorts = [i for i, f in enumerate(films) if f.runtime_seconds and f.runtime_seconds <= 3600]
+    return [films[i] for i in shorts], vectors[shorts]
+
+
+def scale_section() -> None:
+    """The scale table alone (`--only scale`): 1k/10k/100k films, graph and exact."""
+    rows = read_rows()
+    texts = [text_of(r) for r in rows]
+    films = [to_film(i + 1, r, t) for i, (r, t) in enumerate(zip(rows, texts, strict=True))]
+    say("loading the real model offline (embeddings from bench/out/ when cached)")
+    vectors, _ = cached_embeddings(texts, SentenceTransformerEmbedder(MODEL))
+    print(f"Load average at the start: {load()} (2 cores; other sessions share this machine)")
+    scale_table(*shorts_of(films, vectors))
+    print(f"\nLoad average at the end: {load()}")
+
+
 def scale_table(short_films: Sequence[CurationFilm], short_vectors: NDArray[np.float32]) -> None:
     """1k/10k/100k films: our proposal (nearest films from the graph above
     `neighbours.EXACT_MAX`) and its peer (the exact dense product everywhere), each size and
@@ -568,7 +599,8 @@ def scale_table(short_films: Sequence[CurationFilm], short_vectors: NDArray[np.f
         pickle.dump((list(short_films), short_vectors), handle)
     print(
         f"\nScale: films resampled from the {len(short_films)} real films of 60 min or less, "
-        f"vectors jittered (σ = {JITTER}); slot 44, subject facet; times best of {REPEATS} "
+        f"vectors jittered (σ = {JITTER}), regions drawn from the 125 Québec shorts' "
+        f"(Montréal 12 %); slot 44, subject facet; times best of {REPEATS} "
         "runs below 100k; graph: nearest films from the HNSW index (usearch) in pools above "
         "4,000 films; exact: the dense product everywhere (the peer); peak: the run's "
         "process, max RSS"
@@ -859,6 +891,7 @@ def _nothing() -> Iterator[None]:
 SECTIONS: dict[str, Callable[[], None]] = {
     "embedding": embedding_section,
     "catalog": catalog_section,
+    "scale": scale_section,
     "demo": demo_section,
 }
 

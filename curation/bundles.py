@@ -3,7 +3,8 @@
 How a set is made (`propose_bundles`):
 1. Films in locked bundles are set aside (the bundles are returned unchanged); films with no
    runtime, or longer than the slot, are unplaced with that reason.
-2. Each group is packed (`packing.pack_pool`: exact on small groups, greedy on large ones).
+2. Each group is packed (`packing.pack_pool`: exact on small groups, greedy on large ones,
+   and greedy on every group once more than `EXACT_FILMS_MAX` films can be placed).
 3. With `pool_leftovers`, the films no group could place are packed together once more, by
    closeness across groups, so that a film whose own group ran short still gets a chance.
 4. Every bundle is checked with `check_bundle`; one that broke a rule would be dropped and
@@ -38,7 +39,6 @@ from curation.packing import (
     EXHAUSTIVE_MAX,
     Candidate,
     Pool,
-    candidates,
     pack_pool,
 )
 from curation.rules import (
@@ -72,6 +72,7 @@ DIAGNOSIS_ORDER = (
     RUNTIME_WINDOW,
 )
 DIAGNOSIS_NEIGHBOURS = 16
+EXACT_FILMS_MAX = 5_000  # `auto` packs groups exactly only while this few films can be placed
 NOT_SELECTED = "not_selected"  # could be bundled, but the set's other bundles were preferred
 COUNT_LIMIT = "count_limit"  # a bundle held it, beyond the `count` asked for
 SEVERAL_RULES = "several_rules"  # no single rule relaxed would let it in
@@ -266,10 +267,10 @@ class _Proposer:
             self._index = LabelIndex(self.films)
         return self._index
 
-    def pool(self, ids: Sequence[int], *, relax: Sequence[str] = (), exempt: bool = False) -> Pool:
+    def pool(self, ids: Sequence[int], *, exempt: bool = False) -> Pool:
         rows = [self.row[i] for i in ids]
         films = [self.films[r] for r in rows]
-        return Pool(films, self.vectors[rows], self.rules, exempt=exempt, relax=relax)
+        return Pool(films, self.vectors[rows], self.rules, exempt=exempt)
 
     def exempt(self, ids: Sequence[int], group: str | None) -> bool:
         films = [self.films[self.row[i]] for i in ids]
@@ -301,7 +302,7 @@ class _Proposer:
         binding = [r for r in DIAGNOSIS_ORDER if full.binds(r)]
         passes: list[tuple[str, ...]] = [(), *((r,) for r in binding)]
         for relax in passes:
-            pool = full if not relax else self.pool(ids, relax=relax, exempt=exempt)
+            pool = full.relaxed(relax)
             for p in _covered(pool):
                 found[ids[p]].append(relax[0] if relax else NOT_SELECTED)
         # Pairs with the runtime window first: it is the usual accomplice. A film freed by one
@@ -313,7 +314,7 @@ class _Proposer:
             stuck = {p for p, i in enumerate(ids) if not found[i]}
             if not stuck:
                 break
-            pool = self.pool(ids, relax=pair, exempt=exempt)
+            pool = full.relaxed(pair)
             for p in _covered(pool, seeds=stuck) & stuck:
                 found[ids[p]].append("+".join(pair))
         return {i: tuple(rs) for i, rs in found.items()}
@@ -363,7 +364,7 @@ def _covered(pool: Pool, seeds: Iterable[int] | None = None) -> set[int]:
     covered: set[int] = set()
     every = np.ones(pool.n, dtype=bool)
     if pool.n <= EXHAUSTIVE_MAX:
-        for cand in candidates(pool, every):
+        for cand in pool.exhaustive(range(pool.n), scored=False):
             covered.update(cand.members)
         return covered
     reachable = pool.reachable()
@@ -428,6 +429,10 @@ def propose_bundles(
         else:
             members.setdefault(gid, []).append(film.id)
 
+    if method == "auto" and sum(map(len, members.values())) > EXACT_FILMS_MAX:
+        # A province's catalog: thousands of groups, where the exact selection's few films
+        # more (measured in bench/curation.py) would cost minutes. Every group goes greedy.
+        run.method = "greedy"
     proposed: list[tuple[tuple[int, ...], str]] = []
     leftovers: list[int] = []
     for gid in sorted(members, key=lambda g: (g == LEFTOVER_GROUP, g)):

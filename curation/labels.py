@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -43,13 +44,19 @@ _ELIDED = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNOREC
 
 def tokens(text: str) -> list[str]:
     """A text's words as labels may show them, stop words (FR and EN) and elisions out."""
-    out = []
-    for token in _TOKEN.findall(text):
-        word = _ELIDED.sub("", token)
-        lower = word.lower()
-        if len(word) >= 3 and (lower if lower.isascii() else fold(lower)) not in STOP_WORDS:
-            out.append(word)
-    return out
+    return [w for w in map(_label_word, _TOKEN.findall(text)) if w is not None]
+
+
+@lru_cache(maxsize=1 << 18)
+def _label_word(token: str) -> str | None:
+    """A token as `tokens` keeps it (its elision cut off), or None for a stop word.
+
+    Remembered per token: a large catalog says each of its words many times over."""
+    word = _ELIDED.sub("", token)
+    lower = word.lower()
+    if len(word) >= 3 and (lower if lower.isascii() else fold(lower)) not in STOP_WORDS:
+        return word
+    return None
 
 
 # Form → (French singular, French plural, English singular, English plural).
@@ -69,10 +76,13 @@ _FORMS = {
 
 def words(text: str) -> list[str]:
     """Lower-cased words of three letters or more, accents kept, stop words (FR and EN) out."""
+    return [w for w in _WORD.findall(text.lower()) if _kept(w)]
+
+
+@lru_cache(maxsize=1 << 18)
+def _kept(word: str) -> bool:
     # An ASCII word is its own folded form; folding only the others keeps this fast.
-    return [
-        w for w in _WORD.findall(text.lower()) if (w if w.isascii() else fold(w)) not in STOP_WORDS
-    ]
+    return (word if word.isascii() else fold(word)) not in STOP_WORDS
 
 
 class KeywordIndex:
@@ -221,10 +231,22 @@ def mean_pairwise(vectors: NDArray[np.floating]) -> float:
 # -- bundle labels ---------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1 << 17)
 def _word_key(word: str) -> str:
     """A word compared loosely: no case, no accents, a final plural s or x dropped."""
     key = fold(word)
     return key[:-1] if len(key) > 4 and key[-1] in "sx" else key
+
+
+@lru_cache(maxsize=1 << 18)
+def _entry(token: str) -> tuple[str, str] | None:
+    """A token's key (`_word_key`) and the spelling a label would keep, None for a stop word.
+
+    "Innus" and "ONF" keep their capitals; "Pêcheurs" at a sentence start does not."""
+    word = _label_word(token)
+    if word is None:
+        return None
+    return _word_key(word), word if word[1:].islower() or word.isupper() else word.lower()
 
 
 class WordPresence:
@@ -238,19 +260,18 @@ class WordPresence:
     def __init__(self, texts: Sequence[str]) -> None:
         self.n = len(texts)
         self.keys: list[frozenset[str]] = []
-        spellings: dict[str, Counter[str]] = {}
         self.df: Counter[str] = Counter()
+        # (key, spelling) pairs counted over all texts, each token looked up once (`_entry`).
+        spelt: Counter[tuple[str, str]] = Counter()
         for text in texts:
-            keys = set()
-            for word in tokens(text):
-                lower = word.lower()
-                key = _word_key(word)
-                keys.add(key)
-                # "Innus" and "ONF" keep their capitals; "Pêcheurs" at a sentence start not.
-                kept = word if word[1:].islower() or word.isupper() else lower
-                spellings.setdefault(key, Counter())[kept] += 1
-            self.keys.append(frozenset(keys))
+            found = [e for e in map(_entry, _TOKEN.findall(text)) if e is not None]
+            spelt.update(found)
+            keys = frozenset(key for key, _ in found)
+            self.keys.append(keys)
             self.df.update(keys)
+        spellings: dict[str, Counter[str]] = {}
+        for (key, kept), count in spelt.items():
+            spellings.setdefault(key, Counter())[kept] += count
         # The usual spelling; lower case wins a tie ("pêche" over "Pêche" at a sentence start).
         self.spelling = {
             k: min(c.items(), key=lambda kv: (-kv[1], not kv[0].islower(), kv[0]))[0]
@@ -320,8 +341,11 @@ class LabelIndex:
         self.row = {f.id: i for i, f in enumerate(films)}
         self.films = list(films)
         plain = [f.text if not (f.text_fr or f.text_en) else "" for f in films]
-        self.french = WordPresence([f.text_fr or p for f, p in zip(films, plain, strict=True)])
-        self.english = WordPresence([f.text_en or p for f, p in zip(films, plain, strict=True)])
+        french = [f.text_fr or p for f, p in zip(films, plain, strict=True)]
+        english = [f.text_en or p for f, p in zip(films, plain, strict=True)]
+        self.french = WordPresence(french)
+        # Films with one text of no stated language lend it to both: read it once.
+        self.english = self.french if english == french else WordPresence(english)
         subject_df: Counter[str] = Counter()
         for f in films:
             subject_df.update({_word_key(s) for s in f.subjects})
@@ -471,11 +495,17 @@ def unique_labels(
     """
     labels = [_Label(facet, f) for f in found]
     reserved = {fold(t) for t in taken}
+
+    def keys(label: _Label) -> tuple[str, str]:
+        return fold(label.text("fr")), fold(label.text("en"))
+
+    # Each label's texts are made again only when it changes (a large set takes many rounds).
+    said = [keys(label) for label in labels]
     while True:
         holders: dict[str, set[int]] = {}
-        for i, label in enumerate(labels):
-            for lang in ("fr", "en"):
-                holders.setdefault(fold(label.text(lang)), set()).add(i)
+        for i, pair in enumerate(said):
+            for key in pair:
+                holders.setdefault(key, set()).add(i)
         clashes = {tuple(sorted(held)) for held in holders.values() if len(held) > 1}
         clashes |= {(i,) for key, held in holders.items() if key in reserved for i in held}
         if not clashes:
@@ -486,4 +516,6 @@ def unique_labels(
                 first = 1 if len(clash) == 1 else 0  # alone, it clashes with a taken name
                 for n, i in enumerate(clash, start=first):
                     labels[i].number += n
+        for i in widened:  # every label of a clash changed: widened or numbered
+            said[i] = keys(labels[i])
     return [(label.text("fr"), label.text("en")) for label in labels]

@@ -18,6 +18,7 @@ touches a file.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -52,7 +53,8 @@ class NeighbourIndex:
         self.exact_max = exact_max
         self.approximate = exact_max is not None and self.n > exact_max
         self._removed = np.zeros(self.n, dtype=bool)
-        self._graph = None
+        self._graph: Any = None  # a usearch Index on the approximate way
+        self._pristine: Any = None  # the graph as built, kept by the first `remove` for `restore`
         if self.approximate:
             from usearch.index import Index
 
@@ -85,13 +87,16 @@ class NeighbourIndex:
         fresh = rows[~self._removed[rows]]
         self._removed[fresh] = True
         if self._graph is not None and len(fresh):
+            if self._pristine is None:
+                # A copy (milliseconds) makes `restore` a swap: putting tens of thousands of
+                # rows back into the graph one by one took longer than building it.
+                self._pristine = self._graph.copy()
             self._graph.remove(fresh.astype(np.uint64))
 
     def restore(self) -> None:
         """Every removed row back in the answers."""
-        rows = np.flatnonzero(self._removed)
-        if self._graph is not None and len(rows):
-            self._graph.add(rows.astype(np.uint64), self.vectors[rows], threads=self.threads)
+        if self._pristine is not None:
+            self._graph, self._pristine = self._pristine, None
         self._removed[:] = False
 
     def search(self, query: NDArray[np.floating], k: int) -> tuple[NDArray[np.intp], NDArray]:

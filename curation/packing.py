@@ -20,9 +20,11 @@ caller still runs on each output bundle.
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -57,7 +59,9 @@ EXHAUSTIVE_MAX = 12  # pools this small are searched completely (≤ 4,096 subse
 EXACT_MAX = 80  # `auto` solves exactly up to this many films in one pool
 NEIGHBOURS = 40  # a seed's beam searches among this many compatible films, most similar first
 WIDTH = 6  # beam width
+LOCAL_MAX = 160  # pools up to this size compute their films' pairwise arrays once
 GREEDY_RESTARTS = 1  # greedy packings added to the exact method's candidates
+MIP_GAP = 0.01  # the exact selection stops within 1 % of the optimum (HiGHS: 0.01 %)
 _EPS = 1e-6
 
 Method = str  # "auto" | "exact" | "greedy"
@@ -109,23 +113,14 @@ class Pool:
         self.rules = rules
         self.n = len(films)
         self.vectors = film_rows(vectors, self.n)
-        self._index: NeighbourIndex | None = None
         self.low, self.high = rules.window
         self.min_films, self.max_films = rules.min_films, rules.max_films
         self.floor = 0.0 if exempt else rules.regional_floor
         self.min_regions = 1 if exempt else rules.min_regions
-        if RUNTIME_WINDOW in relax:
-            # Any total at all: "these films cannot be timed into the window together".
-            self.low, self.high = 0, 10**9
-        if FILM_COUNT in relax:
-            # One film alone, or two more than allowed: enough to tell "the count blocks".
-            self.min_films, self.max_films = 1, min(rules.max_films + 2, 62)
-        if REGIONAL_FLOOR in relax:
-            self.floor = 0.0
-        if MIN_REGIONS in relax:
-            self.min_regions = 1
         self.footprint = np.array(footprints, dtype=np.int64)
         self.runtime = np.array([f.runtime_seconds or 0 for f in films], dtype=np.int64)
+        self._by_fp = np.argsort(self.footprint, kind="stable")
+        self._fp_sorted = self.footprint[self._by_fp]
         self.regional = np.array([rules.is_regional(f) for f in films], dtype=bool)
         self.regional_runtime = np.where(self.regional, self.runtime, 0)
         self.region = [f.region_code for f in films]
@@ -133,11 +128,9 @@ class Pool:
         self.audience_ok = np.array(
             [[rules.audiences_compatible(a, b) for b in AUDIENCES] for a in AUDIENCES], dtype=bool
         )
-        if AUDIENCE in relax:
-            self.audience_ok[:] = True
         # Films sharing a director: most directors sign one film, so a sparse list beats a matrix.
         by_person: dict[str, list[int]] = {}
-        if rules.one_film_per_director and DIRECTOR not in relax:
+        if rules.one_film_per_director:
             for i, film in enumerate(films):
                 for key in {person_key(d) for d in film.directors} - {""}:
                     by_person.setdefault(key, []).append(i)
@@ -148,12 +141,12 @@ class Pool:
         self.conflicts = conflicts
         # Each film's age bands as bits (0: no age, no band). A film's bands are contiguous, so
         # films whose bands meet pairwise share one band all together (Helly, on a line).
-        self.one_age_band = rules.one_age_band and AGE_BAND not in relax
+        self.one_age_band = rules.one_age_band
         self.band_bits = np.array(
             [sum(1 << AGE_BANDS.index(b) for b in age_bands(f)) for f in films], dtype=np.int64
         )
         self.languages = [accepted_languages(f) for f in films]
-        any_language = not rules.common_language or LANGUAGE in relax
+        any_language = not rules.common_language
         self.any_language = np.array(
             [any_language or (not langs and rules.unknown_language_ok) for langs in self.languages],
             dtype=bool,
@@ -163,6 +156,37 @@ class Pool:
         for i, langs in enumerate(self.languages):
             for lang in langs:
                 self._accepting.setdefault(lang, np.zeros(self.n, dtype=bool))[i] = True
+        self._shared: dict[str, NeighbourIndex] = {}  # the index, shared with `relaxed` twins
+        self._whole: tuple[Any, ...] | None = None  # `_local`'s arrays over the whole pool
+        self._relax(relax)
+
+    def relaxed(self, relax: Collection[str]) -> Pool:
+        """This pool with the rules in `relax` switched off too: the same films, arrays and
+        neighbour index, without building them again (the diagnosis asks for many)."""
+        twin = copy.copy(self)
+        twin._whole = None  # compatibility depends on the rules relaxed
+        twin._relax(relax)
+        return twin
+
+    def _relax(self, relax: Collection[str]) -> None:
+        if RUNTIME_WINDOW in relax:
+            # Any total at all: "these films cannot be timed into the window together".
+            self.low, self.high = 0, 10**9
+        if FILM_COUNT in relax:
+            # One film alone, or two more than allowed: enough to tell "the count blocks".
+            self.min_films, self.max_films = 1, min(self.rules.max_films + 2, 62)
+        if REGIONAL_FLOOR in relax:
+            self.floor = 0.0
+        if MIN_REGIONS in relax:
+            self.min_regions = 1
+        if AUDIENCE in relax:
+            self.audience_ok = np.ones_like(self.audience_ok)
+        if DIRECTOR in relax:
+            self.conflicts = [set() for _ in range(self.n)]
+        if AGE_BAND in relax:
+            self.one_age_band = False
+        if LANGUAGE in relax:
+            self.any_language = np.ones(self.n, dtype=bool)
 
     def binds(self, rule: str) -> bool:
         """Whether `rule` can exclude anything in this pool; relaxing one that cannot changes
@@ -210,7 +234,30 @@ class Pool:
         # The `take` longest films that fit beside each one (itself possibly among them, which
         # only loosens the bound: it never rules out a film that could be placed).
         best = prefix[fits] - prefix[fits - take]
-        return alone | ((fp + best >= self.low) & (self.n >= self.min_films))
+        out = alone | ((fp + best >= self.low) & (self.n >= self.min_films))
+        if self.floor > 0:
+            out &= self._regional_reach()
+        return out
+
+    def _regional_reach(self) -> NDArray[np.bool_]:
+        """Films whose bundle could still reach the regional floor (a cheap bound).
+
+        A regional film passes. Any other needs regional companions: with runtime R beside its
+        own r, the share R / (r + R) reaches the floor only if R ≥ floor · r / (1 − floor).
+        R is at most the runtime of the longest regional films that each fit beside it, as
+        many as the bundle has room for; a film short of that is out (all of them in a pool
+        with no regional film at all, where no search is then started).
+        """
+        if self.floor >= 1.0:
+            return self.regional.copy()
+        order = np.argsort(self.footprint[self.regional], kind="stable")
+        regional = self.footprint[self.regional][order]
+        prefix = np.concatenate(([0], np.cumsum(self.runtime[self.regional][order])))
+        fits = np.searchsorted(regional, self.high - self.footprint, side="right")
+        take = np.minimum(fits, self.max_films - 1)
+        most = prefix[fits] - prefix[fits - take]
+        enough = most * (1.0 - self.floor) >= self.floor * self.runtime - _EPS
+        return self.regional | enough
 
     # ---- the seed's neighbourhood ------------------------------------------------------------
 
@@ -232,30 +279,34 @@ class Pool:
     def index(self) -> NeighbourIndex:
         """The pool's films, searchable by similarity: exact on a small pool, an approximate
         graph on a large one (built on first use; only a large pool's seeds need it)."""
-        if self._index is None:
+        if "index" not in self._shared:
             # The threshold read now, not at import: the benchmark's exact peer raises it.
-            self._index = NeighbourIndex(self.vectors, exact_max=neighbours.EXACT_MAX)
-        return self._index
+            self._shared["index"] = NeighbourIndex(self.vectors, exact_max=neighbours.EXACT_MAX)
+        return self._shared["index"]
 
     def neighbourhood(self, seed: int, available: NDArray[np.bool_], size: int) -> NDArray[np.intp]:
         """The seed (first) and its most similar available films that could join it."""
-        others = np.flatnonzero(available)
-        others = others[others != seed]
+        # Only films short enough to fit beside the seed can join: found by bisection in the
+        # films sorted by footprint, so a long seed never looks at the whole pool.
+        fitting = int(np.searchsorted(self._fp_sorted, self.high - self.footprint[seed], "right"))
+        if self.n > neighbours.EXACT_MAX and fitting * 8 > self.n and self.index.approximate:
+            # Films that fit are common: the graph's nearest hold enough that could join. Asked
+            # for as many as the share of fitting films says, then four times more once.
+            ask = int(2 * size * self.n / fitting)
+            for _ in range(2):
+                rows, _ = self.index.search(self.vectors[seed], ask)
+                near = rows[(rows != seed) & available[rows]]
+                near = near[self.compatible_with(seed, near)][: size - 1]
+                if len(near) == size - 1:
+                    return np.concatenate(([seed], np.sort(near))).astype(np.intp)
+                if len(rows) < ask:  # the graph holds no more
+                    break
+                ask *= 4
+        others = np.sort(self._by_fp[:fitting])
+        others = others[available[others] & (others != seed)]
         others = others[self.compatible_with(seed, others)]
         if len(others) <= size - 1:
             return np.concatenate(([seed], others)).astype(np.intp)
-        if self.n > neighbours.EXACT_MAX and len(others) * 8 > self.n and self.index.approximate:
-            # Films that could join are common: the graph's nearest hold enough of them. Asked
-            # for as many as the share of joinable films says, then four times more once.
-            joinable = np.zeros(self.n, dtype=bool)
-            joinable[others] = True
-            ask = int(2 * size * self.n / len(others))
-            for _ in range(2):
-                rows, _ = self.index.search(self.vectors[seed], ask)
-                rows = rows[joinable[rows]][: size - 1]
-                if len(rows) == size - 1:
-                    return np.concatenate(([seed], np.sort(rows))).astype(np.intp)
-                ask *= 4
         if len(others) * 8 > self.n or self.n <= neighbours.EXACT_MAX:
             # One product over the whole pool beats copying most of its rows first.
             sims = (self.vectors @ self.vectors[seed])[others]
@@ -266,6 +317,44 @@ class Pool:
         return np.concatenate(([seed], others)).astype(np.intp)
 
     # ---- local arrays for a search -----------------------------------------------------------
+
+    def _local(
+        self, idx: NDArray[np.intp]
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.int64], NDArray[np.int64]]:
+        """Similarities, compatibility, language and region bits among `idx`, for a search.
+
+        A pool of up to `LOCAL_MAX` films (a group) computes them once for all its films and
+        each search takes its rows; that gives the same bits whenever the pool has at most 62
+        languages and 63 regions, the most bits can hold. Larger pools compute them per search.
+        """
+        if self.n > LOCAL_MAX:
+            return self._local_arrays(idx)
+        if self._whole is None:
+            everything = np.arange(self.n)
+            names = sorted(
+                {lang for p in everything if not self.any_language[p] for lang in self.languages[p]}
+            )
+            regions = {r for r in self.region if r is not None}
+            sim = (self.vectors @ self.vectors.T).astype(np.float64)
+            self._whole = (
+                sim,
+                self._compat(everything),
+                self._language_bits(everything, names[:62]),
+                self._region_bits(everything),
+                len(names) <= 62 and len(regions) <= 63,
+            )
+        sim, compat, langs, regions, exact = self._whole
+        if not exact:
+            return self._local_arrays(idx)
+        cross = np.ix_(idx, idx)
+        return sim[cross], compat[cross], langs[idx], regions[idx]
+
+    def _local_arrays(
+        self, idx: NDArray[np.intp]
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.int64], NDArray[np.int64]]:
+        rows = self.vectors[idx]
+        sim = (rows @ rows.T).astype(np.float64)
+        return sim, self._compat(idx), self._language_bits(idx), self._region_bits(idx)
 
     def _compat(self, idx: NDArray[np.intp]) -> NDArray[np.bool_]:
         aud = self.audience[idx]
@@ -282,23 +371,17 @@ class Pool:
         np.fill_diagonal(ok, False)
         return ok
 
-    def _language_bits(self, idx: NDArray[np.intp]) -> NDArray[np.int64]:
+    def _language_bits(
+        self, idx: NDArray[np.intp], names: Sequence[str] | None = None
+    ) -> NDArray[np.int64]:
         """Each film's acceptable languages as bits; -1 (all bits) for "any language".
 
         Only the languages of the seed matter when it has some (the bundle's language must be
         one of them); otherwise the 62 most frequent in the neighbourhood, which can only
         under-state what is possible, never allow a bundle the check would refuse.
         """
-        seed = int(idx[0])
-        if self.any_language[seed]:
-            counts: dict[str, int] = {}
-            for p in idx:
-                if not self.any_language[p]:
-                    for lang in self.languages[p]:
-                        counts[lang] = counts.get(lang, 0) + 1
-            names = sorted(counts, key=lambda x: (-counts[x], x))[:62]
-        else:
-            names = sorted(self.languages[seed])[:62]
+        if names is None:  # given: the whole pool's languages (`_local`)
+            names = self._seed_languages(idx)
         bit = {lang: 1 << i for i, lang in enumerate(names)}
         out = np.zeros(len(idx), dtype=np.int64)
         for a, p in enumerate(idx):
@@ -308,10 +391,42 @@ class Pool:
                 out[a] = sum(bit.get(lang, 0) for lang in self.languages[p])
         return out
 
+    def _seed_languages(self, idx: NDArray[np.intp]) -> list[str]:
+        seed = int(idx[0])
+        if not self.any_language[seed]:
+            return sorted(self.languages[seed])[:62]
+        counts: dict[str, int] = {}
+        for p in idx:
+            if not self.any_language[p]:
+                for lang in self.languages[p]:
+                    counts[lang] = counts.get(lang, 0) + 1
+        return sorted(counts, key=lambda x: (-counts[x], x))[:62]
+
     def _region_bits(self, idx: NDArray[np.intp]) -> NDArray[np.int64]:
         codes = sorted({self.region[p] for p in idx if self.region[p] is not None})[:63]
         bit = {code: 1 << i for i, code in enumerate(codes)}
         return np.array([bit.get(self.region[p] or "", 0) for p in idx], dtype=np.int64)
+
+    def can_fill(self, idx: NDArray[np.intp]) -> bool:
+        """Whether idx[0] and some of the others could reach the window and the regional floor
+        (a cheap bound, before any search): the longest of them that fit beside it, as many as
+        a bundle has room for, must bring the total up to the window, and those that are
+        regional enough runtime for the floor (as `reachable`, on these films only)."""
+        seed = int(idx[0])
+        fp = self.footprint[idx[1:]]
+        fits = fp <= self.high - self.footprint[seed]
+        room = self.max_films - 1
+        alone = self.min_films <= 1 and self.low <= self.footprint[seed] <= self.high
+        most = np.sort(fp[fits])[::-1][:room].sum() if room > 0 else 0
+        if not alone and (self.footprint[seed] + most < self.low or len(idx) < self.min_films):
+            return False
+        if self.floor <= 0 or self.regional[seed]:
+            return True
+        if self.floor >= 1.0:
+            return False
+        regional = fits & self.regional[idx[1:]]
+        runtime = np.sort(self.runtime[idx[1:]][regional])[::-1][:room].sum() if room > 0 else 0
+        return bool(runtime * (1.0 - self.floor) >= self.floor * self.runtime[seed] - _EPS)
 
     def _terminal_ok(self, size: int, used: int, runtime: int, regional: int, regs: int) -> bool:
         return (
@@ -335,12 +450,12 @@ class Pool:
         so that a neighbourhood of close films that cannot reach the window's floor does not
         crowd out a less close combination that can.
         """
+        if not self.can_fill(idx):
+            return []
         m = len(idx)
-        sim = (self.vectors[idx] @ self.vectors[idx].T).astype(np.float64)
-        compat = self._compat(idx)
+        sim, compat, langs, regions = self._local(idx)
         fp, rt = self.footprint[idx], self.runtime[idx]
         rg = self.regional_runtime[idx]
-        langs, regions = self._language_bits(idx), self._region_bits(idx)
         low, high, floor = self.low, self.high, self.floor
         found: dict[int, Candidate] = {}
         if self.min_films <= 1 and self._terminal_ok(
@@ -416,14 +531,17 @@ class Pool:
             simsum = simsum[parent] + sim[added]
         return sorted(found.values(), key=lambda c: (-c.value, c.members))[:keep]
 
-    def exhaustive(self, positions: Sequence[int]) -> list[Candidate]:
-        """Every feasible bundle among `positions` (a small pool), by depth-first search."""
+    def exhaustive(self, positions: Sequence[int], *, scored: bool = True) -> list[Candidate]:
+        """Every feasible bundle among `positions` (a small pool), by depth-first search.
+
+        Unless `scored`, the bundles' cohesion and value are left at 1 and 0: enough to know
+        which films some bundle holds (the diagnosis), and much quicker."""
         idx = np.asarray(positions, dtype=np.intp)
         m = len(idx)
         if m == 0:
             return []
         sim = (self.vectors[idx] @ self.vectors[idx].T).astype(np.float64)
-        compat = self._compat(idx)
+        compat = self._compat(idx).tolist()  # lists: read one cell at a time below
         # Languages are checked exactly here (sets, not bits): pools are small.
         langs = [None if self.any_language[p] else self.languages[p] for p in idx]
         fp = [int(x) for x in self.footprint[idx]]
@@ -437,20 +555,20 @@ class Pool:
         ) -> None:
             size = len(chosen)
             if size and self._terminal_ok(size, used, run, reg, rb):
-                pairs = [sim[a, b] for a, b in itertools.combinations(chosen, 2)]
+                pairs = [sim[a, b] for a, b in itertools.combinations(chosen, 2)] if scored else []
                 cohesion = float(np.mean(pairs)) if pairs else 1.0
                 out.append(
                     Candidate(
                         tuple(sorted(int(idx[a]) for a in chosen)),
                         cohesion,
                         used,
-                        _value(size, cohesion, used, self.high),
+                        _value(size, cohesion, used, self.high) if scored else 0.0,
                     )
                 )
             if size >= self.max_films:
                 return
             for b in range((chosen[-1] + 1) if chosen else 0, m):
-                if used + fp[b] > self.high or not all(compat[a, b] for a in chosen):
+                if used + fp[b] > self.high or not all(compat[a][b] for a in chosen):
                     continue
                 mine = langs[b]
                 joint = mine if common is None else (common if mine is None else common & mine)
@@ -500,7 +618,7 @@ def _select_exact(
         integrality=np.ones(len(cands)),
         bounds=Bounds(0, 1),
         constraints=LinearConstraint(incidence, -np.inf, 1),
-        options={"time_limit": time_limit, "disp": False},
+        options={"time_limit": time_limit, "disp": False, "mip_rel_gap": MIP_GAP},
     )
     if result.x is None:  # time ran out before any solution: fall back rather than fail
         return _select_greedy(cands, n, pinned), False

@@ -20,6 +20,8 @@ from curation import (
     propose_bundles,
     to_json_dict,
 )
+from curation import bundles as bundles_module
+from curation.cluster import Cluster
 from curation.packing import Pool, pack_pool
 from tests.curation.catalogs import film, one_group, random_vectors, same_vectors
 
@@ -242,3 +244,25 @@ def test_exact_is_never_worse_than_greedy() -> None:
     exact, _, _ = pack_pool(pool, method="exact")
     greedy, _, _ = pack_pool(pool, method="greedy")
     assert sum(c.value for c in exact) >= sum(c.value for c in greedy) - 1e-9
+
+
+def test_auto_packs_every_group_greedily_once_the_catalog_is_large(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    films = [film(i, 7 + i % 9, region_code=["01", "06", "99"][i % 3]) for i in range(1, 40)]
+    vectors = random_vectors(len(films), seed=4)
+    groups = [
+        Cluster(f"g{g}", "subject", tuple(f.id for f in films if f.id % 2 == g), "G", (), "", "", 1)
+        for g in (0, 1)
+    ]
+    small = propose_bundles(films, groups, vectors)
+    assert small.methods.get("exact", 0) >= 2 and "greedy" not in small.methods  # + leftovers
+    monkeypatch.setattr(bundles_module, "EXACT_FILMS_MAX", len(films) - 1)
+    large = propose_bundles(films, groups, vectors)
+    assert large.methods.get("greedy", 0) >= 2 and "exact" not in large.methods
+    assert large.bundles and all(
+        check_bundle([f for f in films if f.id in b.film_ids], SlotRules()) == []
+        for b in large.bundles
+    )
+    # Asked for by name, the exact method stays exact whatever the size.
+    assert "greedy" not in propose_bundles(films, groups, vectors, method="exact").methods

@@ -40,6 +40,11 @@ def test_removed_rows_leave_the_answers_until_restored_and_bytes_round_trip() ->
     assert not set(first[:3].tolist()) & set(index.search(vectors[0], 20)[0].tolist())
     index.restore()
     assert index.search(vectors[0], 1)[0][0] == 0
+    assert set(first[:3].tolist()) <= set(index.search(vectors[0], 20)[0].tolist())
+    index.remove(first[3:])  # and again, from the graph as built
+    assert not set(first[3:].tolist()) & set(index.search(vectors[0], 20)[0].tolist())
+    index.restore()
+    assert set(first.tolist()) <= set(index.search(vectors[0], 20)[0].tolist())
     again = NeighbourIndex(vectors, blob=index.to_bytes())
     assert again.approximate
     assert again.search(vectors[5], 1)[0][0] == 5
@@ -54,7 +59,8 @@ def test_a_large_pool_packs_as_well_with_the_graph_as_with_the_exact_product() -
     graph = _pack_greedy(pool, set(), 0)
     assert pool.index.approximate
     exact_pool = Pool([films[i] for i in fits], vectors[fits], rules)
-    exact_pool._index = NeighbourIndex(exact_pool.vectors, exact_max=None)
+    exact_pool._shared["index"] = NeighbourIndex(exact_pool.vectors, exact_max=None)
+    assert not exact_pool.index.approximate
     exact = _pack_greedy(exact_pool, set(), 0)
     placed = sum(len(c.members) for c in graph)
     assert placed >= 0.97 * sum(len(c.members) for c in exact)

@@ -20,8 +20,8 @@ from curation import (
     propose_bundles,
 )
 from curation.labels import mean_pairwise
-from curation.packing import DELTA, GAMMA, pack_slot
-from tests.curation.catalogs import catalogs, random_vectors, rule_sets
+from curation.packing import DELTA, GAMMA, Pool, pack_slot
+from tests.curation.catalogs import catalogs, film, random_vectors, rule_sets
 
 FACETS = ["subject", "region", "style", "mixed"]
 Scenario = tuple[
@@ -202,3 +202,57 @@ def test_a_pinned_film_is_placed_whenever_some_bundle_can_hold_it(
     proposal = propose_bundles(films, group, vectors, rules, pinned=[pinned.id], method="exact")
     placed = {i for b in proposal.bundles for i in b.film_ids}
     assert (pinned.id in placed) == possible
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data(), rule_sets())
+def test_the_reachability_bounds_never_rule_out_a_film_some_bundle_holds(
+    data: st.DataObject, rules: SlotRules
+) -> None:
+    films = data.draw(catalogs(max_films=9, slot_minutes=rules.slot_minutes))
+    films = [f for f in films if (rules.footprint(f) or 10**9) <= rules.window[1]]
+    pool = Pool(films, random_vectors(len(films)), rules)
+    reachable = pool.reachable()
+    for size in range(1, min(rules.max_films, len(films)) + 1):
+        for combo in itertools.combinations(range(len(films)), size):
+            if check_bundle([films[i] for i in combo], rules) == []:
+                assert reachable[list(combo)].all(), [films[i] for i in combo]
+                # Nor does the bound a search checks first, seeded from any of the bundle's
+                # films among the whole pool.
+                for seed in combo:
+                    others = [i for i in range(len(films)) if i != seed]
+                    assert pool.can_fill(np.array([seed, *others])), (seed, combo)
+
+
+def test_a_pool_with_no_regional_film_starts_no_search_under_a_regional_floor() -> None:
+    # 24 films from Montréal and abroad that fill 44 minutes in fours: the runtime alone lets
+    # every one in, the regional floor none; a floor of zero lets them all back.
+    films = [
+        film(i, 11, region_code="06" if i % 2 else "99", directors=(f"R{i}",)) for i in range(1, 25)
+    ]
+    vectors = random_vectors(len(films))
+    assert not Pool(films, vectors, SlotRules(regional_floor=0.5)).reachable().any()
+    assert Pool(films, vectors, SlotRules(regional_floor=0.0)).reachable().all()
+    # One regional film of 11 minutes can carry a non-regional one of 11 at a floor of ½.
+    mixed = [*films[:3], film(99, 11, directors=("R99",))]
+    reach = Pool(mixed, random_vectors(4), SlotRules(regional_floor=0.5)).reachable()
+    assert reach.all()
+    reach = Pool(mixed, random_vectors(4), SlotRules(regional_floor=0.8)).reachable()
+    assert reach.tolist() == [False, False, False, True]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.data(), rule_sets(), st.integers(0, 1000))
+def test_a_group_searched_with_its_arrays_made_once_finds_what_per_search_arrays_find(
+    data: st.DataObject, rules: SlotRules, seed: int
+) -> None:
+    films = data.draw(catalogs(max_films=16, slot_minutes=rules.slot_minutes))
+    films = [f for f in films if (rules.footprint(f) or 10**9) <= rules.window[1]]
+    vectors = random_vectors(len(films), seed=seed)
+    once, each = Pool(films, vectors, rules), Pool(films, vectors, rules)
+    each._whole = (None, None, None, None, False)  # as a pool above LOCAL_MAX: per search
+    every = np.ones(len(films), dtype=bool)
+    for p in range(len(films)):
+        hood = once.neighbourhood(p, every, 8)
+        found = [(c.members, round(c.value, 9)) for c in once.beam(hood)]
+        assert found == [(c.members, round(c.value, 9)) for c in each.beam(hood)]
