@@ -24,7 +24,6 @@ import copy
 import itertools
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -59,9 +58,7 @@ EXHAUSTIVE_MAX = 12  # pools this small are searched completely (≤ 4,096 subse
 EXACT_MAX = 80  # `auto` solves exactly up to this many films in one pool
 NEIGHBOURS = 40  # a seed's beam searches among this many compatible films, most similar first
 WIDTH = 6  # beam width
-LOCAL_MAX = 160  # pools up to this size compute their films' pairwise arrays once
 GREEDY_RESTARTS = 1  # greedy packings added to the exact method's candidates
-MIP_GAP = 0.01  # the exact selection stops within 1 % of the optimum (HiGHS: 0.01 %)
 _EPS = 1e-6
 
 Method = str  # "auto" | "exact" | "greedy"
@@ -157,14 +154,12 @@ class Pool:
             for lang in langs:
                 self._accepting.setdefault(lang, np.zeros(self.n, dtype=bool))[i] = True
         self._shared: dict[str, NeighbourIndex] = {}  # the index, shared with `relaxed` twins
-        self._whole: tuple[Any, ...] | None = None  # `_local`'s arrays over the whole pool
         self._relax(relax)
 
     def relaxed(self, relax: Collection[str]) -> Pool:
         """This pool with the rules in `relax` switched off too: the same films, arrays and
         neighbour index, without building them again (the diagnosis asks for many)."""
         twin = copy.copy(self)
-        twin._whole = None  # compatibility depends on the rules relaxed
         twin._relax(relax)
         return twin
 
@@ -318,44 +313,6 @@ class Pool:
 
     # ---- local arrays for a search -----------------------------------------------------------
 
-    def _local(
-        self, idx: NDArray[np.intp]
-    ) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.int64], NDArray[np.int64]]:
-        """Similarities, compatibility, language and region bits among `idx`, for a search.
-
-        A pool of up to `LOCAL_MAX` films (a group) computes them once for all its films and
-        each search takes its rows; that gives the same bits whenever the pool has at most 62
-        languages and 63 regions, the most bits can hold. Larger pools compute them per search.
-        """
-        if self.n > LOCAL_MAX:
-            return self._local_arrays(idx)
-        if self._whole is None:
-            everything = np.arange(self.n)
-            names = sorted(
-                {lang for p in everything if not self.any_language[p] for lang in self.languages[p]}
-            )
-            regions = {r for r in self.region if r is not None}
-            sim = (self.vectors @ self.vectors.T).astype(np.float64)
-            self._whole = (
-                sim,
-                self._compat(everything),
-                self._language_bits(everything, names[:62]),
-                self._region_bits(everything),
-                len(names) <= 62 and len(regions) <= 63,
-            )
-        sim, compat, langs, regions, exact = self._whole
-        if not exact:
-            return self._local_arrays(idx)
-        cross = np.ix_(idx, idx)
-        return sim[cross], compat[cross], langs[idx], regions[idx]
-
-    def _local_arrays(
-        self, idx: NDArray[np.intp]
-    ) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.int64], NDArray[np.int64]]:
-        rows = self.vectors[idx]
-        sim = (rows @ rows.T).astype(np.float64)
-        return sim, self._compat(idx), self._language_bits(idx), self._region_bits(idx)
-
     def _compat(self, idx: NDArray[np.intp]) -> NDArray[np.bool_]:
         aud = self.audience[idx]
         ok = self.audience_ok[aud[:, None], aud[None, :]].copy()
@@ -371,17 +328,23 @@ class Pool:
         np.fill_diagonal(ok, False)
         return ok
 
-    def _language_bits(
-        self, idx: NDArray[np.intp], names: Sequence[str] | None = None
-    ) -> NDArray[np.int64]:
+    def _language_bits(self, idx: NDArray[np.intp]) -> NDArray[np.int64]:
         """Each film's acceptable languages as bits; -1 (all bits) for "any language".
 
         Only the languages of the seed matter when it has some (the bundle's language must be
         one of them); otherwise the 62 most frequent in the neighbourhood, which can only
         under-state what is possible, never allow a bundle the check would refuse.
         """
-        if names is None:  # given: the whole pool's languages (`_local`)
-            names = self._seed_languages(idx)
+        seed = int(idx[0])
+        if self.any_language[seed]:
+            counts: dict[str, int] = {}
+            for p in idx:
+                if not self.any_language[p]:
+                    for lang in self.languages[p]:
+                        counts[lang] = counts.get(lang, 0) + 1
+            names = sorted(counts, key=lambda x: (-counts[x], x))[:62]
+        else:
+            names = sorted(self.languages[seed])[:62]
         bit = {lang: 1 << i for i, lang in enumerate(names)}
         out = np.zeros(len(idx), dtype=np.int64)
         for a, p in enumerate(idx):
@@ -390,17 +353,6 @@ class Pool:
             else:
                 out[a] = sum(bit.get(lang, 0) for lang in self.languages[p])
         return out
-
-    def _seed_languages(self, idx: NDArray[np.intp]) -> list[str]:
-        seed = int(idx[0])
-        if not self.any_language[seed]:
-            return sorted(self.languages[seed])[:62]
-        counts: dict[str, int] = {}
-        for p in idx:
-            if not self.any_language[p]:
-                for lang in self.languages[p]:
-                    counts[lang] = counts.get(lang, 0) + 1
-        return sorted(counts, key=lambda x: (-counts[x], x))[:62]
 
     def _region_bits(self, idx: NDArray[np.intp]) -> NDArray[np.int64]:
         codes = sorted({self.region[p] for p in idx if self.region[p] is not None})[:63]
@@ -453,9 +405,11 @@ class Pool:
         if not self.can_fill(idx):
             return []
         m = len(idx)
-        sim, compat, langs, regions = self._local(idx)
+        sim = (self.vectors[idx] @ self.vectors[idx].T).astype(np.float64)
+        compat = self._compat(idx)
         fp, rt = self.footprint[idx], self.runtime[idx]
         rg = self.regional_runtime[idx]
+        langs, regions = self._language_bits(idx), self._region_bits(idx)
         low, high, floor = self.low, self.high, self.floor
         found: dict[int, Candidate] = {}
         if self.min_films <= 1 and self._terminal_ok(
@@ -618,7 +572,7 @@ def _select_exact(
         integrality=np.ones(len(cands)),
         bounds=Bounds(0, 1),
         constraints=LinearConstraint(incidence, -np.inf, 1),
-        options={"time_limit": time_limit, "disp": False, "mip_rel_gap": MIP_GAP},
+        options={"time_limit": time_limit, "disp": False},
     )
     if result.x is None:  # time ran out before any solution: fall back rather than fail
         return _select_greedy(cands, n, pinned), False

@@ -239,20 +239,3 @@ def test_a_pool_with_no_regional_film_starts_no_search_under_a_regional_floor() 
     assert reach.all()
     reach = Pool(mixed, random_vectors(4), SlotRules(regional_floor=0.8)).reachable()
     assert reach.tolist() == [False, False, False, True]
-
-
-@settings(max_examples=80, deadline=None)
-@given(st.data(), rule_sets(), st.integers(0, 1000))
-def test_a_group_searched_with_its_arrays_made_once_finds_what_per_search_arrays_find(
-    data: st.DataObject, rules: SlotRules, seed: int
-) -> None:
-    films = data.draw(catalogs(max_films=16, slot_minutes=rules.slot_minutes))
-    films = [f for f in films if (rules.footprint(f) or 10**9) <= rules.window[1]]
-    vectors = random_vectors(len(films), seed=seed)
-    once, each = Pool(films, vectors, rules), Pool(films, vectors, rules)
-    each._whole = (None, None, None, None, False)  # as a pool above LOCAL_MAX: per search
-    every = np.ones(len(films), dtype=bool)
-    for p in range(len(films)):
-        hood = once.neighbourhood(p, every, 8)
-        found = [(c.members, round(c.value, 9)) for c in once.beam(hood)]
-        assert found == [(c.members, round(c.value, 9)) for c in each.beam(hood)]
