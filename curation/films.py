@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # The metropolis whose share the regional floor limits, and the code for "outside Québec".
 MONTREAL = "06"
@@ -96,6 +97,7 @@ class CurationFilm:
     age_max: int | None = None
 
 
+@lru_cache(maxsize=1 << 17)
 def person_key(name: str) -> str:
     """A director's name compared loosely: case, accents and spacing do not make a new person."""
     decomposed = unicodedata.normalize("NFKD", name)

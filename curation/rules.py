@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from curation.films import MONTREAL, OUTSIDE_QUEBEC, CurationFilm, person_key, region_name
 
@@ -216,7 +217,13 @@ def age_range_words(film: CurationFilm) -> str:
 
 def accepted_languages(film: CurationFilm) -> frozenset[str]:
     """The languages a film can be shown in: its own, and those it has subtitles in."""
-    return frozenset(x.casefold() for x in (*film.languages, *film.subtitle_languages))
+    return _casefolded((*film.languages, *film.subtitle_languages))
+
+
+@lru_cache(maxsize=1 << 12)
+def _casefolded(codes: tuple[str, ...]) -> frozenset[str]:
+    # A catalog has a few dozen combinations of languages; a season asks for them by the 100k.
+    return frozenset(x.casefold() for x in codes)
 
 
 def bundle_language(films: Sequence[CurationFilm], rules: SlotRules) -> str | None:
