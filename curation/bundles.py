@@ -371,12 +371,17 @@ def _covered(pool: Pool, seeds: Iterable[int] | None = None) -> set[int]:
     for seed in sorted(range(pool.n) if seeds is None else seeds):
         if seed in covered or not reachable[seed]:
             continue
-        # A narrow search: the diagnosis needs one bundle that exists, not the best one.
+        # A narrow search: the diagnosis needs bundles that exist, not the best ones. Every
+        # bundle found at the first size that has any covers its films (up to one per
+        # neighbour), so that most films need no search of their own.
         found: list[Candidate] = pool.beam(
-            pool.neighbourhood(seed, every, DIAGNOSIS_NEIGHBOURS), keep=1, width=2, first=True
+            pool.neighbourhood(seed, every, DIAGNOSIS_NEIGHBOURS),
+            keep=DIAGNOSIS_NEIGHBOURS,
+            width=2,
+            first=True,
         )
-        if found:
-            covered.update(found[0].members)
+        for cand in found:
+            covered.update(cand.members)
     return covered
 
 
