@@ -297,8 +297,15 @@ class Pool:
                 if len(rows) < ask:  # the graph holds no more
                     break
                 ask *= 4
-        others = np.sort(self._by_fp[:fitting])
-        others = others[available[others] & (others != seed)]
+        if fitting * 16 < self.n:  # few: sorted back into the pool's order
+            others = np.sort(self._by_fp[:fitting])
+            others = others[available[others] & (others != seed)]
+        else:  # many: a mask keeps the pool's order without sorting thousands of rows
+            mask = np.zeros(self.n, dtype=bool)
+            mask[self._by_fp[:fitting]] = True
+            mask &= available
+            mask[seed] = False
+            others = np.flatnonzero(mask)
         others = others[self.compatible_with(seed, others)]
         if len(others) <= size - 1:
             return np.concatenate(([seed], others)).astype(np.intp)
