@@ -100,9 +100,15 @@ class FilmClusterer:
     def fit_predict(self, X: ArrayLike, y: object = None) -> NDArray[np.intp]:
         return self.fit(X).labels_
 
-    def _kmeans(self, rows: NDArray[np.float32], k: int, init: str, seed: int) -> NDArray[np.intp]:
+    def _kmeans(
+        self, rows: NDArray[np.float32], k: int, init: str, seed: int, n_init: int | None = None
+    ) -> NDArray[np.intp]:
         model = KMeans(
-            n_clusters=k, init=init, n_init=self.n_init, max_iter=self.max_iter, random_state=seed
+            n_clusters=k,
+            init=init,
+            n_init=n_init or self.n_init,
+            max_iter=self.max_iter,
+            random_state=seed,
         )
         return np.asarray(model.fit(rows).labels_, dtype=np.intp)
 
@@ -129,9 +135,10 @@ class FilmClusterer:
             if sub_k == 1:
                 sub = np.zeros(len(where), dtype=np.intp)
             else:
-                # Random init: k-means++ costs more than the fit itself at these sizes, and
-                # n_init restarts make up for the plainer start.
-                sub = self._kmeans(rows[where], sub_k, "random", self.random_state + part)
+                # Random init: k-means++ costs more than the fit itself at these sizes; one
+                # start, not `n_init`: on the real catalog (bench/curation.py) NMI 0.230
+                # against 0.233 with three, in half the time.
+                sub = self._kmeans(rows[where], sub_k, "random", self.random_state + part, 1)
             labels[where] = sub + offset
             offset += int(sub.max()) + 1
         return labels
@@ -349,7 +356,10 @@ def cluster_films(
         ids = [f"region-{c or 'unknown'}" for c in codes]
     else:
         model = FilmClusterer(target_size, min_size, random_state=random_state).fit(rows)
-        members = [list(np.flatnonzero(model.labels_ == c)) for c in range(model.n_clusters_)]
+        # Each cluster's rows in order, from one stable sort (not one scan per cluster).
+        order = np.argsort(model.labels_, kind="stable")
+        sizes = np.bincount(model.labels_, minlength=model.n_clusters_)
+        members = [list(part) for part in np.split(order, np.cumsum(sizes)[:-1])]
         sets = [frozenset(films[i].id for i in m) for m in members]
         old = {c.id: frozenset(c.film_ids) for c in previous if c.facet == facet}
         ids = match_clusters(old, sets, min_jaccard, prefix=facet)

@@ -23,7 +23,6 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse import csr_matrix
-from sklearn.feature_extraction.text import CountVectorizer
 
 from curation.films import (
     OUTSIDE_QUEBEC,
@@ -89,13 +88,21 @@ class KeywordIndex:
     """Term counts of a set of texts, for keywords of any grouping of them."""
 
     def __init__(self, texts: Sequence[str]) -> None:
-        self.vectorizer = CountVectorizer(analyzer=words, dtype=np.float64)
-        try:
-            self.counts: csr_matrix = csr_matrix(self.vectorizer.fit_transform(texts))
-            self.terms: NDArray[np.str_] = self.vectorizer.get_feature_names_out()
-        except ValueError:  # no word at all in any text
-            self.counts = csr_matrix((len(texts), 0))
-            self.terms = np.array([], dtype=str)
+        # The document-term counts, built as scikit-learn's CountVectorizer would with `words`
+        # as its analyzer, less its per-token bookkeeping (a third of the time at 100k texts).
+        # Terms are numbered as first met; keywords break ties by the term itself.
+        vocabulary: dict[str, int] = {}
+        indices: list[int] = []
+        indptr = [0]
+        for text in texts:
+            indices.extend([vocabulary.setdefault(w, len(vocabulary)) for w in words(text)])
+            indptr.append(len(indices))
+        self.counts: csr_matrix = csr_matrix(
+            (np.ones(len(indices)), np.asarray(indices, dtype=np.int64), indptr),
+            shape=(len(texts), len(vocabulary)),
+        )
+        self.counts.sum_duplicates()
+        self.terms: NDArray[np.str_] = np.array(list(vocabulary), dtype=str)
         totals = np.asarray(self.counts.sum(axis=0)).ravel()
         self.term_totals = totals
 

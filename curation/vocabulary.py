@@ -11,6 +11,7 @@ spelling. The table is code (the core opens no file); the shell uses it for disp
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from curation.stopwords import fold
 
@@ -107,6 +108,7 @@ _LOOKUP: dict[str, str] = {
 }
 
 
+@lru_cache(maxsize=1 << 12)  # a catalog names a few hundred genres, for each of its films
 def genre_code(name: str | None) -> str | None:
     """The vocabulary's code for a source's genre or form ("Documentaries" → "documentary")."""
     if not name:
