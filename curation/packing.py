@@ -14,6 +14,10 @@ first, then keeping them close, then filling the slot), with pinned films weight
   measures how close it gets to `exact`.
 - `auto`: `exact` up to `EXACT_MAX` films in the pool, `greedy` above.
 
+Before any search, two cheap bounds (`Pool.reachable` over the pool, `Pool.can_fill` over a
+seed's neighbourhood) rule out films whose bundle could not reach the window or the regional
+floor: a catalog where the floor cannot be met (no regional film) is answered at once.
+
 Every rule is applied here with the same definitions as `rules.check_bundle`, which the
 caller still runs on each output bundle.
 """
