@@ -216,47 +216,40 @@ class Pool:
         return True
 
     def reachable(self) -> NDArray[np.bool_]:
-        """Films that some bundle of this pool could hold, by runtime alone (a cheap bound).
+        """Films that some bundle of this pool could hold, by runtime and regional floor alone
+        (a cheap bound).
 
         A film is out when even its longest possible companions that fit beside it cannot
-        bring the total up to the window; no search can place it, so none is started.
+        bring the total up to the window; no search can place it, so none is started. Under
+        a regional floor a non-regional film also needs regional companions: with runtime R
+        beside its own r, the share R / (r + R) reaches the floor only if
+        R ≥ floor · r / (1 − floor), and R is at most what its longest regional companions
+        bring (in a pool with no regional film, nothing passes).
         """
         fp = self.footprint
-        out = np.zeros(self.n, dtype=bool)
         if self.n == 0:
-            return out
+            return np.zeros(0, dtype=bool)
         alone = (fp >= self.low) & (fp <= self.high) & (self.min_films <= 1)
-        ordered = np.sort(fp)
-        prefix = np.concatenate(([0], np.cumsum(ordered)))
-        fits = np.searchsorted(ordered, self.high - fp, side="right")
-        take = np.minimum(fits, self.max_films - 1)
-        # The `take` longest films that fit beside each one (itself possibly among them, which
-        # only loosens the bound: it never rules out a film that could be placed).
-        best = prefix[fits] - prefix[fits - take]
+        best = self._longest_beside(np.ones(self.n, dtype=bool), fp)
         out = alone | ((fp + best >= self.low) & (self.n >= self.min_films))
-        if self.floor > 0:
-            out &= self._regional_reach()
+        if self.floor >= 1.0:
+            out &= self.regional
+        elif self.floor > 0:
+            most = self._longest_beside(self.regional, self.runtime)
+            out &= self.regional | (most * (1.0 - self.floor) >= self.floor * self.runtime - _EPS)
         return out
 
-    def _regional_reach(self) -> NDArray[np.bool_]:
-        """Films whose bundle could still reach the regional floor (a cheap bound).
-
-        A regional film passes. Any other needs regional companions: with runtime R beside its
-        own r, the share R / (r + R) reaches the floor only if R ≥ floor · r / (1 − floor).
-        R is at most the runtime of the longest regional films that each fit beside it, as
-        many as the bundle has room for; a film short of that is out (all of them in a pool
-        with no regional film at all, where no search is then started).
-        """
-        if self.floor >= 1.0:
-            return self.regional.copy()
-        order = np.argsort(self.footprint[self.regional], kind="stable")
-        regional = self.footprint[self.regional][order]
-        prefix = np.concatenate(([0], np.cumsum(self.runtime[self.regional][order])))
-        fits = np.searchsorted(regional, self.high - self.footprint, side="right")
+    def _longest_beside(self, among: NDArray[np.bool_], values: NDArray[np.int64]) -> NDArray:
+        """For each film, the sum of `values` over the longest films of `among` that each fit
+        beside it, as many as a bundle has room for: the most such companions could bring.
+        (The film itself may be among them, which only loosens the bound: it never rules out
+        a film that could be placed.)"""
+        order = np.argsort(self.footprint[among], kind="stable")
+        lengths = self.footprint[among][order]
+        prefix = np.concatenate(([0], np.cumsum(values[among][order])))
+        fits = np.searchsorted(lengths, self.high - self.footprint, side="right")
         take = np.minimum(fits, self.max_films - 1)
-        most = prefix[fits] - prefix[fits - take]
-        enough = most * (1.0 - self.floor) >= self.floor * self.runtime - _EPS
-        return self.regional | enough
+        return prefix[fits] - prefix[fits - take]
 
     # ---- the seed's neighbourhood ------------------------------------------------------------
 
