@@ -37,6 +37,7 @@ from curation.rules import (
     SlotRules,
     Violation,
     check_bundle,
+    fitting,
 )
 from curation.stopwords import FRENCH_STOP_WORDS
 
@@ -66,6 +67,7 @@ __all__ = [
     "cluster_films",
     "explain",
     "film_text",
+    "fitting",
     "match_clusters",
     "mixed_vectors",
     "nearest",

@@ -26,6 +26,7 @@ import hashlib
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,7 @@ from curation.labels import BundleWords, LabelIndex, explain, mean_pairwise, uni
 from curation.packing import (
     EXHAUSTIVE_MAX,
     Candidate,
+    FilmFacts,
     Pool,
     pack_pool,
 )
@@ -56,6 +58,7 @@ from curation.rules import (
     bundle_language,
     check_bundle,
     film_reason,
+    fitting,
     regional_measure,
 )
 
@@ -223,6 +226,13 @@ def order_items(films: Sequence[CurationFilm], vectors: NDArray[np.floating]) ->
 def _reason(
     code: str, blocking: tuple[str, ...], film_id: int, group: str | None, rules: SlotRules
 ) -> Unplaced:
+    return Unplaced(film_id, code, blocking, group, *_messages(code, blocking, rules))
+
+
+@lru_cache(maxsize=256)
+def _messages(code: str, blocking: tuple[str, ...], rules: SlotRules) -> tuple[str, str]:
+    """The English and French words for a reason: the same for every film it keeps out (a
+    province's catalog has tens of thousands of films longer than a slot)."""
     en, fr = _REASONS.get(code, (code, code))
     en = en.format(scope=rules.regional_scope("en"))
     fr = fr.format(scope=rules.regional_scope("fr"))
@@ -230,7 +240,7 @@ def _reason(
     if pairs:  # name the rules: "regional_floor and runtime_window together"
         en = "; or ".join(" and ".join(p) for p in pairs) + " together leave it out"
         fr = "; ou ".join(" et ".join(p) for p in pairs) + " ensemble l'excluent"
-    return Unplaced(film_id, code, blocking, group, en, fr)
+    return en, fr
 
 
 class _Proposer:
@@ -258,6 +268,8 @@ class _Proposer:
         self.vectors = film_rows(vectors, len(films))
         self.methods: dict[str, int] = {}
         self._index: LabelIndex | None = None
+        self._facts: FilmFacts | None = None
+        self._fact_row: dict[int, int] = {}
         self.words: dict[str, BundleWords] = {}
 
     @property
@@ -267,10 +279,20 @@ class _Proposer:
             self._index = LabelIndex(self.films)
         return self._index
 
+    @property
+    def facts(self) -> FilmFacts:
+        # Worked out for the films that fit the slot only, on first use.
+        if self._facts is None:
+            fits = fitting(self.films, self.rules)
+            self._facts = FilmFacts.of([self.films[r] for r in fits], self.rules)
+            self._fact_row = {r: k for k, r in enumerate(fits)}
+        return self._facts
+
     def pool(self, ids: Sequence[int], *, exempt: bool = False) -> Pool:
         rows = [self.row[i] for i in ids]
         films = [self.films[r] for r in rows]
-        return Pool(films, self.vectors[rows], self.rules, exempt=exempt)
+        facts = self.facts.take([self._fact_row[r] for r in rows])
+        return Pool(films, self.vectors[rows], self.rules, exempt=exempt, facts=facts)
 
     def exempt(self, ids: Sequence[int], group: str | None) -> bool:
         films = [self.films[self.row[i]] for i in ids]
@@ -361,12 +383,10 @@ def _covered(pool: Pool, seeds: Iterable[int] | None = None) -> set[int]:
     """Positions that some feasible bundle of the pool contains (searched from `seeds`)."""
     if pool.n == 0:
         return set()
+    if pool.n <= EXHAUSTIVE_MAX:
+        return pool.covering(range(pool.n))
     covered: set[int] = set()
     every = np.ones(pool.n, dtype=bool)
-    if pool.n <= EXHAUSTIVE_MAX:
-        for cand in pool.exhaustive(range(pool.n), scored=False):
-            covered.update(cand.members)
-        return covered
     reachable = pool.reachable()
     for seed in sorted(range(pool.n) if seeds is None else seeds):
         if seed in covered or not reachable[seed]:

@@ -13,6 +13,7 @@ read alike.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -267,15 +268,15 @@ class WordPresence:
     def __init__(self, texts: Sequence[str]) -> None:
         self.n = len(texts)
         self.keys: list[frozenset[str]] = []
-        self.df: Counter[str] = Counter()
-        # (key, spelling) pairs counted over all texts, each token looked up once (`_entry`).
-        spelt: Counter[tuple[str, str]] = Counter()
+        # (key, spelling) pairs over all texts, each token looked up once (`_entry`), and
+        # each text's keys: counted once at the end rather than text by text.
+        entries: list[tuple[str, str]] = []
         for text in texts:
             found = [e for e in map(_entry, _TOKEN.findall(text)) if e is not None]
-            spelt.update(found)
-            keys = frozenset(key for key, _ in found)
-            self.keys.append(keys)
-            self.df.update(keys)
+            entries += found
+            self.keys.append(frozenset([key for key, _ in found]))
+        spelt = Counter(entries)
+        self.df: Counter[str] = Counter(itertools.chain.from_iterable(self.keys))
         spellings: dict[str, Counter[str]] = {}
         for (key, kept), count in spelt.items():
             spellings.setdefault(key, Counter())[kept] += count

@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Collection, Iterable, Sequence
+import math
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -53,6 +55,7 @@ from curation.rules import (
     accepted_languages,
     age_bands,
     audience_key,
+    fitting,
 )
 
 GAMMA = 0.5  # weight of cohesion, per film placed
@@ -92,10 +95,61 @@ def _value(size: int, cohesion: float, used: int, high: int) -> float:
     return size + GAMMA * size * cohesion + DELTA * used / high
 
 
+@dataclass(frozen=True)
+class FilmFacts:
+    """What pools read of each film under one set of rules, as arrays: worked out once for
+    a whole proposal, each pool taking its rows (`take`), rather than once per pool."""
+
+    footprint: NDArray[np.int64]
+    runtime: NDArray[np.int64]
+    regional: NDArray[np.bool_]
+    region: list[str | None]
+    audience: NDArray[np.intp]  # positions in AUDIENCES
+    band_bits: NDArray[np.int64]  # each film's age bands as bits (0: no age, no band)
+    languages: list[frozenset[str]]
+    directors: list[frozenset[str]]  # `person_key`s
+
+    @classmethod
+    def of(cls, films: Sequence[CurationFilm], rules: SlotRules) -> FilmFacts:
+        footprints = [rules.footprint(f) for f in films]
+        if any(f is None for f in footprints):
+            raise ValueError("a pool holds only films with a runtime")
+        return cls(
+            footprint=np.array(footprints, dtype=np.int64),
+            runtime=np.array([f.runtime_seconds or 0 for f in films], dtype=np.int64),
+            regional=np.array([rules.is_regional(f) for f in films], dtype=bool),
+            region=[f.region_code for f in films],
+            audience=np.array(
+                [AUDIENCES.index(audience_key(f.audience)) for f in films], dtype=np.intp
+            ),
+            band_bits=np.array(
+                [sum(1 << AGE_BANDS.index(b) for b in age_bands(f)) for f in films],
+                dtype=np.int64,
+            ),
+            languages=[accepted_languages(f) for f in films],
+            directors=[frozenset(person_key(d) for d in f.directors) - {""} for f in films],
+        )
+
+    def take(self, rows: Sequence[int]) -> FilmFacts:
+        at = np.asarray(rows, dtype=np.intp)
+        return FilmFacts(
+            footprint=self.footprint[at],
+            runtime=self.runtime[at],
+            regional=self.regional[at],
+            region=[self.region[r] for r in rows],
+            audience=self.audience[at],
+            band_bits=self.band_bits[at],
+            languages=[self.languages[r] for r in rows],
+            directors=[self.directors[r] for r in rows],
+        )
+
+
 class Pool:
     """A group's eligible films as arrays, with the rules turned into fast checks.
 
     `relax` names rules to switch off; the diagnosis uses it to find which rules block.
+    `facts`, when given, are the films' own (`FilmFacts.of(films, rules)`), worked out once
+    for many pools.
     """
 
     def __init__(
@@ -106,10 +160,9 @@ class Pool:
         *,
         exempt: bool = False,
         relax: Collection[str] = (),
+        facts: FilmFacts | None = None,
     ) -> None:
-        footprints = [rules.footprint(f) for f in films]
-        if any(f is None for f in footprints):
-            raise ValueError("a pool holds only films with a runtime")
+        facts = facts or FilmFacts.of(films, rules)
         self.films = list(films)
         self.rules = rules
         self.n = len(films)
@@ -118,35 +171,32 @@ class Pool:
         self.min_films, self.max_films = rules.min_films, rules.max_films
         self.floor = 0.0 if exempt else rules.regional_floor
         self.min_regions = 1 if exempt else rules.min_regions
-        self.footprint = np.array(footprints, dtype=np.int64)
-        self.runtime = np.array([f.runtime_seconds or 0 for f in films], dtype=np.int64)
+        self.footprint = facts.footprint
+        self.runtime = facts.runtime
         self._by_fp = np.argsort(self.footprint, kind="stable")
         self._fp_sorted = self.footprint[self._by_fp]
-        self.regional = np.array([rules.is_regional(f) for f in films], dtype=bool)
+        self.regional = facts.regional
         self.regional_runtime = np.where(self.regional, self.runtime, 0)
-        self.region = [f.region_code for f in films]
-        self.audience = np.array([AUDIENCES.index(audience_key(f.audience)) for f in films])
-        self.audience_ok = np.array(
-            [[rules.audiences_compatible(a, b) for b in AUDIENCES] for a in AUDIENCES], dtype=bool
-        )
+        self.region = facts.region
+        self.audience = facts.audience
+        self.audience_ok = _audience_matrix(rules)
         # Films sharing a director: most directors sign one film, so a sparse list beats a matrix.
         by_person: dict[str, list[int]] = {}
         if rules.one_film_per_director:
-            for i, film in enumerate(films):
-                for key in {person_key(d) for d in film.directors} - {""}:
+            for i, keys in enumerate(facts.directors):
+                for key in keys:
                     by_person.setdefault(key, []).append(i)
         conflicts: list[set[int]] = [set() for _ in films]
         for members in by_person.values():
-            for i in members:
-                conflicts[i].update(j for j in members if j != i)
+            if len(members) > 1:
+                for i in members:
+                    conflicts[i].update(j for j in members if j != i)
         self.conflicts = conflicts
-        # Each film's age bands as bits (0: no age, no band). A film's bands are contiguous, so
-        # films whose bands meet pairwise share one band all together (Helly, on a line).
+        # Films whose bands meet pairwise share one band all together (a film's bands are
+        # contiguous: Helly, on a line).
         self.one_age_band = rules.one_age_band
-        self.band_bits = np.array(
-            [sum(1 << AGE_BANDS.index(b) for b in age_bands(f)) for f in films], dtype=np.int64
-        )
-        self.languages = [accepted_languages(f) for f in films]
+        self.band_bits = facts.band_bits
+        self.languages = facts.languages
         any_language = not rules.common_language
         self.any_language = np.array(
             [any_language or (not langs and rules.unknown_language_ok) for langs in self.languages],
@@ -157,6 +207,23 @@ class Pool:
         for i, langs in enumerate(self.languages):
             for lang in langs:
                 self._accepting.setdefault(lang, np.zeros(self.n, dtype=bool))[i] = True
+        # Each film's languages and region as bits over the whole pool, when it has few
+        # enough of them (it nearly always has): searches then read them instead of working
+        # them out for every neighbourhood.
+        names = sorted(set().union(*self.languages)) if self.languages else []
+        bit = {lang: 1 << k for k, lang in enumerate(names)}
+        self._lang_bits = (
+            np.array([sum(bit[lang] for lang in langs) for langs in self.languages], np.int64)
+            if len(names) <= 62
+            else None
+        )
+        codes = sorted({c for c in self.region if c is not None})
+        code_bit = {c: 1 << k for k, c in enumerate(codes)}
+        self._region_bit = (
+            np.array([code_bit.get(c or "", 0) for c in self.region], np.int64)
+            if len(codes) <= 63
+            else None
+        )
         self._shared: dict[str, NeighbourIndex] = {}  # the index, shared with `relaxed` twins
         self._relax(relax)
 
@@ -335,10 +402,13 @@ class Pool:
     def _language_bits(self, idx: NDArray[np.intp]) -> NDArray[np.int64]:
         """Each film's acceptable languages as bits; -1 (all bits) for "any language".
 
-        Only the languages of the seed matter when it has some (the bundle's language must be
-        one of them); otherwise the 62 most frequent in the neighbourhood, which can only
-        under-state what is possible, never allow a bundle the check would refuse.
+        The pool's own bits when it speaks 62 languages or fewer. Otherwise only the
+        languages of the seed matter when it has some (the bundle's language must be one of
+        them), or else the 62 most frequent in the neighbourhood, which can only under-state
+        what is possible, never allow a bundle the check would refuse.
         """
+        if self._lang_bits is not None:  # every language of the pool has its bit
+            return np.where(self.any_language[idx], -1, self._lang_bits[idx])
         seed = int(idx[0])
         if self.any_language[seed]:
             counts: dict[str, int] = {}
@@ -359,6 +429,8 @@ class Pool:
         return out
 
     def _region_bits(self, idx: NDArray[np.intp]) -> NDArray[np.int64]:
+        if self._region_bit is not None:
+            return self._region_bit[idx]
         codes = sorted({self.region[p] for p in idx if self.region[p] is not None})[:63]
         bit = {code: 1 << i for i, code in enumerate(codes)}
         return np.array([bit.get(self.region[p] or "", 0) for p in idx], dtype=np.int64)
@@ -489,16 +561,59 @@ class Pool:
             simsum = simsum[parent] + sim[added]
         return sorted(found.values(), key=lambda c: (-c.value, c.members))[:keep]
 
-    def exhaustive(self, positions: Sequence[int], *, scored: bool = True) -> list[Candidate]:
-        """Every feasible bundle among `positions` (a small pool), by depth-first search.
-
-        Unless `scored`, the bundles' cohesion and value are left at 1 and 0: enough to know
-        which films some bundle holds (the diagnosis), and much quicker."""
+    def exhaustive(self, positions: Sequence[int]) -> list[Candidate]:
+        """Every feasible bundle among `positions` (a small pool), by depth-first search."""
         idx = np.asarray(positions, dtype=np.intp)
-        m = len(idx)
-        if m == 0:
+        if len(idx) == 0:
             return []
         sim = (self.vectors[idx] @ self.vectors[idx].T).astype(np.float64)
+        out: list[Candidate] = []
+
+        def keep(chosen: list[int], used: int) -> bool:
+            pairs = [sim[a, b] for a, b in itertools.combinations(chosen, 2)]
+            cohesion = float(np.mean(pairs)) if pairs else 1.0
+            out.append(
+                Candidate(
+                    tuple(sorted(int(idx[a]) for a in chosen)),
+                    cohesion,
+                    used,
+                    _value(len(chosen), cohesion, used, self.high),
+                )
+            )
+            return False
+
+        self._walk(idx, keep)(list(range(len(idx))), False)
+        return out
+
+    def covering(self, positions: Sequence[int]) -> set[int]:
+        """The films among `positions` (a small pool) that some feasible bundle holds.
+
+        Each film no bundle found so far holds is searched for the first bundle with it in,
+        which holds others too: enough for the diagnosis, without listing every bundle."""
+        idx = np.asarray(positions, dtype=np.intp)
+        covered: set[int] = set()
+        if len(idx) == 0:
+            return covered
+
+        def stop(chosen: list[int], used: int) -> bool:
+            covered.update(chosen)
+            return True
+
+        walk = self._walk(idx, stop)
+        for a in range(len(idx)):
+            if a not in covered:
+                walk([a, *(b for b in range(len(idx)) if b != a)], True)
+        return {int(idx[a]) for a in covered}
+
+    def _walk(
+        self,
+        idx: NDArray[np.intp],
+        visit: Callable[[list[int], int], bool],
+    ) -> Callable[[list[int], bool], None]:
+        """A depth-first walk over the feasible bundles among idx's films (a small pool): run
+        on an order of their local positions (with `fixed`, over the bundles holding the
+        first only), it calls `visit(chosen, used)` on each, which stops it by returning
+        True. The films' arrays are read once, however many walks run."""
         compat = self._compat(idx).tolist()  # lists: read one cell at a time below
         # Languages are checked exactly here (sets, not bits): pools are small.
         langs = [None if self.any_language[p] else self.languages[p] for p in idx]
@@ -506,36 +621,52 @@ class Pool:
         rt = [int(x) for x in self.runtime[idx]]
         rg = [int(x) for x in self.regional_runtime[idx]]
         regions = self._region_bits(idx).tolist()
-        out: list[Candidate] = []
 
-        def extend(
-            chosen: list[int], used: int, run: int, reg: int, common: frozenset[str] | None, rb: int
-        ) -> None:
-            size = len(chosen)
-            if size and self._terminal_ok(size, used, run, reg, rb):
-                pairs = [sim[a, b] for a, b in itertools.combinations(chosen, 2)] if scored else []
-                cohesion = float(np.mean(pairs)) if pairs else 1.0
-                out.append(
-                    Candidate(
-                        tuple(sorted(int(idx[a]) for a in chosen)),
-                        cohesion,
-                        used,
-                        _value(size, cohesion, used, self.high) if scored else 0.0,
-                    )
-                )
-            if size >= self.max_films:
+        def walk(order: list[int], fixed: bool) -> None:
+            m = len(order)
+
+            def extend(
+                k: int,
+                chosen: list[int],
+                used: int,
+                run: int,
+                reg: int,
+                common: frozenset[str] | None,
+                rb: int,
+            ) -> bool:
+                size = len(chosen)
+                if size and self._terminal_ok(size, used, run, reg, rb) and visit(chosen, used):
+                    return True
+                if size >= self.max_films:
+                    return False
+                for j in range(k, m):
+                    b = order[j]
+                    if used + fp[b] > self.high or not all(compat[a][b] for a in chosen):
+                        continue
+                    mine = langs[b]
+                    joint = mine if common is None else (common if mine is None else common & mine)
+                    if joint is not None and not joint:
+                        continue
+                    if extend(
+                        j + 1,
+                        [*chosen, b],
+                        used + fp[b],
+                        run + rt[b],
+                        reg + rg[b],
+                        joint,
+                        rb | regions[b],
+                    ):
+                        return True
+                return False
+
+            if not fixed:
+                extend(0, [], 0, 0, 0, None, 0)
                 return
-            for b in range((chosen[-1] + 1) if chosen else 0, m):
-                if used + fp[b] > self.high or not all(compat[a][b] for a in chosen):
-                    continue
-                mine = langs[b]
-                joint = mine if common is None else (common if mine is None else common & mine)
-                if joint is not None and not joint:
-                    continue
-                extend([*chosen, b], used + fp[b], run + rt[b], reg + rg[b], joint, rb | regions[b])
+            a = order[0]  # let in only as the walk would let it in first
+            if fp[a] <= self.high and (langs[a] is None or langs[a]):
+                extend(1, [a], fp[a], rt[a], rg[a], langs[a], regions[a])
 
-        extend([], 0, 0, 0, None, 0)
-        return out
+        return walk
 
     def order_of_seeds(self, pinned: Iterable[int], random_state: int) -> list[int]:
         """Pinned first, then the longest films (fewest possible partners), ties at random."""
@@ -544,6 +675,17 @@ class Pool:
         return sorted(
             range(self.n), key=lambda i: (i not in pinned_set, -int(self.footprint[i]), tie[i])
         )
+
+
+@lru_cache(maxsize=64)
+def _audience_matrix(rules: SlotRules) -> NDArray[np.bool_]:
+    """Which audiences may share a bundle, as positions in AUDIENCES (read-only: pools
+    share it, and a relaxed pool replaces it rather than changing it)."""
+    ok = np.array(
+        [[rules.audiences_compatible(a, b) for b in AUDIENCES] for a in AUDIENCES], dtype=bool
+    )
+    ok.setflags(write=False)
+    return ok
 
 
 def _select_greedy(cands: Sequence[Candidate], n: int, pinned: set[int]) -> list[Candidate]:
@@ -601,13 +743,39 @@ def candidates(pool: Pool, available: NDArray[np.bool_] | None = None) -> list[C
     return sorted(found.values(), key=lambda c: c.members)
 
 
+class _Shortest:
+    """The shortest footprint still available beside a seed, as films are taken: a pointer
+    into the pool sorted by footprint, which only moves forward."""
+
+    def __init__(self, pool: Pool, available: NDArray[np.bool_]) -> None:
+        self.order, self.footprint, self.available = pool._by_fp, pool.footprint, available
+        self.first = 0
+
+    def _next(self, start: int) -> int:
+        while start < len(self.order) and not self.available[self.order[start]]:
+            start += 1
+        return start
+
+    def beside(self, seed: int) -> float:
+        self.first = self._next(self.first)
+        other = self.first
+        if other < len(self.order) and self.order[other] == seed:
+            other = self._next(other + 1)
+        return float(self.footprint[self.order[other]]) if other < len(self.order) else math.inf
+
+
 def _pack_greedy(pool: Pool, pinned: set[int], random_state: int) -> list[Candidate]:
     available = np.ones(pool.n, dtype=bool)
     reachable = pool.reachable()
     graph = pool.n > neighbours.EXACT_MAX
+    shortest = _Shortest(pool, available)
     chosen = []
     for seed in pool.order_of_seeds(pinned, random_state):
         if not available[seed] or not reachable[seed]:
+            continue
+        if pool.min_films > 1 and pool.footprint[seed] + shortest.beside(seed) > pool.high:
+            # No film left fits beside it: as the seeds run longest first and take the short
+            # films, most of a large pool's last seeds end here, before any neighbourhood.
             continue
         found = pool.beam(pool.neighbourhood(seed, available, NEIGHBOURS), keep=1)
         if found:
@@ -670,7 +838,7 @@ def pack_slot(
     films all come from one known region is exempt from the regional floor and `min_regions`.
     """
     vectors = np.asarray(vectors)
-    keep = [i for i, f in enumerate(films) if (rules.footprint(f) or 10**9) <= rules.window[1]]
+    keep = fitting(films, rules)
     kept = [films[i] for i in keep]
     if not kept:
         return Packing((), 0.0, method, True)

@@ -468,5 +468,13 @@ def film_reason(film: CurationFilm, rules: SlotRules) -> str | None:
     return None
 
 
+def fitting(films: Sequence[CurationFilm], rules: SlotRules) -> list[int]:
+    """Positions of the films that can enter some bundle of the slot (`film_reason` is None).
+
+    Proposals cluster only these: a catalog of features would otherwise spread its few
+    shorts one per cluster, where no bundle can form."""
+    return [i for i, f in enumerate(films) if film_reason(f, rules) is None]
+
+
 def rule_names(violations: Iterable[Violation]) -> list[str]:
     return sorted({v.rule for v in violations})

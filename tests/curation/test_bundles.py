@@ -266,3 +266,36 @@ def test_auto_packs_every_group_greedily_once_the_catalog_is_large(
     )
     # Asked for by name, the exact method stays exact whatever the size.
     assert "greedy" not in propose_bundles(films, groups, vectors, method="exact").methods
+
+
+def test_a_pools_own_language_and_region_bits_search_as_the_neighbourhoods_do() -> None:
+    # A pool reads its films' languages and regions as bits of its own when it has few of
+    # them; a pool of more languages works them out for each neighbourhood. Both searches
+    # must find the same bundles, and the second must still keep every rule.
+    rng = np.random.default_rng(7)
+    spoken = ["fra", "eng", "spa", "iku", "cre"]
+    films = [
+        film(
+            i,
+            int(rng.integers(5, 25)),
+            languages=tuple(rng.choice(spoken, size=int(rng.integers(1, 3)), replace=False)),
+            region_code=str(rng.choice(["01", "06", "09", "11", "99"])),
+            audience=str(rng.choice(["general", "adulte", "jeunesse"])),
+        )
+        for i in range(60)
+    ]
+    vectors = random_vectors(len(films), seed=3)
+    pool = Pool(films, vectors, SlotRules(min_regions=2))
+    assert pool._lang_bits is not None and pool._region_bit is not None
+    twin = Pool(films, vectors, SlotRules(min_regions=2))
+    twin._lang_bits = twin._region_bit = None  # as a pool of more than 62 languages
+    for seed in range(pool.n):
+        around = pool.neighbourhood(seed, np.ones(pool.n, dtype=bool), 40)
+        assert pool.beam(around) == twin.beam(around)
+    many = films + [film(100 + k, 30, languages=(f"x{k:02}",)) for k in range(70)]
+    wide = Pool(many, random_vectors(len(many), seed=3), SlotRules())
+    assert wide._lang_bits is None
+    chosen, _, _ = pack_pool(wide, method="greedy")
+    assert chosen and all(
+        check_bundle([many[p] for p in c.members], SlotRules()) == [] for c in chosen
+    )

@@ -224,6 +224,30 @@ def test_the_reachability_bounds_never_rule_out_a_film_some_bundle_holds(
                     assert pool.can_fill(np.array([seed, *others])), (seed, combo)
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.data(), rule_sets(), st.sampled_from([(), ("runtime_window",), ("regional_floor",)]))
+def test_covering_finds_exactly_the_films_some_bundle_holds(
+    data: st.DataObject, rules: SlotRules, relax: tuple[str, ...]
+) -> None:
+    # The diagnosis's search on small pools stops at the first bundle holding each film: it
+    # must still name every film that some bundle holds, and only those (the full list of
+    # bundles is the judge, itself checked against check_bundle by the tests above).
+    films = data.draw(catalogs(max_films=9, slot_minutes=rules.slot_minutes))
+    films = [f for f in films if (rules.footprint(f) or 10**9) <= rules.window[1]]
+    pool = Pool(films, random_vectors(len(films)), rules).relaxed(relax)
+    held = {p for cand in pool.exhaustive(range(pool.n)) for p in cand.members}
+    assert pool.covering(range(pool.n)) == held
+    if not relax:
+        judged = {
+            i
+            for size in range(1, min(rules.max_films, len(films)) + 1)
+            for combo in itertools.combinations(range(len(films)), size)
+            if check_bundle([films[i] for i in combo], rules) == []
+            for i in combo
+        }
+        assert held == judged
+
+
 def test_a_pool_with_no_regional_film_starts_no_search_under_a_regional_floor() -> None:
     # 24 films from Montréal and abroad that fill 44 minutes in fours: the runtime alone lets
     # every one in, the regional floor none; a floor of zero lets them all back.

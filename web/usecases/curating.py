@@ -439,11 +439,9 @@ def propose(
         films = to_curation_all(session, eligible_films(session, ready_for))
         by_id = {f.id: f for f in films}
         matrix = facet_vectors(session, films, facet, model_id)
-        # Only films that can fit the slot are clustered: a catalog of features would
-        # otherwise spread its few shorts one per cluster, where no bundle can form. The
-        # others still go to propose_bundles, which reports them as longer than the slot.
-        high = rules.window[1]
-        fits = [i for i, f in enumerate(films) if (rules.footprint(f) or high + 1) <= high]
+        # Only films that can fit the slot are clustered (`fitting`); the others still go to
+        # propose_bundles, which reports them as longer than the slot.
+        fits = curation.fitting(films, rules)
         clusters = curation.cluster_films(
             [films[i] for i in fits],
             matrix[fits] if fits else matrix[:0],
