@@ -175,6 +175,11 @@ def test_subtitles_are_checked_against_the_films_analysed_file(
     page = client.get(f"/films/{film_id}/versions/{version.id}/controle").get_data(as_text=True)
     assert "sous-titre après la fin du film" in page and f"Ligne {late[0]['line']}" in page
     assert "passages sonores comparés aux sous-titres" in page
+    # The film has no audience on its record: the adult limits apply, and the page says so
+    # rather than calling it an adult programme.
+    assert qc["audience_set"] is False and qc["rules"]["max_cps"] == 17.0
+    assert "public non précisé (limites pour adultes) : 2 lignes" in page
+    assert "public Adulte" not in page
 
 
 def test_the_qc_page_counts_each_fault_and_names_its_line_and_time(
@@ -199,10 +204,10 @@ def test_the_qc_page_counts_each_fault_and_names_its_line_and_time(
     assert re.search(rf'<span class="count">{len(reading)}</span> vitesse de lecture', counts)
     first = reading[0]
     assert f"Ligne {first['line']}" in page
-    assert "limite 13 caractères/s" in page
+    assert "limite 13 caractères/s" in page and "public Jeunesse : 2 lignes" in page
     client.post("/langue/en")
     text = client.get(f"/films/{film_id}/versions/{version.id}/controle").get_data(as_text=True)
-    assert "Not compliant" in text
+    assert "Not compliant" in text and "audience: Youth — at most 2 lines" in text
     assert f"Line {first['line']}" in text and "reading speed too high" in text
 
 

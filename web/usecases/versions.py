@@ -142,6 +142,7 @@ def subtitle_qc(
     data = report.to_dict()
     data["against_film"] = found is not None
     data["silence_map"] = silences is not None
+    data["audience_set"] = audience is not None  # else the adult limits, said as such
     return data
 
 
