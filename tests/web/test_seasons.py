@@ -454,6 +454,45 @@ def test_asking_for_a_season_solves_and_stores_it(
         assert "✓" in rule_row(page, code), code
 
 
+def test_a_youth_season_keeps_each_episode_within_one_age_band(
+    client: FlaskClient, engine: Engine, login: Login, tmp_path: Path
+) -> None:
+    from tests.web.test_workbench import small_catalog
+
+    cataloguing.import_catalog(engine, small_catalog(tmp_path))
+    bands = {}
+    with Session(engine) as session:  # the catalog split between two age bands
+        for film in session.exec(select(Film)):
+            film.audience_age_min, film.audience_age_max = (6, 8) if (film.id or 0) % 2 else (9, 12)
+            bands[film.id] = (film.audience_age_min, film.audience_age_max)
+            session.add(film)
+        session.commit()
+    login("curator")
+    form = {"slot": "22", "episodes": "3", "concept_kind": "all", "min_regions": "2"}
+    response = client.post("/atelier/saisons/", data={**form, "one_age_band": "1"})
+    assert response.status_code == 302
+    with Session(engine) as session:
+        job = session.exec(select(Job).where(Job.kind == "season")).one()
+        assert job.status == JobStatus.done and job.result["season_id"], job.result
+        season = session.get(Season, job.result["season_id"])
+        assert season is not None and season.rules["one_age_band"] is True
+    episodes = episodes_of(engine, job.result["season_id"])
+    assert len(episodes) == 3
+    for films in episodes:
+        assert len({bands[i] for i in films}) == 1, [bands[i] for i in films]
+    page = client.get(f"/atelier/saisons/{job.result['season_id']}").get_data(as_text=True)
+    assert "une même tranche d'âge par épisode" in page and "toutes respectées" in page
+    assert "✓" in rule_row(page, "episode_rules")
+    # Without the box, the rule is off: episodes mix the two bands.
+    client.post("/atelier/saisons/", data=form)
+    with Session(engine) as session:
+        jobs = session.exec(select(Job).where(Job.kind == "season").order_by(col(Job.id))).all()
+        season = session.get(Season, jobs[-1].result["season_id"])
+        assert season is not None and season.rules["one_age_band"] is False
+    mixed = episodes_of(engine, jobs[-1].result["season_id"])
+    assert any(len({bands[i] for i in films}) > 1 for films in mixed)
+
+
 def test_a_season_no_catalog_can_keep_says_which_rule_blocks(
     client: FlaskClient, engine: Engine, login: Login, tmp_path: Path
 ) -> None:

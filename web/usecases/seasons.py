@@ -40,9 +40,13 @@ SLOTS = (22, 44, 52, 90)
 def season_rules(settings: dict[str, Any]) -> SeasonRules:
     """SeasonRules from a season's stored settings (the new-season form's fields): slot_minutes,
     episodes, concept (text: "region:11", "form:animation", a theme…), min_regions,
-    max_region_share, montreal_max_share (shares within 0..1). Raises ValueError."""
+    max_region_share, montreal_max_share (shares within 0..1), one_age_band (each episode's
+    films within one age band). Raises ValueError."""
+    episode: dict[str, Any] = {"slot_minutes": int(settings.get("slot_minutes") or 22)}
+    if settings.get("one_age_band"):
+        episode["one_age_band"] = True
     return SeasonRules(
-        episode=rules_from({"slot_minutes": int(settings.get("slot_minutes") or 22)}),
+        episode=rules_from(episode),
         episodes=int(settings.get("episodes") or 6),
         concept=Concept.parse(str(settings.get("concept") or "")),
         min_regions=int(settings.get("min_regions") or 1),

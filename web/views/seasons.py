@@ -62,6 +62,8 @@ def _settings(form: Any) -> dict[str, Any]:
         # What Concept.parse reads: a theme's words, "region:11", "form:animation"…
         "concept": value if kind == "theme" else "" if kind == "all" else f"{kind}:{value}",
         "min_regions": form.get("min_regions", 1, type=int),
+        # Youth programmes for schools: each episode's films within one age band.
+        "one_age_band": bool(form.get("one_age_band")),
     }
     for field in ("max_region_share", "montreal_max_share"):
         percent = form.get(field, type=float)
