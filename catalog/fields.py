@@ -19,7 +19,8 @@ from typing import Any
 import pycountry
 
 from catalog.models import Audience, Form, Role, Status
-from catalog.people import QUEBEC_REGIONS, credit_text, split_credit
+from catalog.observatory import QUEBEC_REGIONS
+from catalog.people import credit_text, split_credit
 from catalog.places import PlaceError, default_index
 
 

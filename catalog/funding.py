@@ -35,7 +35,8 @@ from sqlmodel import Session, SQLModel, col, select
 
 from catalog.ingest import IngestError, RawRow, RowError, RowsRejected, RowWarning, read_rows
 from catalog.models import Film, FundingGrant, Region, Status
-from catalog.places import MONTREAL, OUTSIDE_QUEBEC, PlaceError, PlaceIndex, default_index
+from catalog.observatory import MONTREAL, OUTSIDE_QUEBEC, QUEBEC_REGIONS
+from catalog.places import PlaceError, PlaceIndex, default_index
 from catalog.places import normalise_place as _key
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "telefilm_funding.csv"
@@ -59,7 +60,6 @@ COLUMNS = {
     "Comments": "comments",
 }
 REQUIRED = ("Period", "Quarter", "Recipient Name", "Final Value", "Original Value")
-QUEBEC_REGIONS = tuple(f"{n:02d}" for n in range(1, 18))
 _QUEBEC = {"quebec", "qc", "que", "pq"}
 _NOT_GIVEN = {"0", "n/a"}  # the disclosure writes "0" (or "N/A") for "not applicable"
 _PERIOD = re.compile(r"(\d{4})\s*[-–/]\s*(\d{4})")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 MONTREAL = "06"
 OUTSIDE_QUEBEC = "99"
-QUEBEC_REGIONS = frozenset(f"{n:02d}" for n in range(1, 18))
+QUEBEC_REGIONS = tuple(f"{n:02d}" for n in range(1, 18))  # the administrative regions, 01–17
 # The four origins, in the order pages show them; the first is what the regional floor counts.
 QUEBEC_OUTSIDE_MONTREAL = "quebec_outside_montreal"
 ORIGINS = (QUEBEC_OUTSIDE_MONTREAL, "montreal", "outside_quebec", "unknown")

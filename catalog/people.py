@@ -15,8 +15,6 @@ from sqlmodel import Session, col, select
 
 from catalog.models import Credit, Film, Role, Status
 
-# A Québec administrative region, as a credit may name it (outside Québec is no region here).
-QUEBEC_REGIONS = tuple(f"{n:02d}" for n in range(1, 18))
 # "Marie Tremblay (06)": a credit's person, then their region's two digits in brackets.
 _REGION_SUFFIX = re.compile(r"^(?P<name>.*?)\s*\((?P<code>\d{1,2})\)\s*$")
 

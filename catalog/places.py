@@ -11,8 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-OUTSIDE_QUEBEC = "99"
-MONTREAL = "06"
+from catalog.observatory import OUTSIDE_QUEBEC
 
 DATA_DIR = Path(__file__).with_name("data")
 

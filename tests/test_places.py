@@ -4,9 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from catalog.observatory import MONTREAL, OUTSIDE_QUEBEC
 from catalog.places import (
-    MONTREAL,
-    OUTSIDE_QUEBEC,
     Community,
     Municipality,
     PlaceError,

@@ -25,7 +25,8 @@ from catalog.fields import (
 )
 from catalog.ingest import validate
 from catalog.models import Film
-from catalog.people import QUEBEC_REGIONS, credit_text, person_key, person_slug, split_credit
+from catalog.observatory import QUEBEC_REGIONS
+from catalog.people import credit_text, person_key, person_slug, split_credit
 from catalog.places import PlaceError, UnknownPlace, default_index
 from catalog.records import film_to_record
 from catalog.self_identification import GENDERS, MAX_NATION, Answers
