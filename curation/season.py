@@ -42,12 +42,14 @@ from curation.embedding import film_rows
 from curation.films import CurationFilm, person_key, region_name
 from curation.packing import EXHAUSTIVE_MAX, NEIGHBOURS, Candidate, Pool, _pack_greedy
 from curation.rules import (
+    AGE_BAND,
     AUDIENCES,
     QUEBEC_REGIONS,
     RULES,
     SlotRules,
     Violation,
     accepted_languages,
+    age_bands,
     audience_key,
     bundle_language,
     check_bundle,
@@ -1420,6 +1422,27 @@ def _diagnose(solver: _Solver, method: str, count: int) -> list[SeasonBlock]:
                 f"{need} demandés",
             )
         )
+        # An episode rule, not a season one: said, or the curator is left guessing.
+        banded = rules.episode.one_age_band
+        ageless = sum(1 for f in solver.pool if not age_bands(f)) if banded else 0
+        one = ageless == 1
+        if ageless:
+            out.append(
+                SeasonBlock(
+                    AGE_BAND,
+                    0,
+                    ageless,
+                    f"{ageless} of the {_n(n, 'film', 'films')} {on_en} "
+                    f"{'has' if one else 'have'} no age range on {'its' if one else 'their'} "
+                    "record, and one age band per episode leaves "
+                    f"{'it' if one else 'them'} out",
+                    f"{ageless} des {_n(n, 'film', 'films')} {on_fr} "
+                    + ("n'a" if one else "n'ont")
+                    + f" pas d'âges sur {'sa' if one else 'leur'} fiche, et une même tranche "
+                    + "d'âge par épisode "
+                    + ("l'écarte" if one else "les écarte"),
+                )
+            )
     covered = {i for v in variants for c in v.cands for i in c.films}
     missing = sorted(solver.pinned - covered)
     if missing:

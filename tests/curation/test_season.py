@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from curation import CurationFilm, SlotRules
+from curation.rules import AGE_BAND
 from curation.season import (
     ENDS,
     EPISODES,
@@ -95,6 +96,26 @@ def test_too_few_films_for_the_episodes_asked() -> None:
     season = solve_season(films, random_vectors(len(films), 1), rules(episodes=4))
     block = next(b for b in season.blocked if b.rule == EPISODES)
     assert (block.asked, block.found) == (4, 2)
+
+
+def test_films_with_no_age_range_are_named_when_one_age_band_per_episode_blocks() -> None:
+    # Twelve films of 7 minutes, the first three with ages: one episode at most keeps one age
+    # band, and the block says why the other nine are out.
+    films = [
+        replace(f, age_min=6, age_max=8) if f.id <= 3 else f for f in regional_catalog(per_region=1)
+    ]
+    banded = rules(episodes=2, episode=SlotRules(slot_minutes=22, one_age_band=True))
+    season = solve_season(films, random_vectors(len(films), 1), banded)
+    assert not season.episodes
+    block = next(b for b in season.blocked if b.rule == AGE_BAND)
+    assert block.found == 9
+    assert block.message_fr.startswith("9 des 12 films") and "pas d'âges sur leur fiche" in (
+        block.message_fr
+    )
+    assert "9 of the 12 films" in block.message_en
+    # Without the rule the same films make the season, and nothing speaks of ages.
+    free = solve_season(films, random_vectors(len(films), 1), rules(episodes=2))
+    assert len(free.episodes) == 2 and not any(b.rule == AGE_BAND for b in free.blocked)
 
 
 def test_a_director_in_every_region_blocks_and_lifting_that_rule_alone_would_free_it() -> None:
