@@ -176,6 +176,14 @@ def test_a_season_is_stored_with_one_bundle_per_episode_and_listed(
     assert "toutes respectées" in page
     english = client.get(f"/atelier/saisons/{season_id}", headers={"Accept-Language": "en"})
     assert "Test season" in english.get_data(as_text=True)
+    # In the workbench, each episode's card and editor say whose it is, in words.
+    workbench = client.get("/atelier/").get_data(as_text=True)
+    assert workbench.count("Épisode de saison · case de 22 min") == 3
+    assert "season ·" not in workbench
+    editor = client.get(f"/atelier/anthologies/{bundles[0].id}").get_data(as_text=True)
+    assert "Épisode de saison · case de 22 min" in editor
+    client.post("/langue/en")
+    assert "Season episode · 22-minute slot" in client.get("/atelier/").get_data(as_text=True)
 
 
 def test_moving_a_film_rechecks_the_season_rules_and_a_revert_brings_it_back(

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from catalog import bundles as bundle_edits
 from catalog import queries
+from catalog import seasons as seasons_store
 from catalog.models import Bundle, BundleStatus, Status, UserRole
 from web import database, jobs
 from web.auth import require_role
@@ -31,6 +32,8 @@ FACET_LABELS = {
     "region": _l("Région d'origine"),
     "mixed": _l("Sujet et style"),
 }
+# What a bundle's card says of its facet: an episode's bundle is a season's.
+FACET_NAMES = {**FACET_LABELS, seasons_store.FACET: _l("Épisode de saison")}
 SLOTS = (22, 44, 52, 90)
 
 
@@ -76,6 +79,7 @@ def index() -> str | Response:
         "workbench/index.html",
         views=views,
         facets=FACET_LABELS,
+        facet_names=FACET_NAMES,
         slots=SLOTS,
         unplaced=bundle_views.unplaced_panel(),
         words=words,
@@ -101,6 +105,7 @@ def unplaced(proposal_id: int) -> str:
         page=page,
         per_page=UNPLACED_PER_PAGE,
         facets=FACET_LABELS,
+        facet_names=FACET_NAMES,
         words=words,
     )
 
@@ -156,6 +161,7 @@ def _editor(bundle: Bundle, error: str | None = None) -> str:
         proposal=bundle_edits.proposal_of(database.session(), bundle),
         words=words,
         facets=FACET_LABELS,
+        facet_names=FACET_NAMES,
         lang=str(get_locale() or "fr"),
         status_labels=BUNDLE_STATUS_LABELS,
         markets=readiness.bundle_markets(database.session(), view.films),
