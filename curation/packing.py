@@ -16,7 +16,8 @@ first, then keeping them close, then filling the slot), with pinned films weight
 
 Before any search, two cheap bounds (`Pool.reachable` over the pool, `Pool.can_fill` over a
 seed's neighbourhood) rule out films whose bundle could not reach the window or the regional
-floor: a catalog where the floor cannot be met (no regional film) is answered at once.
+floor: a catalog where the floor cannot be met (no regional film) is answered at once. The
+greedy packing also skips a seed once no film left is short enough to fit beside it.
 
 Every rule is applied here with the same definitions as `rules.check_bundle`, which the
 caller still runs on each output bundle.
