@@ -640,7 +640,8 @@ class Pool:
                     return True
                 if size >= self.max_films:
                     return False
-                for j in range(k, m):
+                # With `fixed`, the walk's first film can only be order[0].
+                for j in range(k, min(m, 1) if fixed and not chosen else m):
                     b = order[j]
                     if used + fp[b] > self.high or not all(compat[a][b] for a in chosen):
                         continue
@@ -660,12 +661,7 @@ class Pool:
                         return True
                 return False
 
-            if not fixed:
-                extend(0, [], 0, 0, 0, None, 0)
-                return
-            a = order[0]  # let in only as the walk would let it in first
-            if fp[a] <= self.high and (langs[a] is None or langs[a]):
-                extend(1, [a], fp[a], rt[a], rg[a], langs[a], regions[a])
+            extend(0, [], 0, 0, 0, None, 0)
 
         return walk
 
