@@ -104,7 +104,6 @@ def unplaced(proposal_id: int) -> str:
         reason=reason,
         page=page,
         per_page=UNPLACED_PER_PAGE,
-        facets=FACET_LABELS,
         facet_names=FACET_NAMES,
         words=words,
     )
@@ -160,7 +159,6 @@ def _editor(bundle: Bundle, error: str | None = None) -> str:
         history=bundle_views.history_of(bundle),
         proposal=bundle_edits.proposal_of(database.session(), bundle),
         words=words,
-        facets=FACET_LABELS,
         facet_names=FACET_NAMES,
         lang=str(get_locale() or "fr"),
         status_labels=BUNDLE_STATUS_LABELS,
