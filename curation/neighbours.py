@@ -29,6 +29,10 @@ EXACT_MAX = 4_000  # rows; at or below, the exact product (measured in bench/cur
 CONNECTIVITY = 16  # HNSW graph degree
 EXPANSION_ADD = 64  # candidates weighed when a row is inserted: build time against recall
 EXPANSION_SEARCH = 96  # candidates weighed per query: recall against speed
+# The graph keeps its vectors as half floats: on 35,848 real vectors it was built in 1.6 s
+# instead of 2.6 s (f32) and searched faster, recall@10 0.999 either way; 8-bit integers were
+# faster still but fell to 0.84. Similarities handed back are measured on the f32 rows.
+GRAPH_DTYPE = "f16"
 
 
 class NeighbourIndex:
@@ -66,7 +70,7 @@ class NeighbourIndex:
                 graph = Index(
                     ndim=self.dimension,
                     metric="ip",
-                    dtype="f32",
+                    dtype=GRAPH_DTYPE,
                     connectivity=CONNECTIVITY,
                     expansion_add=EXPANSION_ADD,
                     expansion_search=EXPANSION_SEARCH,
@@ -117,7 +121,7 @@ class NeighbourIndex:
             return top.astype(np.intp), sims[top]
         found = self._graph.search(q, k, threads=self.threads)
         rows = np.asarray(found.keys, dtype=np.intp)
-        return rows, (1.0 - np.asarray(found.distances)).astype(np.float32)
+        return rows, self.vectors[rows] @ q  # measured on the f32 rows, not the f16 graph
 
     def search_among(
         self, query: NDArray[np.floating], k: int, allowed: NDArray[np.bool_]

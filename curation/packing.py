@@ -344,12 +344,25 @@ class Pool:
             self._shared["index"] = NeighbourIndex(self.vectors, exact_max=neighbours.EXACT_MAX)
         return self._shared["index"]
 
+    def _graph(self, available: NDArray[np.bool_]) -> bool:
+        """Whether the pool's index is a graph; built now if it was not, without the films
+        already taken (`available` False), which a packing removes from it as it goes."""
+        if "index" in self._shared:
+            return self.index.approximate
+        if self.index.approximate and not available.all():
+            self.index.remove(np.flatnonzero(~available))
+        return self.index.approximate
+
+    def has_index(self) -> bool:
+        """Whether the neighbour index was built (a pool whose seeds never asked has none)."""
+        return "index" in self._shared
+
     def neighbourhood(self, seed: int, available: NDArray[np.bool_], size: int) -> NDArray[np.intp]:
         """The seed (first) and its most similar available films that could join it."""
         # Only films short enough to fit beside the seed can join: found by bisection in the
         # films sorted by footprint, so a long seed never looks at the whole pool.
         fitting = int(np.searchsorted(self._fp_sorted, self.high - self.footprint[seed], "right"))
-        if self.n > neighbours.EXACT_MAX and fitting * 8 > self.n and self.index.approximate:
+        if self.n > neighbours.EXACT_MAX and fitting * 8 > self.n and self._graph(available):
             # Films that fit are common: the graph's nearest hold enough that could join. Asked
             # for as many as the share of fitting films says, then four times more once.
             ask = int(2 * size * self.n / fitting)
@@ -778,11 +791,13 @@ def _pack_greedy(pool: Pool, pinned: set[int], random_state: int) -> list[Candid
         if found:
             best = found[0]
             available[list(best.members)] = False
-            if graph:
+            if graph and pool.has_index():
                 # Taken films leave the graph, so later seeds' nearest are still available.
+                # (It is built on the first seed that needs it: at 100,000 films no seed of the
+                # leftovers' pool did, and building it only to remove films took 1 to 2 s.)
                 pool.index.remove(list(best.members))
             chosen.append(best)
-    if graph:
+    if graph and pool.has_index():
         pool.index.restore()
     return chosen
 
