@@ -466,10 +466,13 @@ class _Label:
         )
         self.around = False
         self.number = 1
+        # Each language's words as written, kept up to date by `widen` (texts are asked for
+        # again at every round of `unique_labels`).
+        self.parts = {lang: _parts(self.used, lang) for lang in ("fr", "en")}
 
     def text(self, lang: str) -> str:
         head = self.head_fr if lang == "fr" else self.head_en
-        parts = _parts(self.used, lang)
+        parts = self.parts[lang]
         if not head and not parts:
             # Nothing is shared by most films: name the film that opens the bundle.
             title = self.found.opening_title
@@ -484,7 +487,10 @@ class _Label:
     def widen(self) -> bool:
         """One more true word, then the film that opens the bundle; False when none is left."""
         if self.rest:
-            self.used.append(self.rest.pop(0))
+            word = self.rest.pop(0)
+            self.used.append(word)
+            for lang, parts in self.parts.items():
+                parts += _parts([word], lang)
         elif not self.around:
             self.around = True
         else:
@@ -507,15 +513,19 @@ def unique_labels(
     def keys(label: _Label) -> tuple[str, str]:
         return fold(label.text("fr")), fold(label.text("en"))
 
-    # Each label's texts are made again only when it changes (a large set takes many rounds).
+    # Each label's texts are made again only when it changes (a large set takes many rounds),
+    # and only the changed ones are looked at for new clashes: every label of a clash changes
+    # (widened or numbered), so a clash between two unchanged labels was settled before.
     said = [keys(label) for label in labels]
+    holders: dict[str, set[int]] = {}
+    for i, pair in enumerate(said):
+        for key in pair:
+            holders.setdefault(key, set()).add(i)
+    changed: Sequence[int] = range(len(labels))
     while True:
-        holders: dict[str, set[int]] = {}
-        for i, pair in enumerate(said):
-            for key in pair:
-                holders.setdefault(key, set()).add(i)
-        clashes = {tuple(sorted(held)) for held in holders.values() if len(held) > 1}
-        clashes |= {(i,) for key, held in holders.items() if key in reserved for i in held}
+        looked = {key for i in changed for key in said[i]}
+        clashes = {tuple(sorted(holders[key])) for key in looked if len(holders[key]) > 1}
+        clashes |= {(i,) for key in looked & reserved for i in holders[key]}
         if not clashes:
             break
         widened = {i: labels[i].widen() for i in sorted({i for c in clashes for i in c})}
@@ -525,5 +535,10 @@ def unique_labels(
                 for n, i in enumerate(clash, start=first):
                     labels[i].number += n
         for i in widened:  # every label of a clash changed: widened or numbered
+            for key in said[i]:
+                holders[key].discard(i)
             said[i] = keys(labels[i])
+            for key in said[i]:
+                holders.setdefault(key, set()).add(i)
+        changed = sorted(widened)
     return [(label.text("fr"), label.text("en")) for label in labels]
