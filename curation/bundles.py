@@ -12,6 +12,11 @@ How a set is made (`propose_bundles`):
 5. What is left is diagnosed: for each rule, would relaxing it alone let the film into a
    bundle? That names the blocking rules per film and per group (`blocked_by`).
 
+The independent pieces go through the `mapper` the caller gives (the plain `map` by
+default; the shell's spreads them over processes on a large catalog): the groups' packing;
+then the groups' bundles made beside the leftovers' packing; the leftovers' bundles; then the
+set's labels beside each group's diagnosis. The answer does not depend on the mapper.
+
 Order inside a bundle (`order_items`), on purpose rather than catalog order:
 - open with the strongest match, the film nearest the bundle's centre, which sets the theme;
 - then each next film differs from the previous one in form if it can (fiction after
@@ -24,9 +29,9 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -74,6 +79,10 @@ DIAGNOSIS_ORDER = (
     FILM_COUNT,
     RUNTIME_WINDOW,
 )
+# `map(fn, items)` as a list: how the independent pieces of a proposal (its groups, its bundles,
+# its leftovers' diagnosis) are run. The shell may pass one that spreads them over processes
+# (web/usecases/parallel.py); the answers must not depend on it.
+Mapper = Callable[[Callable[[Any], Any], Sequence[Any]], Sequence[Any]]
 DIAGNOSIS_NEIGHBOURS = 16
 EXACT_FILMS_MAX = 5_000  # `auto` packs groups exactly only while this few films can be placed
 NOT_SELECTED = "not_selected"  # could be bundled, but the set's other bundles were preferred
@@ -275,18 +284,24 @@ class _Proposer:
     @property
     def index(self) -> LabelIndex:
         # Built on first use: only the bundles actually proposed need words.
+        # Over the films that fit the slot: the only ones a bundle can hold, and those a word's
+        # rarity is measured among (a province's catalog has more films too long than not).
         if self._index is None:
-            self._index = LabelIndex(self.films)
+            self._index = LabelIndex([self.films[r] for r in self.fits])
         return self._index
 
     @property
     def facts(self) -> FilmFacts:
         # Worked out for the films that fit the slot only, on first use.
         if self._facts is None:
-            fits = fitting(self.films, self.rules)
-            self._facts = FilmFacts.of([self.films[r] for r in fits], self.rules)
-            self._fact_row = {r: k for k, r in enumerate(fits)}
+            self._facts = FilmFacts.of([self.films[r] for r in self.fits], self.rules)
+            self._fact_row = {r: k for k, r in enumerate(self.fits)}
         return self._facts
+
+    @cached_property
+    def fits(self) -> list[int]:
+        """Rows of the films that fit the slot."""
+        return fitting(self.films, self.rules)
 
     def pool(self, ids: Sequence[int], *, exempt: bool = False) -> Pool:
         rows = [self.row[i] for i in ids]
@@ -298,9 +313,12 @@ class _Proposer:
         films = [self.films[self.row[i]] for i in ids]
         return group != LEFTOVER_GROUP and self.rules.exempt_from_region_rules(films, self.facet)
 
-    def pack(self, ids: list[int], group: str, pinned: set[int]) -> list[tuple[int, ...]]:
+    def packed(
+        self, ids: list[int], group: str, pinned: set[int]
+    ) -> tuple[list[tuple[int, ...]], str | None]:
+        """The bundles packed from `ids` and the method used (None: too few films to try)."""
         if len(ids) < self.rules.min_films:
-            return []
+            return [], None
         pool = self.pool(ids, exempt=self.exempt(ids, group))
         chosen, used, _ = pack_pool(
             pool,
@@ -309,8 +327,7 @@ class _Proposer:
             time_limit=self.time_limit,
             random_state=self.random_state,
         )
-        self.methods[used] = self.methods.get(used, 0) + 1
-        return [tuple(ids[p] for p in c.members) for c in chosen]
+        return [tuple(ids[p] for p in c.members) for c in chosen], used
 
     def diagnose(self, ids: list[int], group: str) -> dict[int, tuple[str, ...]]:
         """For leftovers of one group: the rules whose relaxation alone would place each film.
@@ -341,9 +358,26 @@ class _Proposer:
                 found[ids[p]].append("+".join(pair))
         return {i: tuple(rs) for i, rs in found.items()}
 
+    def finished(
+        self, ids: tuple[int, ...], gid: str, groups: Mapping[str, Cluster]
+    ) -> tuple[Bundle, BundleWords] | None:
+        """The bundle of `ids` packed in group `gid`, and its words; None if it breaks a rule
+        (checked once more, on the films themselves: the tests hold that to never)."""
+        films = [self.films[self.row[i]] for i in ids]
+        if check_bundle(films, self.rules, self.facet if gid != LEFTOVER_GROUP else "subject"):
+            return None
+        return self.bundle_and_words(ids, groups.get(gid))
+
     def make_bundle(self, ids: Sequence[int], group: Cluster | None) -> Bundle:
         """The bundle of `ids`, ordered and explained; its label is set once the set is known
         (`unique_labels`), from the words kept in `self.words`."""
+        bundle, self.words[bundle_id(self.facet, ids)] = self.bundle_and_words(ids, group)
+        return bundle
+
+    def bundle_and_words(
+        self, ids: Sequence[int], group: Cluster | None
+    ) -> tuple[Bundle, BundleWords]:
+        """`make_bundle`'s bundle, and the words its label will be chosen from."""
         films = [self.films[self.row[i]] for i in ids]
         rows = self.vectors[[self.row[i] for i in ids]]
         order = order_items(films, rows)
@@ -351,12 +385,12 @@ class _Proposer:
         rows = rows[order]
         centre = normalise_rows(rows.mean(axis=0, keepdims=True))[0]
         cohesion = mean_pairwise(rows)
-        found = self.words[bundle_id(self.facet, ids)] = self.index.bundle_words(films)
+        found = self.index.bundle_words(films)
         fr, en = explain(films, found.keywords_fr, cohesion, found.keywords_en)
         used = sum(self.rules.footprint(f) or 0 for f in films)
         regions = {f.region_code for f in films if f.region_code is not None}
         regional = regional_measure(films, self.rules)
-        return Bundle(
+        bundle = Bundle(
             id=bundle_id(self.facet, ids),
             facet=self.facet,
             group_id=group.id if group else None,
@@ -377,6 +411,7 @@ class _Proposer:
                 "regions": float(len(regions)),
             },
         )
+        return bundle, found
 
 
 def _covered(pool: Pool, seeds: Iterable[int] | None = None) -> set[int]:
@@ -419,6 +454,7 @@ def propose_bundles(
     pool_leftovers: bool = True,
     time_limit: float = 10.0,
     random_state: int = 0,
+    mapper: Mapper | None = None,
 ) -> ProposalSet:
     """Bundles from the groups of one facet that fill the slot and keep every rule.
 
@@ -428,9 +464,12 @@ def propose_bundles(
     packed first and weigh above everything else, or are reported unplaced with the reason.
     `locked` bundles come back unchanged, first, and their films are not used again. `count`
     caps the number of new bundles (best first, those holding pinned films before the rest).
-    `random_state` breaks ties between equally good seeds.
+    `random_state` breaks ties between equally good seeds. `mapper` runs the independent
+    pieces (the groups' packing, the bundles, the leftovers' diagnosis): the plain `map` by
+    default; the answer is the same whichever runs them.
     """
     rules = rules or SlotRules()
+    spread: Mapper = mapper or (lambda fn, items: [fn(x) for x in items])
     if count is not None and count < 0:
         raise ValueError("count must be >= 0")
     run = _Proposer(films, vectors, rules, facet, method, time_limit, random_state)
@@ -461,24 +500,48 @@ def propose_bundles(
         # cosine within a bundle 0.426 against 0.377), in a fifth of the time.
         run.method = "greedy"
     proposed: list[tuple[tuple[int, ...], str]] = []
+    packing = sorted(g for g in members if g != LEFTOVER_GROUP)
+    if packing:
+        _ = run.facts  # worked out here once, not in each process the groups go to
+    packs = spread(lambda gid: run.packed(members[gid], gid, pinned_set), packing)
     leftovers: list[int] = []
-    for gid in sorted(members, key=lambda g: (g == LEFTOVER_GROUP, g)):
-        ids = members[gid]
-        if gid == LEFTOVER_GROUP:  # films in no group go straight to the shared pool
-            leftovers += ids
-            continue
-        packed = run.pack(ids, gid, pinned_set)
+    for gid, (packed, used) in zip(packing, packs, strict=True):
+        if used:
+            run.methods[used] = run.methods.get(used, 0) + 1
         proposed += [(b, gid) for b in packed]
         done = {i for b in packed for i in b}
-        leftovers += [i for i in ids if i not in done]
+        leftovers += [i for i in members[gid] if i not in done]
+    leftovers += members.get(LEFTOVER_GROUP, [])  # films in no group: straight to the pool
     rest_group: dict[int, str] = {i: group_of.get(i, LEFTOVER_GROUP) for i in leftovers}
-    if pool_leftovers and len(leftovers) >= rules.min_films:
-        packed = run.pack(leftovers, LEFTOVER_GROUP, pinned_set)
-        proposed += [(b, LEFTOVER_GROUP) for b in packed]
-        done = {i for b in packed for i in b}
-        leftovers = [i for i in leftovers if i not in done]
+    pooling = pool_leftovers and len(leftovers) >= rules.min_films
 
-    bundles, rejected = _finish(run, proposed, groups_by_id)
+    def stage(piece: str) -> Any:
+        if piece == "leftovers":
+            if not pooling:
+                return [], None
+            return run.packed(leftovers, LEFTOVER_GROUP, pinned_set)
+        _ = run.index  # built here once; the leftovers' bundles use it too
+        return [run.finished(ids, gid, groups_by_id) for ids, gid in proposed]
+
+    # The groups' bundles are made while the leftovers are packed. They come first: a mapper
+    # that spreads runs its first item in the calling process, which keeps the index built.
+    made, (packed, used) = spread(stage, ("bundles", "leftovers"))
+    if used:
+        run.methods[used] = run.methods.get(used, 0) + 1
+    pooled = [(b, LEFTOVER_GROUP) for b in packed]
+    made += spread(lambda piece: run.finished(piece[0], piece[1], groups_by_id), pooled)
+    proposed += pooled
+    done = {i for b in packed for i in b}
+    leftovers = [i for i in leftovers if i not in done]
+
+    bundles: list[Bundle] = []
+    rejected: list[int] = []
+    for (ids, _), answer in zip(proposed, made, strict=True):
+        if answer is None:
+            rejected += list(ids)
+            continue
+        bundle, run.words[bundle.id] = answer
+        bundles.append(bundle)
     rejected_count = len(proposed) - len(bundles)
     bundles.sort(key=lambda b: (not pinned_set.intersection(b.film_ids), -_worth(b), b.id))
     if count is not None:
@@ -486,11 +549,23 @@ def propose_bundles(
             for i in dropped.film_ids:
                 unplaced.append(_reason(COUNT_LIMIT, (COUNT_LIMIT,), i, rest_group.get(i), rules))
         bundles = bundles[:count]
-    bundles = _label(run, bundles, locked)
     placed = {i for b in bundles for i in b.film_ids}
     leftovers = [i for i in leftovers if i not in placed]
     leftovers += [i for i in rejected if i not in placed]
-    unplaced += _diagnose(run, leftovers, group_of)
+    by_group: dict[str, list[int]] = {}
+    for i in leftovers:
+        by_group.setdefault(group_of.get(i, LEFTOVER_GROUP), []).append(i)
+    diagnosing = sorted(by_group)
+
+    def last(piece: str | None) -> Any:
+        if piece is None:
+            return _labels(run, bundles, locked)
+        return run.diagnose(by_group[piece], piece)
+
+    # The set's labels (one piece, first) and each group's diagnosis are independent.
+    labels, *diagnosed = spread(last, [None, *diagnosing])
+    bundles = _named(bundles, labels)
+    unplaced += _unplaced(run, by_group, zip(diagnosing, diagnosed, strict=True))
     unplaced = [replace(u, pinned=True) if u.film_id in pinned_set else u for u in unplaced]
 
     return ProposalSet(
@@ -509,41 +584,34 @@ def _worth(bundle: Bundle) -> float:
     return n + 0.5 * n * bundle.scores["cohesion"] + 0.25 * bundle.scores["fill"]
 
 
-def _finish(
-    run: _Proposer,
-    proposed: list[tuple[tuple[int, ...], str]],
-    groups_by_id: Mapping[str, Cluster],
-) -> tuple[list[Bundle], list[int]]:
-    """Bundles built and checked (labelled once the set is known); films of failed ones."""
-    bundles: list[Bundle] = []
-    rejected: list[int] = []
-    for ids, gid in proposed:
-        films = [run.films[run.row[i]] for i in ids]
-        if check_bundle(films, run.rules, run.facet if gid != LEFTOVER_GROUP else "subject"):
-            rejected += list(ids)
-            continue
-        bundles.append(run.make_bundle(ids, groups_by_id.get(gid)))
-    return bundles, rejected
-
-
 def _label(run: _Proposer, bundles: Sequence[Bundle], locked: Sequence[Bundle]) -> list[Bundle]:
-    """Each bundle named by what most of its own films share (never by its cluster's words),
-    in French and in English, no two alike within the set (locked bundles' names included)."""
-    found = [run.words[b.id] for b in bundles]
-    taken = [name for b in locked for name in (b.label, b.label_en) if name]
-    labels = unique_labels(run.facet, found, taken)
+    """The bundles named (`_labels`)."""
+    return _named(bundles, _labels(run, bundles, locked))
+
+
+def _named(bundles: Sequence[Bundle], labels: Sequence[tuple[str, str]]) -> list[Bundle]:
     return [replace(b, label=fr, label_en=en) for b, (fr, en) in zip(bundles, labels, strict=True)]
 
 
-def _diagnose(run: _Proposer, leftovers: list[int], group_of: Mapping[int, str]) -> list[Unplaced]:
-    by_group: dict[str, list[int]] = {}
-    for i in leftovers:
-        by_group.setdefault(group_of.get(i, LEFTOVER_GROUP), []).append(i)
+def _labels(
+    run: _Proposer, bundles: Sequence[Bundle], locked: Sequence[Bundle]
+) -> list[tuple[str, str]]:
+    """Each bundle's name (French, English): what most of its own films share (never its
+    cluster's words), no two alike within the set (locked bundles' names included)."""
+    found = [run.words[b.id] for b in bundles]
+    taken = [name for b in locked for name in (b.label, b.label_en) if name]
+    return unique_labels(run.facet, found, taken)
+
+
+def _unplaced(
+    run: _Proposer,
+    by_group: Mapping[str, list[int]],
+    diagnosed: Iterable[tuple[str, Mapping[int, tuple[str, ...]]]],
+) -> list[Unplaced]:
+    """The leftovers of each group, with the reasons their diagnosis found."""
     out = []
-    for gid in sorted(by_group):
-        ids = by_group[gid]
-        found = run.diagnose(ids, gid)
-        for i in ids:
+    for gid, found in diagnosed:
+        for i in by_group[gid]:
             blocking = found[i]
             if not blocking:
                 out.append(_reason(SEVERAL_RULES, (SEVERAL_RULES,), i, gid, run.rules))

@@ -32,6 +32,7 @@ from catalog.models import (
 )
 from curation import CurationFilm, SlotRules
 from web import jobs
+from web.usecases import parallel
 from web.usecases.embedders import (
     DEFAULT_MODEL,
     DEFAULT_THREADS,
@@ -462,6 +463,7 @@ def propose(
             locked=locked,
             count=count,
             random_state=random_state,
+            mapper=parallel.mapper_for(len(fits)),
         )
         if progress:
             progress(2, 3)
