@@ -23,7 +23,7 @@ The catalog section (`--only catalog`) prints, side by side in one run:
     shorts' (target: 100k in under 10 s; `--only scale` runs this table alone), each size run
     three times in a process of its own: as the app proposes (nearest films from the HNSW
     graph index, usearch, in pools above 4,000 films; the work spread over the cores from
-    5,000 films), the same in one process, and the peer: the exact dense product in one
+    2,000 films that fit), the same in one process, and the peer: the exact dense product in one
     process, as before the index; with each run's peak memory, the graph's build time and its
     recall@10 and @40 against the exact product;
   - embedding throughput of our pipeline (film_text + SentenceTransformerEmbedder) against

@@ -13,9 +13,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 import curation
-from catalog.models import Bundle, BundleItem, BundleStatus, Film, Job, JobStatus
+from catalog.models import Bundle, BundleItem, BundleStatus, Film, Job, JobStatus, Proposal
 from tests.conftest import SAMPLES
-from web.usecases import cataloguing
+from web.usecases import cataloguing, parallel
 from web.usecases.curating import rules_from, to_curation
 
 Login = Callable[[str], int]
@@ -56,6 +56,40 @@ def test_a_proposal_job_stores_bundles_that_keep_every_rule(
             assert len(chosen) >= 2
     page = client.get("/atelier/").get_data(as_text=True)
     assert "Toutes les règles sont respectées." in page
+
+
+def test_a_proposal_spread_over_processes_stores_the_same_bundles(
+    client: FlaskClient,
+    engine: Engine,
+    login: Login,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cataloguing.import_catalog(engine, small_catalog(tmp_path))
+    login("curator")
+
+    def proposed() -> list[tuple[str, str, tuple[int, ...]]]:
+        assert client.post("/atelier/", data={"facet": "subject", "slot": "22"}).status_code == 302
+        with Session(engine) as session:
+            newest = session.exec(select(Proposal).order_by(Proposal.id.desc())).first()  # type: ignore[union-attr]
+            assert newest is not None
+            stored = session.exec(select(Bundle).where(Bundle.proposal_id == newest.id)).all()
+            return sorted((b.label, b.label_en, tuple(i.film_id for i in b.items)) for b in stored)
+
+    alone = proposed()
+    spreads: list[int] = []
+    real = parallel.forked_map
+
+    def counted(fn, items, processes=2):  # type: ignore[no-untyped-def]
+        spreads.append(len(items))
+        return real(fn, items, processes)
+
+    # As on a province's catalog: the proposal job forks, here on 90 films.
+    monkeypatch.setattr(parallel, "PARALLEL_FILMS", 1)
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    monkeypatch.setattr(parallel, "forked_map", counted)
+    assert proposed() == alone
+    assert alone and len(spreads) == 4
 
 
 @pytest.fixture
