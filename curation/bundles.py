@@ -520,7 +520,8 @@ def propose_bundles(
             if not pooling:
                 return [], None
             return run.packed(leftovers, LEFTOVER_GROUP, pinned_set)
-        _ = run.index  # built here once; the leftovers' bundles use it too
+        if proposed or pooling:  # no bundle can come: no words needed
+            _ = run.index  # built here once; the leftovers' bundles use it too
         return [run.finished(ids, gid, groups_by_id) for ids, gid in proposed]
 
     # The groups' bundles are made while the leftovers are packed. They come first: a mapper

@@ -347,11 +347,11 @@ class Pool:
     def _graph(self, available: NDArray[np.bool_]) -> bool:
         """Whether the pool's index is a graph; built now if it was not, without the films
         already taken (`available` False), which a packing removes from it as it goes."""
-        if "index" in self._shared:
-            return self.index.approximate
-        if self.index.approximate and not available.all():
-            self.index.remove(np.flatnonzero(~available))
-        return self.index.approximate
+        fresh = not self.has_index()
+        index = self.index
+        if fresh and index.approximate and not available.all():
+            index.remove(np.flatnonzero(~available))
+        return index.approximate
 
     def has_index(self) -> bool:
         """Whether the neighbour index was built (a pool whose seeds never asked has none)."""
