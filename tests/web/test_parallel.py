@@ -16,11 +16,19 @@ PARENT = os.getpid()
 TAKEN = multiprocessing.get_context("fork").Event()  # set by a child when it takes an item
 
 
-def _pid_and_square(x: int) -> tuple[int, int]:
+def _in_a_child(x: int) -> bool:
+    """True in a child, which says it took an item; here, the first item waits until a child
+    has taken one, so that each test's children surely get work."""
     if os.getpid() != PARENT:
         TAKEN.set()
-    elif x == 0:
-        assert TAKEN.wait(60)  # a child has taken an item by the time the first one is done
+        return True
+    if x == 0:
+        assert TAKEN.wait(60)
+    return False
+
+
+def _pid_and_square(x: int) -> tuple[int, int]:
+    _in_a_child(x)
     return os.getpid(), x * x
 
 
@@ -41,13 +49,9 @@ def test_one_item_or_one_process_runs_here() -> None:
 
 
 def _fails_in_a_child(x: int) -> int:
-    if os.getpid() == PARENT:
-        # The first item is this process's: it waits until a child has taken one, so that
-        # the failure is surely a child's.
-        assert TAKEN.wait(60)
-        return x
-    TAKEN.set()
-    raise ValueError(f"film {x} has no runtime")
+    if _in_a_child(x):
+        raise ValueError(f"film {x} has no runtime")
+    return x
 
 
 def test_an_error_in_a_child_is_raised_here_with_its_traceback() -> None:
@@ -58,11 +62,9 @@ def test_an_error_in_a_child_is_raised_here_with_its_traceback() -> None:
 
 
 def _dies(x: int) -> int:
-    if os.getpid() == PARENT:
-        assert TAKEN.wait(60)
-        return x
-    TAKEN.set()
-    os._exit(3)  # killed mid-way, without a word
+    if _in_a_child(x):
+        os._exit(3)  # killed mid-way, without a word
+    return x
 
 
 def test_a_child_that_dies_is_named_not_waited_for_forever() -> None:
